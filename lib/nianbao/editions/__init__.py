@@ -1,0 +1,245 @@
+"""Editions of the national format, each one data file: parts, table layouts, aliases, rules.
+
+An edition is looked up by its id (`load("2021")`) or by report year (`default_for(2022)`).
+The files shipped in this folder are found first; other packages add editions through the
+entry point group ``nianbao.editions``, whose objects are folders of edition YAML files.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from importlib import metadata, resources
+from pathlib import Path
+
+import yaml
+
+from ..labels import fold, split_path
+
+COLUMN_KINDS = ("count", "amount", "signed")
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    kind: str = "count"  # count: integer ≥ 0; amount: decimal ≥ 0; signed: any integer
+
+
+@dataclass(frozen=True)
+class Block:
+    """A rectangle of cells under one header: table 二 has four, tables 三 and 四 one each."""
+
+    rows: tuple[str, ...]
+    columns: tuple[Column, ...]
+    title: str = ""          # a header line above the block (`第二十条第（一）项`)
+    stub: str = ""           # the header of the row-label column (`信息内容`)
+    column_header: str = ""  # a header spanning all value columns (`申请人情况`)
+    note: str = ""           # printed under the header (the 勾稽关系 of table 三)
+
+    def key(self, row: str) -> str:
+        """The row's key in the record: the block title is part of it when there is one."""
+        return f"{self.title}/{row}" if self.title else row
+
+    @property
+    def keys(self) -> list[str]:
+        return [self.key(row) for row in self.rows]
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    name: str
+    blocks: tuple[Block, ...]
+
+    @property
+    def rows(self) -> list[str]:
+        return [key for block in self.blocks for key in block.keys]
+
+    def block_of(self, row: str) -> Block:
+        for block in self.blocks:
+            if row in block.keys:
+                return block
+        raise KeyError(row)
+
+    def columns(self, row: str) -> list[str]:
+        return [column.label for column in self.block_of(row).columns]
+
+    def column(self, row: str, label: str) -> Column:
+        return next(c for c in self.block_of(row).columns if c.label == label)
+
+    def cells(self):
+        """Every (row, column) of the table, in reading order."""
+        for block in self.blocks:
+            for key in block.keys:
+                for column in block.columns:
+                    yield key, column.label
+
+    def select_rows(self, prefixes) -> list[str]:
+        """The rows at or under any of the given label paths, in table order."""
+        return [row for row in self.rows if any(_under(row, p) for p in prefixes)]
+
+    def select_columns(self, row: str, prefixes) -> list[str]:
+        return [col for col in self.columns(row) if any(_under(col, p) for p in prefixes)]
+
+
+def _under(key: str, prefix: str) -> bool:
+    return key == prefix or key.startswith(prefix + "/")
+
+
+@dataclass(frozen=True)
+class Part:
+    id: str
+    title: str
+    narrative: bool = False
+    table: str | None = None
+
+
+@dataclass(frozen=True)
+class Edition:
+    id: str
+    name: str
+    title: str
+    parts: tuple[Part, ...]
+    tables: dict[str, Table]
+    rules: tuple[dict, ...]
+    years: tuple[int | None, int | None] | None = None
+    deadline: str = "01-31"
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def narrative_parts(self) -> list[str]:
+        return [part.id for part in self.parts if part.narrative]
+
+    def report_title(self, agency: str, year: int) -> str:
+        return self.title.format(agency=agency, year=year)
+
+    def canonical(self, label: str) -> str:
+        """The official form of one label written any accepted way (alias, width, spacing)."""
+        folded = fold(label)
+        return self._label_index.get(folded, label)
+
+    @functools.cached_property
+    def _label_index(self) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for table in self.tables.values():
+            for row, column in table.cells():
+                for label in [*split_path(row), *split_path(column)]:
+                    index[fold(label)] = label
+        for alias, official in self.aliases.items():
+            index[fold(alias)] = official
+        return index
+
+    def resolve_row(self, table_id: str, path: str) -> str | None:
+        """The official row key for a label path written any accepted way, or None.
+
+        The full path is matched first; a shorter path is accepted when it names one row
+        only (`1.属于国家秘密` for `三、本年度办理结果/（三）不予公开/1.属于国家秘密`).
+        """
+        return _resolve(self.tables[table_id].rows, path, self.canonical)
+
+    def resolve_column(self, table_id: str, row: str, path: str) -> str | None:
+        return _resolve(self.tables[table_id].columns(row), path, self.canonical)
+
+
+def _resolve(keys: list[str], path: str, canonical) -> str | None:
+    wanted = [fold(canonical(label)) for label in split_path(path)]
+    if not wanted:
+        return "" if "" in keys else None
+    by_folded = {tuple(fold(label) for label in split_path(key)): key for key in keys}
+    if tuple(wanted) in by_folded:
+        return by_folded[tuple(wanted)]
+    ends = [key for folded, key in by_folded.items() if folded[-len(wanted):] == tuple(wanted)]
+    return ends[0] if len(ends) == 1 else None
+
+
+def _edition_folders() -> list:
+    folders = [resources.files(__package__)]
+    for entry in metadata.entry_points(group="nianbao.editions"):
+        folders.append(Path(entry.load()))
+    return folders
+
+
+@functools.cache
+def _definitions() -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for folder in _edition_folders():
+        for item in sorted(folder.iterdir(), key=lambda p: p.name):
+            if item.name.endswith(".yaml"):
+                data = yaml.safe_load(item.read_text(encoding="utf-8"))
+                found.setdefault(str(data["id"]), data)
+    return found
+
+
+def available() -> list[str]:
+    return list(_definitions())
+
+
+@functools.cache
+def load(edition_id: str) -> Edition:
+    """The edition with this id; an unknown id raises KeyError naming the known ones."""
+    definitions = _definitions()
+    edition_id = str(edition_id)
+    if edition_id not in definitions:
+        raise KeyError(f"未知的格式版本 {edition_id!r}，可用：{'、'.join(definitions)}")
+    return _build(_merged(edition_id, definitions))
+
+
+def default_for(year: int) -> Edition:
+    """The edition whose `years` span the report year."""
+    for edition_id, data in _definitions().items():
+        if not data.get("years"):
+            continue  # a variant a record must declare
+        first, last = data["years"]
+        if (first is None or year >= first) and (last is None or year <= last):
+            return load(edition_id)
+    raise KeyError(f"没有适用于 {year} 年度报告的格式版本")
+
+
+def _merged(edition_id: str, definitions: dict[str, dict]) -> dict:
+    """A definition with what it `extends` filled in: its own keys win, tables one by one."""
+    data = dict(definitions[edition_id])
+    parent_id = data.pop("extends", None)
+    if parent_id is None:
+        return data
+    parent = _merged(str(parent_id), definitions)
+    merged = {**parent, **data}
+    merged["tables"] = {**parent.get("tables", {}), **data.get("tables", {})}
+    return merged
+
+
+def _build(data: dict) -> Edition:
+    tables = {
+        table_id: Table(
+            id=table_id,
+            name=spec["name"],
+            blocks=tuple(_block(b) for b in spec["blocks"]),
+        )
+        for table_id, spec in data["tables"].items()
+    }
+    return Edition(
+        id=str(data["id"]),
+        name=data["name"],
+        title=data["title"],
+        parts=tuple(Part(**part) for part in data["parts"]),
+        tables=tables,
+        rules=tuple(data.get("rules", ())),
+        years=tuple(data["years"]) if data.get("years") else None,
+        deadline=data.get("deadline", "01-31"),
+        aliases=dict(data.get("aliases", {})),
+    )
+
+
+def _block(spec: dict) -> Block:
+    columns = []
+    for column in spec["columns"]:
+        column = column if isinstance(column, dict) else {"label": column}
+        if column.get("kind", "count") not in COLUMN_KINDS:
+            raise ValueError(f"column {column['label']}: kind must be one of {COLUMN_KINDS}")
+        columns.append(Column(**column))
+    return Block(
+        rows=tuple(str(row) for row in spec["rows"]),
+        columns=tuple(columns),
+        title=spec.get("title", ""),
+        stub=spec.get("stub", ""),
+        column_header=spec.get("column_header", ""),
+        note=spec.get("note", ""),
+    )

@@ -1,0 +1,4 @@
+"""Excel intake (being written)."""
+
+def read(path):
+    raise NotImplementedError

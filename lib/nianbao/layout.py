@@ -1,0 +1,60 @@
+"""Where the merged header cells of a table go, computed from its label paths.
+
+The Excel workbook and the HTML report draw the same official tables, so both place their
+headers with these functions. A column written `行政诉讼/复议后起诉/总计` sits under
+`复议后起诉`, which sits under `行政诉讼`; a shallower column stretches down, as 自然人 and
+总计 do beside the five columns of 法人或其他组织. Row labels (the stub on the left) are laid
+out the same way, turned sideways.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .labels import split_path
+
+
+@dataclass(frozen=True)
+class Span:
+    label: str
+    level: int   # header line (for columns) or stub column (for rows), from 0
+    start: int   # first column (or row) it covers, from 0
+    depth: int   # how many levels it covers
+    width: int   # how many columns (or rows) it covers
+
+
+def depth(paths: list[str]) -> int:
+    return max((len(split_path(p)) for p in paths), default=0)
+
+
+def spans(paths: list[str], *, stretch: str = "group") -> list[Span]:
+    """The merged cells heading `paths`, in level then position order.
+
+    With D levels in all, a path of d < D labels has levels to spare; `stretch` says which of
+    its labels takes them. Column headers stretch the last group label so that every leaf sits
+    on the bottom line above its numbers (表四: 行政复议 covers two lines). Row stubs stretch the
+    leaf so that each group label stays one merged cell (表三: （一）予以公开 covers two
+    columns beside the tall 三、本年度办理结果). Neighbours with the same labels down to a level
+    merge there.
+    """
+    total = depth(paths)
+    placed = []  # (level, position, labels down to this level, levels covered)
+    for position, path in enumerate(paths):
+        labels = split_path(path)
+        spare = total - len(labels)
+        stretched = len(labels) - 1 if stretch == "leaf" or len(labels) == 1 else len(labels) - 2
+        level = 0
+        for k in range(len(labels)):
+            levels = 1 + spare if k == stretched else 1
+            placed.append((level, position, tuple(labels[: k + 1]), levels))
+            level += levels
+    merged: list[Span] = []
+    owner: list[tuple[str, ...]] = []  # the labels each merged span stands for
+    for level, position, prefix, levels in sorted(placed):
+        last = merged[-1] if merged else None
+        if (last and last.level == level and last.start + last.width == position
+                and last.depth == levels and owner[-1] == prefix):
+            merged[-1] = Span(last.label, level, last.start, levels, last.width + 1)
+        else:
+            merged.append(Span(prefix[-1], level, position, levels, 1))
+            owner.append(prefix)
+    return merged

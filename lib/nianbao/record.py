@@ -1,0 +1,57 @@
+"""The record of one agency-year: what every later step reads, and nothing else.
+
+It is plain data: metadata, the narrative parts as Markdown and the tables as
+``{table: {row: {column: value}}}`` keyed by the official labels of the record's edition.
+A value is an int, a float (amounts in 万元) or None for a cell left blank, which is
+unknown and not the same as 0.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from . import editions
+
+Value = int | float | None
+
+
+@dataclass
+class Record:
+    agency: str
+    agency_id: str
+    year: int
+    edition: str
+    date: str                   # 成文日期 as written in the report, e.g. 2023年1月28日
+    contact: str = ""           # the line telling readers whom to ask
+    published: str = ""         # 发布日期, when known (the deadline is judged on it)
+    signed_by: str = ""         # the agency in the signature block, when it is not `agency`
+    parts: dict[str, str] = field(default_factory=dict)
+    tables: dict[str, dict[str, dict[str, Value]]] = field(default_factory=dict)
+    source: str = field(default="", compare=False)  # where it was read from, for messages
+
+    @property
+    def spec(self) -> editions.Edition:
+        return editions.load(self.edition)
+
+    @property
+    def title(self) -> str:
+        return self.spec.report_title(self.agency, self.year)
+
+    def value(self, table: str, row: str, column: str) -> Value:
+        return self.tables.get(table, {}).get(row, {}).get(column)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data.pop("source")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "") -> "Record":
+        return cls(**data, source=source)
+
+
+def blank_tables(edition: editions.Edition) -> dict[str, dict[str, dict[str, Value]]]:
+    """Every cell of the edition's tables, all blank."""
+    return {
+        table_id: {row: {column: None for column in table.columns(row)} for row in table.rows}
+        for table_id, table in edition.tables.items()
+    }
