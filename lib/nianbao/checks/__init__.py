@@ -1,0 +1,72 @@
+"""Checks: run the rules of a record's edition and say what is wrong, for a reviewer.
+
+Each rule of an edition (`rules:` in its YAML) names a `kind`; the kind is a function
+``(record, rule, context) -> iterable[Finding]`` looked up in KINDS. Other packages add kinds
+through the entry point group ``nianbao.rules`` (name: the kind, object: the function).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from importlib import metadata
+
+from ..record import Record
+from . import statutory, tables, text
+from .findings import Context, Finding
+
+__all__ = ["Finding", "KINDS", "check", "kinds"]
+
+KINDS = {
+    "sum": tables.check_sum,
+    "domain": tables.check_domain,
+    "blank": tables.check_blank,
+    "in_force": tables.check_in_force,
+    "carry_over": tables.check_carry_over,
+    "text_number": text.check_text_number,
+    "mentions": text.check_mentions,
+    "lint": text.check_lint,
+    "parts_present": statutory.check_parts_present,
+    "deadline": statutory.check_deadline,
+    "dates": statutory.check_dates,
+    "identity": statutory.check_identity,
+}
+
+
+@functools.cache
+def kinds() -> dict:
+    """The built-in kinds, then those other packages register (a built-in name wins)."""
+    found = dict(KINDS)
+    for entry in metadata.entry_points(group="nianbao.rules"):
+        found.setdefault(entry.name, entry.load())
+    return found
+
+
+def check(record: Record, previous: Record | None = None, *,
+          today: dt.date | None = None) -> list[Finding]:
+    """Every finding of the record's rules: errors first, then in the order of the report.
+
+    `previous` is the same agency's record for the year before (for the carry-over rule).
+    """
+    if previous is not None and (previous.agency_id, previous.year) != (record.agency_id, record.year - 1):
+        raise ValueError(f"上一年度记录应为 {record.agency_id} {record.year - 1} 年，"
+                         f"实为 {previous.agency_id} {previous.year} 年")
+    context = Context(previous=previous, today=today or dt.date.today())
+    known = kinds()
+    found: list[Finding] = []
+    for rule in record.spec.rules:
+        if rule["kind"] not in known:
+            raise ValueError(f"规则 {rule['id']}：未知的检查类型 {rule['kind']!r}")
+        found.extend(known[rule["kind"]](record, rule, context))
+    order = _part_order(record)
+    # sorted() is stable: within one part, findings keep the order of the rules and cells
+    return sorted(found, key=lambda f: (f.severity != "error", order.get(f.table or f.part, len(order))))
+
+
+def _part_order(record: Record) -> dict[str, int]:
+    """Table and narrative part ids by their part's place; metadata fields come last."""
+    order = {}
+    for index, part in enumerate(record.spec.parts):
+        order[part.id] = index
+        if part.table:
+            order[part.table] = index
+    return order

@@ -1,0 +1,55 @@
+"""What every check returns, and the small helpers the kinds share to word it."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import asdict, dataclass
+
+from ..record import Record, Value
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str           # the rule id from the edition, e.g. "表三.勾稽关系"
+    severity: str       # "error" | "warning"
+    message: str        # Chinese, for a reviewer who never reads code
+    table: str = ""     # "二" | "三" | "四" or "" when it is about text/metadata
+    row: str = ""       # official row key ("" for table 四's single row)
+    column: str = ""    # official column label
+    part: str = ""      # narrative part id, or metadata field name, when about text
+    excerpt: str = ""   # the offending text excerpt, when about text
+    expected: str = ""  # what the rule expected, as text
+    found: str = ""     # what it found
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a check may need beyond the record and its rule."""
+    previous: Record | None  # the same agency's record for the year before, when given
+    today: dt.date
+
+
+def finding(rule: dict, message: str, **where) -> Finding:
+    return Finding(rule=rule["id"], severity=rule["severity"], message=message, **where)
+
+
+def number(value: Value) -> str:
+    """A value as a report writes it: `5`, `7730.28` (never `5.0` or `1e+06`)."""
+    if value is None:
+        return "空白"
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def same(a: float, b: float) -> bool:
+    # amounts are decimals: sums of floats must not differ by rounding noise
+    return math.isclose(a, b, rel_tol=0, abs_tol=1e-6)
+
+
+def at(row: str, column: str) -> str:
+    """Where a cell stands, for messages: `“规章”行“现行有效件数”列` (table 四's row has no label)."""
+    return f"“{row}”行“{column}”列" if row else f"“{column}”列"

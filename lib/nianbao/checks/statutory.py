@@ -1,0 +1,79 @@
+"""Checks on what the regulations require of the report as a whole: parts, dates, identity."""
+from __future__ import annotations
+
+import datetime as dt
+
+from .. import dates
+from ..intake import FIELDS
+from ..labels import fold
+from ..record import Record
+from .findings import Context, finding
+from .tables import entirely_blank
+
+
+def check_parts_present(record: Record, rule: dict, context: Context):
+    """Every part of Art. 50 is there: narrative parts non-empty, tables not wholly blank."""
+    for part in record.spec.parts:
+        if part.table:
+            table = record.spec.tables[part.table]
+            if entirely_blank(record, table):
+                yield finding(rule, f"第{part.id}部分“{part.title}”缺少表格：{table.name}全部空白",
+                              table=table.id, expected=table.name, found="全部空白")
+        elif not record.parts.get(part.id, "").strip():
+            yield finding(rule, f"第{part.id}部分“{part.title}”没有内容",
+                          part=part.id, expected="正文", found="空白")
+
+
+def check_deadline(record: Record, rule: dict, context: Context):
+    """Published by the edition's deadline (31 January) of the year after the report year.
+
+    Judged on the publication date, or on the signature date when that is all there is.
+    """
+    month, day = (int(n) for n in record.spec.deadline.split("-"))
+    deadline = dt.date(record.year + 1, month, day)
+    by = f"{dates.as_written(deadline)}前"
+    for field in ("published", "date"):
+        when, _ = dates.parse(getattr(record, field))
+        if when is not None:
+            if when > deadline:
+                yield finding(rule, f"{FIELDS[field]} {dates.as_written(when)} 晚于法定公开时限"
+                                    f"（{dates.as_written(deadline)}，条例第四十九条）",
+                              part=field, excerpt=getattr(record, field),
+                              expected=by, found=dates.as_written(when))
+            return
+    yield finding(rule, f"发布日期和成文日期都无法识别，无法判断是否在 {by}公开",
+                  part="published", expected=by, found=record.published or record.date or "空白")
+
+
+def check_dates(record: Record, rule: dict, context: Context):
+    """The dates of one report agree with each other, with its year and with today."""
+    signed, _ = dates.parse(record.date)
+    published, _ = dates.parse(record.published)
+    if signed is None:
+        yield finding(rule, f"成文日期“{record.date}”无法识别为日期", part="date", excerpt=record.date,
+                      expected="YYYY年M月D日", found=record.date or "空白")
+    year_end = dt.date(record.year, 12, 31)
+    for field, when in (("date", signed), ("published", published)):
+        if when is None:
+            continue
+        written = dates.as_written(when)
+        if when <= year_end:
+            yield finding(rule, f"{FIELDS[field]} {written} 早于报告年度结束（{dates.as_written(year_end)}）",
+                          part=field, excerpt=getattr(record, field),
+                          expected=f"{dates.as_written(year_end)}之后", found=written)
+        if when > context.today:
+            yield finding(rule, f"{FIELDS[field]} {written} 晚于今天（{dates.as_written(context.today)}）",
+                          part=field, excerpt=getattr(record, field),
+                          expected=f"不晚于{dates.as_written(context.today)}", found=written)
+    if signed and published and published < signed:
+        yield finding(rule, f"发布日期 {dates.as_written(published)} 早于成文日期 {dates.as_written(signed)}",
+                      part="published", excerpt=record.published,
+                      expected=f"不早于{dates.as_written(signed)}", found=dates.as_written(published))
+
+
+def check_identity(record: Record, rule: dict, context: Context):
+    """The agency in the signature block is the one the report is about."""
+    if record.signed_by and fold(record.signed_by) != fold(record.agency):
+        yield finding(rule, f"落款机关“{record.signed_by}”与报告机关“{record.agency}”不一致",
+                      part="signed_by", excerpt=record.signed_by,
+                      expected=record.agency, found=record.signed_by)
