@@ -1,4 +1,400 @@
-"""Excel intake (being written)."""
+"""The Excel intake: a workbook drawn from an edition for agencies to fill in, and its reader.
 
-def read(path):
-    raise NotImplementedError
+`write_template` draws the official tables of an edition from its data (blocks, label paths,
+merged headers placed by `layout.spans`), never from a hard-coded table; given a record it
+fills it in, which also exports a record to Excel. `read` takes a filled workbook back
+through `intake.build`, so the same content gives the same Record as the YAML route.
+
+Writer and reader find every cell through the same layout functions (`_info_sheet`,
+`_text_sheet`, `_table_sheet`), so the reader looks exactly where the writer wrote. Label
+cells are locked, and checked on reading: a workbook whose layout was changed is refused,
+naming the first cell that no longer holds its label.
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .. import editions, layout
+from ..labels import fold
+from ..record import Record
+from . import FIELDS, REQUIRED, IntakeError, Problem, Raw, build, coerce
+
+GUIDE, INFO, TEXT = "说明", "基本信息", "正文"
+
+
+# --- Layout: where every label and input cell goes, shared by writer and reader -------------
+
+@dataclass(frozen=True)
+class Label:
+    """Fixed text over a rectangle of cells (1-based, inclusive), merged when larger than one."""
+    text: str
+    top: int
+    left: int
+    bottom: int
+    right: int
+    style: str = "text"     # caption | header | text
+    official: bool = True   # checked on reading; hints and column headings are not
+
+    @property
+    def cell(self) -> str:
+        return f"{get_column_letter(self.left)}{self.top}"
+
+    @property
+    def ref(self) -> str:
+        return f"{self.cell}:{get_column_letter(self.right)}{self.bottom}"
+
+
+@dataclass(frozen=True)
+class Input:
+    key: object   # a field name, a part id, or (table, row, column)
+    kind: str     # a column kind (count, amount, signed), "year", "text" or "markdown"
+    row: int
+    column: int
+
+    @property
+    def cell(self) -> str:
+        return f"{get_column_letter(self.column)}{self.row}"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    labels: list[Label]
+    inputs: list[Input]
+    freeze: str
+    widths: dict[int, int] = field(default_factory=dict)  # free-text columns, wider than labels
+
+
+def _at(text: str, row: int, column: int, style: str = "text", official: bool = True) -> Label:
+    return Label(text, row, column, row, column, style, official)
+
+
+_HINTS = {
+    "agency": "发布报告的机关全称，与报告标题一致",
+    "agency_id": "机关代码；留空时取文件名",
+    "year": "报告所述年度，四位数，如 2022",
+    "edition": "模板已预填，请勿改动",
+    "date": "落款处的成文日期，如 2023年1月28日",
+    "published": "在网站上发布的日期，如 2023年1月28日",
+    "contact": "报告中告知读者如何咨询的说明",
+    "signed_by": "落款机关与机关名称不同时填写",
+}
+
+
+def _info_sheet() -> Sheet:
+    """基本信息: one row per metadata field, the label in A, the value in B, a hint in C."""
+    labels = [_at(text, 1, column, "header", official=False)
+              for column, text in enumerate(("项目", "填写内容", "说明"), start=1)]
+    inputs = []
+    for row, (name, title) in enumerate(FIELDS.items(), start=2):
+        hint = ("必填。" if name in REQUIRED else "选填。") + _HINTS.get(name, "")
+        labels += [_at(f"{title}（{name}）", row, 1), _at(hint, row, 3, official=False)]
+        inputs.append(Input(name, "year" if name == "year" else "text", row, 2))
+    return Sheet(INFO, labels, inputs, freeze="A2", widths={2: 50})
+
+
+def _text_sheet(edition: editions.Edition) -> Sheet:
+    """正文: one row per narrative part, its official title in A, its Markdown in B."""
+    titles = {part.id: part.title for part in edition.parts}
+    labels = [_at("部分", 1, 1, "header", official=False),
+              _at("内容（可用 Markdown，空一行分段）", 1, 2, "header", official=False)]
+    inputs = []
+    for row, part_id in enumerate(edition.narrative_parts, start=2):
+        labels.append(_at(titles[part_id], row, 1))
+        inputs.append(Input(part_id, "markdown", row, 2))
+    return Sheet(TEXT, labels, inputs, freeze="A2", widths={2: 100})
+
+
+def _table_sheet(edition: editions.Edition, table: editions.Table) -> Sheet:
+    """A table in its official layout: the part title, then each block stacked below.
+
+    A block is: its title line, its note line, the column header (Block.column_header over
+    all value columns, then the label paths as merged cells), the stub header (Block.stub)
+    left of the column header, then one line per row with the row's label path as merged
+    cells on the left and the input cells on the right.
+    """
+    stubs = [layout.depth(list(block.rows)) for block in table.blocks]
+    width = max(stub + len(block.columns) for stub, block in zip(stubs, table.blocks))
+    caption = next((part.title for part in edition.parts if part.table == table.id), table.name)
+    labels = [Label(caption, 1, 1, 1, width, "caption")]
+    inputs = []
+    # Below the caption; a single block freezes below its header instead, but several blocks
+    # each have their own header, and none of them would be right to keep in view.
+    freeze = "A3"
+    top = 3  # a blank line under the caption
+    for block, stub in zip(table.blocks, stubs):
+        first, last = stub + 1, stub + len(block.columns)  # the value columns
+        if block.title:
+            labels.append(Label(block.title, top, 1, top, width, "header"))
+            top += 1
+        if block.note:
+            labels.append(Label(block.note, top, 1, top, width))
+            top += 1
+        head = top
+        if block.column_header:
+            labels.append(Label(block.column_header, top, first, top, last, "header"))
+            top += 1
+        columns = [column.label for column in block.columns]
+        for span in layout.spans(columns):
+            row, column = top + span.level, first + span.start
+            labels.append(Label(span.label, row, column, row + span.depth - 1,
+                                column + span.width - 1, "header"))
+        top += layout.depth(columns)
+        if stub:
+            labels.append(Label(block.stub, head, 1, top - 1, stub, "header"))
+        # Row labels lie sideways: a span's level is a stub column and its width counts rows.
+        for span in layout.spans(list(block.rows), stretch="leaf"):
+            row, column = top + span.start, 1 + span.level
+            labels.append(Label(span.label, row, column, row + span.width - 1, column + span.depth - 1))
+        for i, key in enumerate(block.keys):
+            for j, column in enumerate(block.columns):
+                inputs.append(Input((table.id, key, column.label), column.kind, top + i, first + j))
+        if len(table.blocks) == 1:
+            freeze = f"{get_column_letter(first)}{top}"
+        top += len(block.rows)
+    return Sheet(table.name, labels, inputs, freeze)
+
+
+# --- Writing ---------------------------------------------------------------------------------
+
+def write_template(edition_id: str, path, record: Record | None = None) -> Path:
+    """Write the workbook of an edition to `path`: blank, or filled with `record`."""
+    edition = editions.load(edition_id)
+    if record is not None and record.edition != edition.id:
+        raise ValueError(f"记录的格式版本为 {record.edition}，与模板的格式版本 {edition.id} 不同")
+    book = openpyxl.Workbook()
+    guide = book.active
+    guide.title = GUIDE
+    _draw_guide(guide, edition)
+
+    info = {name: getattr(record, name) for name in FIELDS} if record else {"edition": edition.id}
+    _draw(book.create_sheet(INFO), _info_sheet(), info)
+    _draw(book.create_sheet(TEXT), _text_sheet(edition), record.parts if record else {})
+    cells = {}
+    if record:
+        cells = {(table_id, row, column): value
+                 for table_id, rows in record.tables.items()
+                 for row, values in rows.items()
+                 for column, value in values.items()}
+    for table in edition.tables.values():
+        _draw(book.create_sheet(table.name), _table_sheet(edition, table), cells)
+    path = Path(path)
+    book.save(path)
+    return path
+
+
+def _guide(edition: editions.Edition) -> list[str]:
+    """The lines of the 说明 sheet, with the edition's own tables, kinds and sum rules."""
+    tables = list(edition.tables.values())
+    names = "、".join(f"“{table.name}”" for table in tables)
+    titles = {part.id: part.title for part in edition.parts}
+    narrative = "、".join(f"“{titles[part_id]}”" for part_id in edition.narrative_parts)
+
+    def columns_of(kind):
+        found = [f"{t.name}“{c.label}”" for t in tables for b in t.blocks for c in b.columns
+                 if c.kind == kind]
+        return "、".join(dict.fromkeys(found))  # once each, in table order
+
+    amounts, signed = columns_of("amount"), columns_of("signed")
+    lines = [
+        f"政府信息公开工作年度报告填报表 · {edition.name}",
+        "",
+        "一、填写什么",
+        f"1. “{INFO}”：在 B 列填写机关名称、报告年度、成文日期（必填）及其他项目。"
+        f"“格式版本”已预填为 {edition.id}，请勿改动。",
+        f"2. “{TEXT}”：在 B 列填写{narrative}的文字，可用 Markdown，空一行分段。",
+        f"3. {names}：按官方表格格式，在浅黄色单元格中填写数字。",
+        "",
+        "二、注意事项",
+        "1. 只有浅黄色单元格可以填写。标签单元格已锁定（工作表受保护，未设密码）："
+        "请勿修改标签，也不要插入或删除行列，否则无法读取。",
+        "2. 请勿重命名或删除工作表。",
+        "3. 留空表示“不知道、未填报”，与填 0 不同：确实为零的请填 0。",
+        "4. 件数、申请数、案件数等数量填非负整数（0、1、2……）。"
+        + (f"{amounts}填非负数，可带小数，单位为万元。" if amounts else "")
+        + (f"{signed}填整数，可为负数。" if signed else ""),
+        "5. 日期按“2023年1月28日”的格式书写。",
+        "",
+        "三、勾稽关系（读入后逐项核对，不符的会报告）",
+    ]
+    lines += [f"{table.name}：{block.note}" for table in tables for block in table.blocks if block.note]
+    lines += [f"{edition.tables[rule['table']].name}：{rule['message']}"
+              for rule in edition.rules if rule.get("kind") == "sum"]
+    return lines
+
+
+_SIDE = Side(style="thin", color="808080")
+_BOX = Border(left=_SIDE, right=_SIDE, top=_SIDE, bottom=_SIDE)
+_CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_STYLES = {  # style: font, alignment, fill
+    "caption": (Font(bold=True, size=14), _CENTRED, None),
+    "header": (Font(bold=True), _CENTRED, PatternFill("solid", fgColor="F2F2F2")),
+    "text": (Font(), Alignment(vertical="center", wrap_text=True), None),
+}
+_INPUT = PatternFill("solid", fgColor="FFF2CC")
+_UNLOCKED = Protection(locked=False)
+_TEXT_ALIGN = Alignment(vertical="top", wrap_text=True)
+
+# Input kind: data validation type, operator, bounds, error message. Text kinds have none.
+_VALIDATION = {
+    "count": ("whole", "greaterThanOrEqual", "0", None, "请填写非负整数（0、1、2……）。不知道请留空，不要填 0。"),
+    "amount": ("decimal", "greaterThanOrEqual", "0", None, "请填写非负数，可带小数，单位为万元。"),
+    "signed": ("whole", "between", "-2147483648", "2147483647", "请填写整数，可为负数。"),
+    "year": ("whole", "between", "1990", "2100", "请填写四位数年份（1990—2100）。"),
+}
+
+
+def _validation(kind: str) -> DataValidation:
+    type_, operator, low, high, error = _VALIDATION[kind]
+    return DataValidation(type=type_, operator=operator, formula1=low, formula2=high, allow_blank=True,
+                          showErrorMessage=True, errorTitle="填写有误", error=error)
+
+
+def _draw(ws, sheet: Sheet, values: dict) -> None:
+    """Draw a sheet's labels and input cells, fill in `values` by input key, protect it."""
+    widths = _widths(sheet)
+    for column, width in widths.items():
+        ws.column_dimensions[get_column_letter(column)].width = width
+    lines: dict[int, int] = {}  # row: text lines its tallest one-row cell needs
+
+    def need(row, text, left, right):
+        wide = sum(widths[c] for c in range(left, right + 1))
+        lines[row] = max(lines.get(row, 1), _lines(text, wide))
+
+    for label in sheet.labels:
+        cell = ws[label.cell]
+        _put(cell, label.text)
+        cell.font, cell.alignment, fill = _STYLES[label.style]
+        if fill:
+            cell.fill = fill
+        if label.style != "caption":
+            cell.border = _BOX
+        if (label.bottom, label.right) != (label.top, label.left):
+            ws.merge_cells(label.ref)  # after styling: the merged edges take the border
+        if label.top == label.bottom:
+            need(label.top, label.text, label.left, label.right)
+
+    validations: dict[str, DataValidation] = {}
+    for item in sheet.inputs:
+        cell = ws[item.cell]
+        _put(cell, values.get(item.key))
+        cell.protection, cell.fill, cell.border = _UNLOCKED, _INPUT, _BOX
+        if item.kind in ("text", "markdown"):
+            cell.number_format = "@"  # kept as typed: a code 001 or an edition 2021 stays text
+            cell.alignment = _TEXT_ALIGN
+            need(item.row, str(cell.value or ""), item.column, item.column)
+            if item.kind == "markdown":
+                lines[item.row] = max(lines[item.row], 10)  # a tall cell invites a long text
+            continue
+        if item.kind not in validations:
+            validations[item.kind] = _validation(item.kind)
+            ws.add_data_validation(validations[item.kind])
+        validations[item.kind].add(cell)
+
+    for row, count in lines.items():
+        if count > 1:  # Excel does not grow rows for wrapped text in files it did not lay out
+            ws.row_dimensions[row].height = min(15 * count, 409)
+    ws.freeze_panes = sheet.freeze
+    _protect(ws)
+
+
+def _draw_guide(ws, edition: editions.Edition) -> None:
+    ws.column_dimensions["A"].width = 100
+    for row, line in enumerate(_guide(edition), start=1):
+        cell = ws.cell(row, 1, line)
+        cell.alignment = _TEXT_ALIGN
+        if row == 1:
+            cell.font = _STYLES["caption"][0]
+        if _lines(line, 100) > 1:
+            ws.row_dimensions[row].height = 15 * _lines(line, 100)
+    _protect(ws)
+
+
+def _protect(ws) -> None:
+    ws.protection.sheet = True  # no password: it guards against slips, not people
+    ws.protection.formatColumns = ws.protection.formatRows = False  # widening stays allowed
+
+
+def _put(cell, value) -> None:
+    cell.value = None if value == "" else value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # text that happens to start with "=", not a formula
+
+
+def _widths(sheet: Sheet) -> dict[int, int]:
+    """Column widths from the one-column labels in each, between 10 and 40 characters."""
+    last = max([label.right for label in sheet.labels] + [item.column for item in sheet.inputs])
+    widths = dict.fromkeys(range(1, last + 1), 10)
+    for label in sheet.labels:
+        if label.left == label.right:
+            widths[label.left] = max(widths[label.left], min(_text_width(label.text) + 2, 40))
+    return widths | sheet.widths
+
+
+def _text_width(text: str) -> int:
+    """Width in Excel's units (a digit is one): Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _lines(text: str, width: int) -> int:
+    return sum(max(1, math.ceil(_text_width(line) / max(width - 1, 1))) for line in text.split("\n"))
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+def read(path: Path) -> Record:
+    """The Record in a filled workbook; raise IntakeError listing every problem found."""
+    path = Path(path)
+    try:
+        book = openpyxl.load_workbook(path, data_only=True)  # a formula gives its last value
+    except (zipfile.BadZipFile, InvalidFileException, KeyError):
+        raise IntakeError(path, [Problem("文件", "无法作为 Excel 工作簿打开，应为 .xlsx 文件"
+                                             "（可用 Excel 或 WPS 另存为 .xlsx）")]) from None
+    problems: list[Problem] = []
+    meta = _collect(book, _info_sheet(), problems)
+    edition = _edition_of(meta)
+    parts: dict = {}
+    cells: dict = {}
+    if edition is not None:
+        parts = _collect(book, _text_sheet(edition), problems)
+        for table in edition.tables.values():
+            cells |= _collect(book, _table_sheet(edition, table), problems)
+    return build(path, meta, parts, cells, problems)
+
+
+def _collect(book, sheet: Sheet, problems: list[Problem]) -> dict:
+    """The raw value of each input of a sheet, by input key, if the sheet and its labels are there."""
+    if sheet.name not in book.sheetnames:
+        problems.append(Problem(sheet.name, f"缺少工作表“{sheet.name}”"))
+        return {}
+    ws = book[sheet.name]
+    for label in sheet.labels:
+        found = ws[label.cell].value
+        if label.official and fold(label.text) != fold("" if found is None else found):
+            shown = "空白" if found is None else f"“{found}”"
+            problems.append(Problem(f"{sheet.name}!{label.cell}",
+                                    f"应为标签“{label.text}”，实为{shown}：表格布局被改动过，"
+                                    "请勿修改标签或插入、删除行列（可在新模板中重新填写）"))
+            return {}  # the values would no longer stand where the layout says
+    return {item.key: Raw(ws[item.cell].value, f"{sheet.name}!{item.cell}") for item in sheet.inputs}
+
+
+def _edition_of(meta: dict[str, Raw]) -> editions.Edition | None:
+    """The edition the workbook was drawn for, as `build` will find it; it reports a wrong one."""
+    try:
+        if "edition" in meta and meta["edition"].value not in (None, ""):
+            return editions.load(str(meta["edition"].value).strip())
+        year, _ = coerce("count", meta["year"].value)
+        return editions.default_for(year)
+    except (KeyError, TypeError):
+        return None
