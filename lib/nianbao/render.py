@@ -1,0 +1,56 @@
+"""nbconvert exporters for reports, registered by entry point (pyproject.toml), so that
+`jupyter nbconvert --to nianbao_html` / `--to nianbao_pdf` work as well as the batch.
+
+The look lives in templates/nbconvert/nianbao (a Jinja template and its stylesheet); the
+PDF is that same HTML laid out for print by WeasyPrint, which embeds subsets of the CJK
+fonts, keeps the text extractable, honours @page margin boxes (page numbers) and repeats
+table headers across pages.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import weasyprint
+from nbconvert.exporters import HTMLExporter
+from traitlets import default
+
+TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
+
+
+class ReportHTMLExporter(HTMLExporter):
+    """The report as one self-contained HTML file, code and prompts left out."""
+
+    export_from_notebook = "nianbao report (HTML)"
+
+    @default("template_name")
+    def _template_name_default(self):
+        return "nianbao"
+
+    @default("extra_template_basedirs")
+    def _extra_template_basedirs_default(self):
+        return [str(TEMPLATES)]
+
+    @default("exclude_input")
+    def _exclude_input_default(self):
+        return True
+
+
+class ReportPDFExporter(ReportHTMLExporter):
+    """The same report as an A4 PDF."""
+
+    export_from_notebook = "nianbao report (PDF)"
+    output_mimetype = "application/pdf"
+
+    @default("file_extension")
+    def _file_extension_default(self):
+        return ".pdf"
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        html, resources = super().from_notebook_node(nb, resources, **kw)
+        resources["output_extension"] = ".pdf"
+        return pdf_from_html(html), resources
+
+
+def pdf_from_html(html: str) -> bytes:
+    """Lay out a rendered report for print (media `print`: the review panel is hidden)."""
+    return weasyprint.HTML(string=html).write_pdf()

@@ -1,0 +1,118 @@
+"""What the template notebook calls: one report, shown part by part.
+
+Each method returns a fragment of HTML that Jupyter displays and nbconvert later copies into
+the rendered report, so the notebook stays a short list of calls that an analyst can reorder
+or add to. The findings travel inside the notebook too, as a JSON output of their own type
+(FINDINGS_MIME), which the batch reads back into checks.json.
+
+Text from agencies is untrusted: Markdown is rendered with raw HTML, links and images off,
+and every template autoescapes.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from jinja2 import Environment, PackageLoader
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from . import checks, intake, tables
+from .record import Record
+
+FINDINGS_MIME = "application/vnd.nianbao.findings+json"
+
+_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True}).disable(["image", "link", "autolink"])
+_templates = Environment(loader=PackageLoader("nianbao", "templates/report"), autoescape=True,
+                         trim_blocks=True, lstrip_blocks=True)
+
+
+class Fragment:
+    """HTML shown as a cell's output."""
+
+    def __init__(self, html: str):
+        self.html = html
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+class Review(Fragment):
+    """The review panel, carrying the findings as data beside its HTML."""
+
+    def __init__(self, html: str, payload: dict):
+        super().__init__(html)
+        self.payload = payload
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.html, FINDINGS_MIME: self.payload}
+
+
+def markdown(text: str) -> Markup:
+    return Markup(_markdown.render(text or ""))
+
+
+@dataclass
+class Report:
+    record: Record
+    findings: list
+    previous: Record | None = None
+
+    @classmethod
+    def load(cls, record, previous=None, *, year=None, agency_id=None) -> "Report":
+        """Read the agency-year (and last year's record, when given) and check it."""
+        this_year = intake.read(record, year=int(year) if year else None, agency_id=agency_id or None)
+        last_year = intake.read(previous) if previous else None
+        return cls(this_year, checks.check(this_year, last_year), last_year)
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+    def review(self) -> Review:
+        """The findings for the reviewer (hidden when printed), numbered as the table marks."""
+        payload = {
+            "title": self.record.title, "agency": self.record.agency, "agency_id": self.record.agency_id,
+            "year": self.record.year, "edition": self.record.edition,
+            "errors": self.errors, "warnings": self.warnings,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+        html = _render("review.html.j2", findings=list(enumerate(self.findings, 1)), report=self)
+        return Review(html, payload)
+
+    def heading(self) -> Fragment:
+        return Fragment(_render("heading.html.j2", title=self.record.title, contact=self.record.contact))
+
+    def part(self, part_id: str) -> Fragment:
+        spec = next(p for p in self.record.spec.parts if p.id == part_id)
+        if spec.table:
+            table = self.record.spec.tables[spec.table]
+            blocks = tables.grid(table, self.record.tables.get(spec.table, {}), self._marks(spec.table))
+            body = _render("table.html.j2", table=table, blocks=blocks)
+        else:
+            text = self.record.parts.get(part_id, "")
+            body = markdown(text) if text.strip() else ""
+        return Fragment(_render("part.html.j2", part=spec, body=Markup(body)))
+
+    def signature(self) -> Fragment:
+        return Fragment(_render("signature.html.j2", agency=self.record.signed_by or self.record.agency,
+                                date=self.record.date))
+
+    def frame(self, table_id: str):
+        """A table as a pandas DataFrame, for analysis in the notebook."""
+        return tables.frame(self.record.spec.tables[table_id], self.record.tables.get(table_id, {}))
+
+    def _marks(self, table_id: str) -> dict:
+        marks = defaultdict(list)
+        for number, finding in enumerate(self.findings, 1):
+            if finding.table == table_id and finding.column:
+                marks[(finding.row, finding.column)].append((number, finding.severity, finding.message))
+        return marks
+
+
+def _render(name: str, **context) -> str:
+    return _templates.get_template(name).render(**context)

@@ -1,0 +1,99 @@
+"""The official tables of a record: as a grid of merged cells to draw, and as pandas frames.
+
+`grid` turns one table of a record into plain data (lines of cells with their spans and
+marks) that the Jinja template report/table.html.j2 draws; `frame` gives the same numbers
+as a DataFrame with the label paths as a MultiIndex, for analysts working in the notebook.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import layout
+from .editions import Block, Table
+from .labels import split_path
+
+
+@dataclass
+class Cell:
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+    kind: str = "label"   # label | head | value | blank
+    marks: list = field(default_factory=list)  # findings about this cell: (number, severity, message)
+
+    @property
+    def severity(self) -> str:
+        return "error" if any(m[1] == "error" for m in self.marks) else ("warning" if self.marks else "")
+
+
+@dataclass
+class BlockGrid:
+    title: str
+    head: list[list[Cell]]
+    body: list[list[Cell]]
+    stub_columns: int
+    value_columns: int
+
+
+def format_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def grid(table: Table, values: dict, marks: dict | None = None) -> list[BlockGrid]:
+    """The table's blocks as lines of merged cells; `marks` maps (row, column) to findings."""
+    marks = marks or {}
+    return [_block_grid(block, values, marks) for block in table.blocks]
+
+
+def _block_grid(block: Block, values: dict, marks: dict) -> BlockGrid:
+    columns = [column.label for column in block.columns]
+    stub_depth = layout.depth(list(block.rows))
+    column_depth = layout.depth(columns)
+    extra = 1 if block.column_header else 0
+    head_lines = column_depth + extra
+
+    head: list[list[Cell]] = [[] for _ in range(head_lines)]
+    if stub_depth:
+        head[0].append(Cell(block.note or block.stub, rowspan=head_lines, colspan=stub_depth, kind="head"))
+    if block.column_header:
+        head[0].append(Cell(block.column_header, colspan=len(columns), kind="head"))
+    for span in layout.spans(columns):
+        head[extra + span.level].append(Cell(span.label, rowspan=span.depth, colspan=span.width, kind="head"))
+
+    body: list[list[Cell]] = [[] for _ in block.rows]
+    for span in layout.spans(list(block.rows), stretch="leaf"):
+        body[span.start].append(Cell(span.label, rowspan=span.width, colspan=span.depth))
+    for line, row in zip(body, block.rows):
+        key = block.key(row)
+        for column in columns:
+            value = values.get(key, {}).get(column)
+            line.append(Cell(format_value(value), kind="blank" if value is None else "value",
+                             marks=marks.get((key, column), [])))
+    if block.note and not stub_depth:
+        head.insert(0, [Cell(block.note, colspan=len(columns), kind="head")])
+    return BlockGrid(block.title, head, body, stub_depth, len(columns))
+
+
+def frame(table: Table, values: dict) -> pd.DataFrame:
+    """The table as a DataFrame with label paths as MultiIndex; blank cells are None.
+
+    Table 二's blocks share one frame: a block's rows are blank in the columns of the others.
+    """
+    columns = list(dict.fromkeys(c for block in table.blocks for c in (col.label for col in block.columns)))
+    rows = table.rows
+    data = [[values.get(row, {}).get(column) for column in columns] for row in rows]
+    return pd.DataFrame(data, index=_multi(rows), columns=_multi(columns), dtype="object")
+
+
+def _multi(paths: list[str]) -> pd.Index:
+    split = [split_path(path) or [""] for path in paths]
+    levels = max(len(labels) for labels in split)
+    if levels == 1:
+        return pd.Index([labels[0] for labels in split])
+    return pd.MultiIndex.from_tuples([tuple(labels + [""] * (levels - len(labels))) for labels in split])
