@@ -1,0 +1,223 @@
+"""The batch: every agency-year of params/ executed, checked and rendered, one failure at a time.
+
+A params file (params/<year>/<agency-id>.yaml) names the agency-year and its record:
+
+    agency_id: quzhou-jgswbzzx
+    year: 2022
+    record: data/2022/quzhou-jgswbzzx.yaml   # relative to the project folder
+    previous: data/2021/...                   # optional; found among the params when absent
+
+Each report runs in a worker process: papermill executes the template notebook in a fresh
+kernel, then the worker renders HTML and PDF in-process with exporters it made once. The
+outputs are written to a staging folder and moved over the previous ones only when all of
+them succeeded, so a failed run never destroys an earlier good report; it leaves
+report.failed.ipynb (with the failing cell) and its reason in run.json for the index.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+import papermill
+import yaml
+
+from .report import FINDINGS_MIME
+
+TEMPLATE = Path("notebooks/annual_report.ipynb")
+OUTPUTS = ("report.ipynb", "report.html", "report.pdf", "checks.json")
+
+
+@dataclass(frozen=True)
+class Job:
+    params_file: str
+    agency_id: str
+    year: int
+    parameters: dict   # what papermill injects: record, previous, year, agency_id
+    problem: str = ""  # why the params file cannot be run, when it cannot
+
+    @property
+    def folder(self) -> Path:
+        return Path(str(self.year), self.agency_id)
+
+
+@dataclass
+class Outcome:
+    params_file: str
+    agency_id: str
+    year: int
+    status: str                 # ok | failed
+    reason: str = ""            # why it failed, for a person
+    agency: str = ""
+    title: str = ""
+    errors: int = 0
+    warnings: int = 0
+    seconds: dict = field(default_factory=dict)  # execute, html, pdf
+    detail: str = ""            # the traceback of an unexpected failure, for a developer
+    finished: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def discover(selected: list[Path] | None, params_dir: Path = Path("params"), root: Path = Path(".")) -> list[Job]:
+    """Jobs for the selected params files (all under params_dir when none are named).
+
+    A record's previous year is the params file of the same agency for year − 1, looked for
+    among all params files, so that running one agency still checks its carry-over.
+    """
+    every = sorted(params_dir.glob("**/*.yaml")) if params_dir.is_dir() else []
+    chosen = [Path(p) for p in selected] if selected else every
+    known = {}
+    for path in {*every, *chosen}:
+        job = _job(path, root)
+        if not job.problem:
+            known[(job.agency_id, job.year)] = job
+    jobs = []
+    for path in chosen:
+        job = _job(path, root)
+        last = known.get((job.agency_id, job.year - 1)) if not job.problem else None
+        if last and not job.parameters.get("previous"):
+            job.parameters["previous"] = last.parameters["record"]
+        jobs.append(job)
+    return jobs
+
+
+def _job(path: Path, root: Path) -> Job:
+    fallback = Job(str(path), path.stem, _int(path.parent.name), {})
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        return _broken(fallback, f"参数文件无法读取：{error}")
+    missing = [key for key in ("agency_id", "year", "record") if not data.get(key)]
+    if missing:
+        return _broken(fallback, f"参数文件缺少字段：{'、'.join(missing)}")
+    parameters = {
+        "record": str((root / data["record"]).resolve()),
+        "previous": str((root / data["previous"]).resolve()) if data.get("previous") else "",
+        "year": int(data["year"]),
+        "agency_id": str(data["agency_id"]),
+    }
+    return Job(str(path), parameters["agency_id"], parameters["year"], parameters)
+
+
+def _broken(job: Job, problem: str) -> Job:
+    return Job(job.params_file, job.agency_id, job.year, {}, problem)
+
+
+def _int(text: str) -> int:
+    return int(text) if text.isdigit() else 0
+
+
+def run(jobs: list[Job], out: Path, *, workers: int | None = None, template: Path = TEMPLATE,
+        root: Path = Path("."), progress=None) -> list[Outcome]:
+    """Run the jobs in worker processes; `progress(outcome)` is called as each one ends."""
+    out.mkdir(parents=True, exist_ok=True)
+    outcomes = []
+    with ProcessPoolExecutor(max_workers=workers or os.cpu_count(), initializer=_start_worker) as pool:
+        futures = {pool.submit(run_one, job, out.resolve(), template.resolve(), root.resolve()): job for job in jobs}
+        try:
+            for future in as_completed(futures):
+                outcome = future.result()
+                outcomes.append(outcome)
+                if progress:
+                    progress(outcome)
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return outcomes
+
+
+_exporter = None
+
+
+def _start_worker() -> None:
+    """Import and build once per worker what every report needs."""
+    global _exporter
+    from .render import ReportHTMLExporter
+
+    _exporter = ReportHTMLExporter()
+
+
+def run_one(job: Job, out: Path, template: Path, root: Path) -> Outcome:
+    """Execute, check and render one agency-year into out/<year>/<agency-id>/."""
+    from .render import pdf_from_html
+
+    folder = out / job.folder
+    outcome = Outcome(job.params_file, job.agency_id, job.year, "failed")
+    if job.problem:
+        outcome.reason = job.problem
+        return _finish(folder, outcome)
+    staging = folder / f".staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        started = time.perf_counter()
+        executed = staging / "report.ipynb"
+        try:
+            papermill.execute_notebook(
+                str(template), str(executed), parameters=job.parameters, cwd=str(root),
+                progress_bar=False, request_save_on_cell_execute=False, kernel_name="python3")
+        except papermill.PapermillExecutionError as error:
+            if executed.exists():
+                os.replace(executed, folder / "report.failed.ipynb")
+            outcome.reason = f"{error.ename}: {error.evalue}"
+            return _finish(folder, outcome)
+        outcome.seconds["execute"] = round(time.perf_counter() - started, 3)
+
+        notebook = nbformat.read(executed, as_version=4)
+        payload = _findings(notebook)
+        notebook.metadata["nianbao"] = {"title": payload["title"]}
+        outcome.agency, outcome.title = payload["agency"], payload["title"]
+        outcome.errors, outcome.warnings = payload["errors"], payload["warnings"]
+
+        started = time.perf_counter()
+        html, _ = _exporter.from_notebook_node(notebook)
+        (staging / "report.html").write_text(html, encoding="utf-8")
+        outcome.seconds["html"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
+        (staging / "report.pdf").write_bytes(pdf_from_html(html))
+        outcome.seconds["pdf"] = round(time.perf_counter() - started, 3)
+        (staging / "checks.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+
+        for name in OUTPUTS:  # all outputs exist now: only then replace the previous ones
+            os.replace(staging / name, folder / name)
+        (folder / "report.failed.ipynb").unlink(missing_ok=True)
+        outcome.status = "ok"
+    except Exception as error:  # one broken report must never stop the batch
+        outcome.reason = f"{type(error).__name__}: {error}"
+        outcome.detail = traceback.format_exc(limit=5)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return _finish(folder, outcome)
+
+
+def _findings(notebook) -> dict:
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if FINDINGS_MIME in output.get("data", {}):
+                return output["data"][FINDINGS_MIME]
+    raise ValueError("模板笔记本没有输出审核结果（缺少 report.review() 单元格）")
+
+
+def _finish(folder: Path, outcome: Outcome) -> Outcome:
+    """Record how the run ended in run.json, which the index reads."""
+    outcome.finished = time.strftime("%Y-%m-%d %H:%M:%S")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "run.json").write_text(json.dumps(asdict(outcome), ensure_ascii=False, indent=1), encoding="utf-8")
+    return outcome
+
+
+def load_outcomes(out: Path) -> list[Outcome]:
+    """Every agency-year that has been run into `out`, from its run.json."""
+    outcomes = []
+    for path in sorted(out.glob("*/*/run.json")):
+        outcomes.append(Outcome(**json.loads(path.read_text(encoding="utf-8"))))
+    return outcomes

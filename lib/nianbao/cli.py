@@ -1,0 +1,118 @@
+"""`nianbao run | check | template`: the command line of the toolkit."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from . import intake
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告：生成、审核、发布")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="execute, check and render every agency-year of params/")
+    run.add_argument("params", nargs="*", type=Path, help="params files to run (default: all under --params-dir)")
+    run.add_argument("--params-dir", type=Path, default=Path("params"))
+    run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)")
+    run.add_argument("--jobs", type=int, default=os.cpu_count(), help="worker processes (default: the number of cores)")
+    run.add_argument("--template", type=Path, default=Path("notebooks/annual_report.ipynb"))
+    run.set_defaults(handler=_run)
+
+    check = commands.add_parser("check", help="check records (YAML or Excel) and print the findings")
+    check.add_argument("files", nargs="+", type=Path)
+    check.set_defaults(handler=_check)
+
+    template = commands.add_parser("template", help="write the blank Excel workbook agencies fill in")
+    template.add_argument("--edition", default="2021")
+    template.add_argument("-o", "--output", type=Path, required=True)
+    template.add_argument("--record", type=Path, help="fill the workbook with this record's values")
+    template.set_defaults(handler=_template)
+
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+def _run(args) -> int:
+    from tqdm import tqdm
+
+    from .batch import discover, run
+    from .index import write_index
+
+    jobs = discover(args.params or None, args.params_dir)
+    if not jobs:
+        print(f"没有找到参数文件（{args.params_dir}/<年度>/<机关代码>.yaml）", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    with tqdm(total=len(jobs), desc="生成报告", unit="份") as bar:
+        def progress(outcome):
+            bar.set_postfix_str(f"{outcome.year} {outcome.agency_id}", refresh=False)
+            bar.update()
+        outcomes = run(jobs, args.out, workers=args.jobs, template=args.template, progress=progress)
+    index = write_index(args.out)
+    _summary(outcomes, time.perf_counter() - started, index, args.out)
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
+def _summary(outcomes, seconds: float, index: Path, out: Path) -> None:
+    done = [o for o in outcomes if o.ok]
+    failed = [o for o in outcomes if not o.ok]
+    print(f"\n{len(outcomes)} 份报告，用时 {seconds:.1f} 秒（{len(outcomes) / seconds * 60:.1f} 份/分钟）："
+          f"生成 {len(done)}，失败 {len(failed)}")
+    with_errors = sorted((o for o in done if o.errors), key=lambda o: -o.errors)
+    if with_errors:
+        print(f"含错误的报告 {len(with_errors)} 份，请先处理：")
+        for o in with_errors:
+            print(f"  {o.year} {o.agency}：错误 {o.errors}，提示 {o.warnings}  → {out / str(o.year) / o.agency_id / 'report.html'}")
+    if failed:
+        print(f"生成失败 {len(failed)} 份（之前生成的报告保留不变）：")
+        for o in failed:
+            print(f"  {o.params_file}（{o.year} {o.agency_id}）")
+            for line in o.reason.splitlines():
+                print(f"      {line}")
+            notebook = out / str(o.year) / o.agency_id / "report.failed.ipynb"
+            if notebook.exists():
+                print(f"      出错的笔记本：{notebook}")
+    print(f"审核索引：{index}")
+
+
+def _check(args) -> int:
+    from .checks import check
+
+    records, failed = [], False
+    for path in args.files:
+        try:
+            records.append(intake.read(path))
+        except intake.IntakeError as error:
+            print(error, file=sys.stderr)
+            failed = True
+    by_year = {(r.agency_id, r.year): r for r in records}
+    for record in records:
+        findings = check(record, by_year.get((record.agency_id, record.year - 1)))
+        errors = sum(f.severity == "error" for f in findings)
+        failed |= errors > 0
+        print(f"{record.source}  {record.agency} {record.year}年度（{record.spec.name}）："
+              f"错误 {errors}，提示 {len(findings) - errors}")
+        for f in findings:
+            where = " · ".join(x for x in (f"表{f.table}" if f.table else "", f.row, f.column, f.part) if x)
+            values = f"（应为 {f.expected or '—'}，实为 {f.found or '—'}）" if f.expected or f.found else ""
+            print(f"  {'错误' if f.severity == 'error' else '提示'} {f.rule}  {where}：{f.message}{values}")
+            if f.excerpt:
+                print(f"      “{f.excerpt}”")
+    return 1 if failed else 0
+
+
+def _template(args) -> int:
+    from .intake import excel
+
+    record = intake.read(args.record) if args.record else None
+    path = excel.write_template(record.edition if record else args.edition, args.output, record=record)
+    print(f"已生成填报表：{path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
