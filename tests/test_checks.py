@@ -1,17 +1,12 @@
 """The checks on real reports (seeds, hand-transcribed samples) and on small targeted cases."""
-import copy
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
-
+from conftest import DEMO, SAMPLES, seed
 from nianbao import checks, editions, intake
 from nianbao.record import Record, blank_tables
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path("/work/shared")
-SAMPLES = SHARED / "samples"
 TODAY = dt.date(2025, 6, 1)
 TEXT_NUMBER_RULES = {r["id"] for r in editions.load("2021").rules if r["kind"] == "text_number"}
 
@@ -25,7 +20,7 @@ def of(findings, rule):
 
 
 def seed001() -> Record:
-    return intake.read(ROOT / "data/2022/quzhou-jgswbzzx.yaml")
+    return intake.read(DEMO)
 
 
 def sample(name: str, edition: str) -> Record:
@@ -138,7 +133,7 @@ def test_huaian2024_text_numbers_are_read(rule, table, column, stated):
 # ---- (d) seed 004: late and without its tables ---------------------------------------------
 
 def seed004() -> Record:
-    text = next((SHARED / "seeds").glob("004_*.txt")).read_text(encoding="utf-8")
+    text = seed(4)
 
     def between(title, end):
         start = text.index(title) + len(title)

@@ -4,15 +4,13 @@ Cell addresses are written out here on purpose: they are what agencies and messa
 change of layout must show up as a failing test.
 """
 import datetime as dt
-from pathlib import Path
 
 import openpyxl
 import pytest
-
+from conftest import DEMO
 from nianbao import intake
 from nianbao.intake import IntakeError, excel
 
-DEMO = Path(__file__).parent.parent / "data" / "2022" / "quzhou-jgswbzzx.yaml"
 FIRST_ROW = "一、本年新收政府信息公开申请数量"
 FEE = ("二", "第二十条第（八）项/行政事业性收费", "本年收费金额（单位：万元）")
 

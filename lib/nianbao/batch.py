@@ -164,7 +164,10 @@ def run_one(job: Job, out: Path, template: Path, root: Path) -> Outcome:
         try:
             papermill.execute_notebook(
                 str(template), str(executed), parameters=job.parameters, cwd=str(root),
-                progress_bar=False, request_save_on_cell_execute=False, kernel_name="python3")
+                progress_bar=False, request_save_on_cell_execute=False, kernel_name="python3",
+                # The kernel's start-up warnings (TCP without encryption on loopback) would
+                # only clutter the progress bar; errors still come through.
+                extra_arguments=["--IPKernelApp.log_level=ERROR"])
         except papermill.PapermillExecutionError as error:
             if executed.exists():
                 os.replace(executed, folder / "report.failed.ipynb")

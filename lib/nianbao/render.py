@@ -45,6 +45,10 @@ class ReportPDFExporter(ReportHTMLExporter):
     def _file_extension_default(self):
         return ".pdf"
 
+    @default("template_extension")
+    def _template_extension_default(self):
+        return ".html.j2"  # the HTML template; nbconvert would look for index.pdf.j2
+
     def from_notebook_node(self, nb, resources=None, **kw):
         html, resources = super().from_notebook_node(nb, resources, **kw)
         resources["output_extension"] = ".pdf"

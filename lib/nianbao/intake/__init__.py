@@ -84,6 +84,7 @@ FIELDS = {
     "signed_by": "落款机关",
 }
 REQUIRED = ("agency", "year", "date")
+YEARS = (1990, 2100)  # the report years a record may declare
 
 
 def build(source: Path, meta: dict[str, Raw], parts: dict[str, Raw],
@@ -138,11 +139,16 @@ def build(source: Path, meta: dict[str, Raw], parts: dict[str, Raw],
     )
 
 
+def edition_for(meta: dict[str, Raw]) -> editions.Edition | None:
+    """The edition a reader places values by, found as `build` finds it; `build` reports a wrong one."""
+    return _edition(meta.get("edition"), _year(meta.get("year"), []), [])
+
+
 def _year(raw: Raw | None, problems: list[Problem]) -> int | None:
     if raw is None or raw.value in (None, ""):
         return None
     value, error = coerce("count", raw.value)
-    if error or not 1990 <= value <= 2100:
+    if error or not YEARS[0] <= value <= YEARS[1]:
         problems.append(Problem(raw.where, f"报告年度应为四位数年份，实为“{raw.value}”"))
         return None
     return value

@@ -27,7 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import editions, layout
 from ..labels import fold
 from ..record import Record
-from . import FIELDS, REQUIRED, IntakeError, Problem, Raw, build, coerce
+from . import FIELDS, REQUIRED, YEARS, IntakeError, Problem, Raw, build, edition_for
 
 GUIDE, INFO, TEXT = "说明", "基本信息", "正文"
 
@@ -250,7 +250,7 @@ _VALIDATION = {
     "count": ("whole", "greaterThanOrEqual", "0", None, "请填写非负整数（0、1、2……）。不知道请留空，不要填 0。"),
     "amount": ("decimal", "greaterThanOrEqual", "0", None, "请填写非负数，可带小数，单位为万元。"),
     "signed": ("whole", "between", "-2147483648", "2147483647", "请填写整数，可为负数。"),
-    "year": ("whole", "between", "1990", "2100", "请填写四位数年份（1990—2100）。"),
+    "year": ("whole", "between", str(YEARS[0]), str(YEARS[1]), f"请填写四位数年份（{YEARS[0]}—{YEARS[1]}）。"),
 }
 
 
@@ -362,7 +362,7 @@ def read(path: Path) -> Record:
                                              "（可用 Excel 或 WPS 另存为 .xlsx）")]) from None
     problems: list[Problem] = []
     meta = _collect(book, _info_sheet(), problems)
-    edition = _edition_of(meta)
+    edition = edition_for(meta)
     parts: dict = {}
     cells: dict = {}
     if edition is not None:
@@ -387,14 +387,3 @@ def _collect(book, sheet: Sheet, problems: list[Problem]) -> dict:
                                     "请勿修改标签或插入、删除行列（可在新模板中重新填写）"))
             return {}  # the values would no longer stand where the layout says
     return {item.key: Raw(ws[item.cell].value, f"{sheet.name}!{item.cell}") for item in sheet.inputs}
-
-
-def _edition_of(meta: dict[str, Raw]) -> editions.Edition | None:
-    """The edition the workbook was drawn for, as `build` will find it; it reports a wrong one."""
-    try:
-        if "edition" in meta and meta["edition"].value not in (None, ""):
-            return editions.load(str(meta["edition"].value).strip())
-        year, _ = coerce("count", meta["year"].value)
-        return editions.default_for(year)
-    except (KeyError, TypeError):
-        return None

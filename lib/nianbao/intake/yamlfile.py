@@ -11,9 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from .. import editions
 from ..record import Record
-from . import FIELDS, IntakeError, Problem, Raw, build
+from . import FIELDS, IntakeError, Problem, Raw, build, edition_for
 
 
 def read(path: Path) -> Record:
@@ -38,7 +37,7 @@ def read(path: Path) -> Record:
 
     cells: dict[tuple[str, str, str], Raw] = {}
     tables = data.get("tables") or {}
-    edition = _edition_of(data)
+    edition = edition_for(meta)
     if edition is not None and isinstance(tables, dict):
         for table_id, node in tables.items():
             table_id = str(table_id)
@@ -49,16 +48,6 @@ def read(path: Path) -> Record:
     elif not isinstance(tables, dict):
         problems.append(Problem("tables", "应为以表名（二、三、四）为键的映射"))
     return build(path, meta, parts, cells, problems)
-
-
-def _edition_of(data: dict) -> editions.Edition | None:
-    """The edition the labels are matched against; `build` reports a wrong one."""
-    try:
-        if data.get("edition"):
-            return editions.load(str(data["edition"]))
-        return editions.default_for(int(data["year"]))
-    except (KeyError, TypeError, ValueError):
-        return None
 
 
 def _place(edition, table_id, node, path, cells, problems) -> None:

@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make run` (demo reports into outputs/) and `make test`.
+# Both install what they need first: Debian packages, then a virtual environment in .venv/.
+
+VENV := .venv
+PYTHON ?= python3
+# WeasyPrint lays out with Pango and subsets fonts with HarfBuzz (without libharfbuzz-subset0
+# it falls back to fontTools, 20 times slower on CJK fonts); Noto CJK gives the Chinese faces.
+DEBIAN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test setup debian-packages lab clean
+
+run: setup
+	$(VENV)/bin/nianbao run
+
+test: setup
+	$(VENV)/bin/pytest
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/annual_report.ipynb
+
+setup: debian-packages $(VENV)/.installed
+
+debian-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[lab,test]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) outputs

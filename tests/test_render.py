@@ -1,0 +1,116 @@
+"""End to end for one report: papermill's command line runs the template with a params file,
+nbconvert's command line renders it through the exporters this package registers."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from conftest import DEMO, ROOT
+from pypdf import PdfReader
+
+from nianbao import intake
+from nianbao.render import ReportHTMLExporter
+from nianbao.report import FINDINGS_MIME, Report
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    out = tmp_path_factory.mktemp("render") / "quzhou.ipynb"
+    subprocess.run([BIN / "papermill", "notebooks/annual_report.ipynb", out,
+                    "-f", "params/2022/quzhou-jgswbzzx.yaml", "--no-progress-bar"],
+                   cwd=ROOT, check=True, capture_output=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def pdf(executed):
+    subprocess.run([BIN / "jupyter", "nbconvert", "--to", "nianbao_pdf", executed],
+                   check=True, capture_output=True)
+    return PdfReader(executed.with_suffix(".pdf"))
+
+
+@pytest.fixture(scope="module")
+def html(executed):
+    body, _ = ReportHTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
+    return body
+
+
+def test_the_executed_notebook_carries_papermill_metadata_and_the_findings(executed):
+    notebook = nbformat.read(executed, as_version=4)
+    assert notebook.metadata.papermill.parameters["record"] == "data/2022/quzhou-jgswbzzx.yaml"
+    payloads = [o["data"][FINDINGS_MIME] for c in notebook.cells for o in c.get("outputs", [])
+                if FINDINGS_MIME in o.get("data", {})]
+    assert len(payloads) == 1 and payloads[0]["agency"] == "衢州市机关事务保障中心"
+    rules = {(f["rule"], f["row"], f["column"], f["part"]) for f in payloads[0]["findings"]}
+    assert ("表二.现行有效", "第二十条第（一）项/规章", "现行有效件数", "") in rules
+    assert ("文字.规范", "", "", "date") in rules
+
+
+def test_pdf_is_a4_with_embedded_cjk_subsets_and_extractable_text(pdf):
+    page = pdf.pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    fonts = {}
+    for p in pdf.pages:
+        for font in p["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts[font["/BaseFont"]] = font
+    assert fonts and all(f["/Subtype"] == "/Type0" for f in fonts.values())  # CID fonts, not Type 3
+    names = [str(name) for name in fonts]
+    assert all(re.match(r"/[A-Z]{6}\+", name) for name in names)  # subset tags
+    assert any("Noto-Serif-CJK-SC" in name for name in names) and any("Noto-Sans-CJK-SC" in name for name in names)
+    for font in fonts.values():
+        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        assert "/FontFile3" in descriptor or "/FontFile2" in descriptor  # embedded
+
+
+def test_pdf_shows_the_six_parts_tables_numbers_and_signature(pdf):
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    flat = re.sub(r"\s+", "", text)
+    assert "衢州市机关事务保障中心2022年政府信息公开工作年度报告" in flat
+    for title in ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+                  "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]:
+        assert title in flat
+    assert flat.index("一、总体情况") < flat.index("二、主动公开") < flat.index("三、收到和处理") \
+        < flat.index("四、政府信息公开行政复议") < flat.index("五、存在的主要问题") < flat.index("六、其他需要报告")
+    for label in ["第二十条第（一）项", "本年制发件数", "现行有效件数", "本年收费金额（单位：万元）", "申请人情况",
+                  "法人或其他组织", "3.危及“三安全一稳定”", "（七）总计", "四、结转下年度继续办理",
+                  "未经复议直接起诉", "复议后起诉", "尚未审结"]:
+        assert label in flat, label
+    assert re.search(r"规章\s*1\s+0\s+0", text)  # seed 001: 1 issued, 0 repealed, 0 in force
+    assert "主动公开政府信息12" in flat and "0570-3012273" in flat
+    assert flat.index("无其他需要报告的事项") < flat.rindex("衢州市机关事务保障中心2023年1月28")  # signature
+    assert "—1—" in flat  # page numbers
+    assert "审核意见" not in flat  # the review panel is for the screen only
+
+
+def test_html_is_self_contained_with_the_review_panel_and_marked_cells(html):
+    assert "<script" not in html and "<link" not in html
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    assert "@import" not in html and "url(" not in html
+    assert "Report.load" not in html  # no code
+    page = BeautifulSoup(html, "html.parser")
+    assert page.select_one("aside.review-panel") and ".review-panel, a.mark { display: none; }" in html
+    flagged = page.select("td.flag-warning")
+    assert [cell.get_text() for cell in flagged] == ["0" + flagged[0].a.get_text()]  # 规章 现行有效件数
+    assert page.select_one(flagged[0].a["href"]).get("class") == ["finding", "warning"]
+    spans = {th.get_text(): th.get("colspan") for th in page.select("thead th")}
+    assert spans["法人或其他组织"] == "5" and spans["申请人情况"] == "7"
+    assert spans["行政诉讼"] == "10" and spans["复议后起诉"] == "5"
+
+
+def test_untrusted_text_never_becomes_markup():
+    record = intake.read(DEMO)
+    record.agency = "<b>衢州</b>"
+    record.parts["一"] = ('<script>alert(1)</script>\n\n<img src=x onerror="alert(2)">\n\n'
+                          "[点这里](javascript:alert(3)) 与 ![图](http://example.com/x.png)")
+    report = Report(record, [])
+    html = "".join(f.html for f in [report.heading(), report.part("一"), report.signature(), report.review()])
+    assert "<script" not in html and "<img" not in html and "<b>" not in html and "<a href" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;衢州&lt;/b&gt;" in html
+    assert "javascript:" not in html.replace("[点这里](javascript:alert(3))", "")
