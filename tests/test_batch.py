@@ -1,0 +1,74 @@
+"""The batch on a copy of the project: real kernels, real renders, one broken agency at a time."""
+import json
+import shutil
+
+import nbformat
+import pytest
+from conftest import ROOT
+
+from nianbao.cli import main
+
+AGENCIES = [("2022", "shili-scjgj"), ("2023", "shili-scjgj"), ("2023", "shili-sjzyglj")]
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project folder holding the template and three demo agency-years, as cwd."""
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    for year, agency in AGENCIES:
+        for folder in ("data", "params"):
+            (tmp_path / folder / year).mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / folder / year / f"{agency}.yaml", tmp_path / folder / year)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run_json(project, year, agency):
+    return json.loads((project / "outputs" / year / agency / "run.json").read_text(encoding="utf-8"))
+
+
+def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project, capsys):
+    assert main(["run", "--jobs", "2"]) == 0
+    for year, agency in AGENCIES:
+        folder = project / "outputs" / year / agency
+        assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "checks.json", "run.json"}
+        assert folder.joinpath("report.pdf").read_bytes().startswith(b"%PDF")
+        executed = nbformat.read(folder / "report.ipynb", as_version=4)
+        assert executed.metadata.papermill.parameters["agency_id"] == agency
+    # the previous year was found among the params files: the carry-over mismatch is reported
+    checks = json.loads((project / "outputs/2023/shili-scjgj/checks.json").read_text(encoding="utf-8"))
+    assert {f["rule"] for f in checks["findings"]} >= {"跨年.结转"}
+    index = (project / "outputs" / "index.html").read_text(encoding="utf-8")
+    assert index.count('href="2023/shili-scjgj/report.pdf"') == 1 and "示例市数据资源管理局" in index
+    good_pdf = (project / "outputs/2023/shili-scjgj/report.pdf").read_bytes()
+    capsys.readouterr()
+
+    # An agency hands in a count as text, and another params file lacks its record.
+    data = project / "data/2023/shili-scjgj.yaml"
+    data.write_text(data.read_text(encoding="utf-8").replace("[35, 6, 1, 0, 0, 0, 42]", "[35, 六, 1, 0, 0, 0, 42]"),
+                    encoding="utf-8")
+    (project / "params/2023/no-record.yaml").write_text("agency_id: no-record\nyear: 2023\n", encoding="utf-8")
+    assert main(["run", "--jobs", "2"]) == 1
+
+    folder = project / "outputs/2023/shili-scjgj"
+    assert folder.joinpath("report.pdf").read_bytes() == good_pdf  # the last good report is kept
+    failed = nbformat.read(folder / "report.failed.ipynb", as_version=4)
+    errors = [o for c in failed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors and errors[0].ename == "IntakeError"
+    reason = run_json(project, "2023", "shili-scjgj")["reason"]
+    assert "tables.三.一、本年新收政府信息公开申请数量[法人或其他组织/商业企业]: 应为非负整数，实为文字“六”" in reason
+    assert run_json(project, "2023", "no-record")["reason"] == "参数文件缺少字段：record"
+    assert run_json(project, "2023", "shili-sjzyglj")["status"] == "ok"  # the others still ran
+
+    summary = capsys.readouterr().out
+    assert "生成 2，失败 2" in summary and "应为非负整数，实为文字“六”" in summary
+    assert "report.failed.ipynb" in summary
+    index = (project / "outputs" / "index.html").read_text(encoding="utf-8")
+    assert index.count("生成失败</span>") == 2 and "参数文件缺少字段：record" in index
+    assert index.index("no-record") < index.index("shili-sjzyglj")  # failures first
+
+    # Mended, the report is rendered again and the failed notebook goes away.
+    data.write_text(data.read_text(encoding="utf-8").replace("六, 1, 0", "6, 1, 0"), encoding="utf-8")
+    assert main(["run", "params/2023/shili-scjgj.yaml"]) == 0
+    assert not folder.joinpath("report.failed.ipynb").exists()
+    assert run_json(project, "2023", "shili-scjgj")["status"] == "ok"

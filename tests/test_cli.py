@@ -1,0 +1,42 @@
+"""`nianbao check` and `nianbao template` as a person runs them."""
+import openpyxl
+from conftest import ROOT
+
+from nianbao.cli import main
+
+
+def test_check_prints_findings_and_exits_1_only_on_errors(capsys):
+    assert main(["check", str(ROOT / "data/2022/quzhou-jgswbzzx.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "衢州市机关事务保障中心 2022年度" in out and "错误 0，提示 3" in out
+    assert "提示 文字.规范  date：日期“2023年1月28”不完整，缺少“日”" in out
+    assert "提示 表二.现行有效  表二 · 第二十条第（一）项/规章 · 现行有效件数" in out
+
+    assert main(["check", str(ROOT / "data/2022/dinghai-jgswglzx.yaml")]) == 0
+    assert "法定.公开时限" in capsys.readouterr().out  # seed 004: a 2022 report published 2024-01-18
+
+    assert main(["check", str(ROOT / "data/2023/shili-jtysj.yaml")]) == 1
+    assert "错误 表三.办理结果总计  表三 · 三、本年度办理结果/（七）总计 · 自然人" in capsys.readouterr().out
+
+
+def test_check_finds_the_previous_year_among_the_files_given(capsys):
+    files = [str(ROOT / f"data/{year}/shili-scjgj.yaml") for year in (2022, 2023)]
+    main(["check", *files])
+    assert "跨年.结转" in capsys.readouterr().out
+    main(["check", files[1]])
+    assert "跨年.结转" not in capsys.readouterr().out
+
+
+def test_check_reports_unreadable_input_by_file_and_place(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("agency: 甲\nyear: 二〇二三\ndate: 2024年1月1日\n", encoding="utf-8")
+    assert main(["check", str(bad)]) == 1
+    assert f"{bad}: year: 报告年度应为四位数年份，实为“二〇二三”" in capsys.readouterr().err
+
+
+def test_template_writes_a_real_workbook(tmp_path, capsys):
+    path = tmp_path / "intake.xlsx"
+    assert main(["template", "--edition", "2021", "-o", str(path)]) == 0
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["说明", "基本信息", "正文", "表二", "表三", "表四"]
+    assert str(path) in capsys.readouterr().out
