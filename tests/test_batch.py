@@ -4,8 +4,8 @@ import shutil
 
 import nbformat
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from nianbao.cli import main
 
 AGENCIES = [("2022", "shili-scjgj"), ("2023", "shili-scjgj"), ("2023", "shili-sjzyglj")]

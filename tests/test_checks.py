@@ -3,6 +3,7 @@ import datetime as dt
 import json
 
 import pytest
+
 from conftest import DEMO, SAMPLES, seed
 from nianbao import checks, editions, intake
 from nianbao.record import Record, blank_tables

@@ -1,7 +1,7 @@
 """`nianbao check` and `nianbao template` as a person runs them."""
 import openpyxl
-from conftest import ROOT
 
+from conftest import ROOT
 from nianbao.cli import main
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 
 import openpyxl
 import pytest
+
 from conftest import DEMO
 from nianbao import intake
 from nianbao.intake import IntakeError, excel

@@ -2,8 +2,8 @@
 import textwrap
 
 import pytest
-from conftest import DEMO
 
+from conftest import DEMO
 from nianbao import intake
 from nianbao.intake import IntakeError, yamlfile
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from conftest import DEMO, ROOT
 from pypdf import PdfReader
 
+from conftest import DEMO, ROOT
 from nianbao import intake
 from nianbao.render import ReportHTMLExporter
 from nianbao.report import FINDINGS_MIME, Report

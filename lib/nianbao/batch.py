@@ -21,7 +21,7 @@ import shutil
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import nbformat
@@ -75,17 +75,14 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
     """
     every = sorted(params_dir.glob("**/*.yaml")) if params_dir.is_dir() else []
     chosen = [Path(p) for p in selected] if selected else every
-    known = {}
-    for path in {*every, *chosen}:
-        job = _job(path, root)
-        if not job.problem:
-            known[(job.agency_id, job.year)] = job
+    read = {path: _job(path, root) for path in {*every, *chosen}}
+    known = {(job.agency_id, job.year): job for job in read.values() if not job.problem}
     jobs = []
     for path in chosen:
-        job = _job(path, root)
-        last = known.get((job.agency_id, job.year - 1)) if not job.problem else None
-        if last and not job.parameters.get("previous"):
-            job.parameters["previous"] = last.parameters["record"]
+        job = read[path]
+        last = known.get((job.agency_id, job.year - 1))
+        if last and not job.problem and not job.parameters["previous"]:
+            job = replace(job, parameters={**job.parameters, "previous": last.parameters["record"]})
         jobs.append(job)
     return jobs
 

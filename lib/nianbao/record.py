@@ -13,6 +13,27 @@ from . import editions
 
 Value = int | float | None
 
+# What each metadata field is called for people: in messages, and in the workbook.
+FIELDS = {
+    "agency": "机关名称",
+    "agency_id": "机关代码",
+    "year": "报告年度",
+    "edition": "格式版本",
+    "date": "成文日期",
+    "published": "发布日期",
+    "contact": "联系方式",
+    "signed_by": "落款机关",
+}
+
+
+def format_value(value: Value) -> str:
+    """A value as a report prints it: `5`, `7730.28` (never `5.0` or `1e+06`); blank is ``""``."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
 
 @dataclass
 class Record:
@@ -45,7 +66,7 @@ class Record:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict, source: str = "") -> "Record":
+    def from_dict(cls, data: dict, source: str = "") -> Record:
         return cls(**data, source=source)
 
 

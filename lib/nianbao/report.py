@@ -59,7 +59,7 @@ class Report:
     previous: Record | None = None
 
     @classmethod
-    def load(cls, record, previous=None, *, year=None, agency_id=None) -> "Report":
+    def load(cls, record, previous=None, *, year=None, agency_id=None) -> Report:
         """Read the agency-year (and last year's record, when given) and check it."""
         this_year = intake.read(record, year=int(year) if year else None, agency_id=agency_id or None)
         last_year = intake.read(previous) if previous else None

@@ -13,6 +13,7 @@ import pandas as pd
 from . import layout
 from .editions import Block, Table
 from .labels import split_path
+from .record import format_value
 
 
 @dataclass
@@ -35,14 +36,6 @@ class BlockGrid:
     body: list[list[Cell]]
     stub_columns: int
     value_columns: int
-
-
-def format_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.6f}".rstrip("0").rstrip(".")
-    return str(value)
 
 
 def grid(table: Table, values: dict, marks: dict | None = None) -> list[BlockGrid]:

@@ -14,7 +14,7 @@ from ..record import Record
 from . import statutory, tables, text
 from .findings import Context, Finding
 
-__all__ = ["Finding", "KINDS", "check", "kinds"]
+__all__ = ["KINDS", "Finding", "check", "kinds"]
 
 KINDS = {
     "sum": tables.check_sum,

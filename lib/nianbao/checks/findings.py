@@ -5,7 +5,7 @@ import datetime as dt
 import math
 from dataclasses import asdict, dataclass
 
-from ..record import Record, Value
+from ..record import Record, Value, format_value
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,8 @@ def finding(rule: dict, message: str, **where) -> Finding:
 
 
 def number(value: Value) -> str:
-    """A value as a report writes it: `5`, `7730.28` (never `5.0` or `1e+06`)."""
-    if value is None:
-        return "空白"
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.6f}".rstrip("0").rstrip(".")
+    """A value for a message: as the report prints it, and a blank said in words."""
+    return "空白" if value is None else format_value(value)
 
 
 def same(a: float, b: float) -> bool:

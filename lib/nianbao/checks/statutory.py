@@ -4,9 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 from .. import dates
-from ..intake import FIELDS
 from ..labels import fold
-from ..record import Record
+from ..record import FIELDS, Record
 from .findings import Context, finding
 from .tables import entirely_blank
 

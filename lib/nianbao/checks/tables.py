@@ -44,15 +44,17 @@ def _operands(table: Table, rule: dict):
     elif rule["each"] == "row":
         for row in table.rows:
             for group in rule.get("groups", [""]):
-                def under(labels):
-                    return [f"{group}/{label}" if group else label for label in labels]
-                totals = table.select_columns(row, under(rule["total"]))
+                totals = table.select_columns(row, _under(group, rule["total"]))
                 if totals:  # rows of other blocks (table 二) have no such columns
                     where = f"“{group}”" if group else f"“{row}”行"
                     yield (where, [(row, c) for c in totals],
-                           [(row, c) for c in table.select_columns(row, under(rule["parts"]))])
+                           [(row, c) for c in table.select_columns(row, _under(group, rule["parts"]))])
     else:
         raise ValueError(f"规则 {rule['id']}：each 应为 column 或 row，实为 {rule['each']!r}")
+
+
+def _under(group: str, labels: list[str]) -> list[str]:
+    return [f"{group}/{label}" if group else label for label in labels]
 
 
 _DOMAINS = {

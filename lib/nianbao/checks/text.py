@@ -65,10 +65,10 @@ def _stated(text: str, rule: dict):
     """(start, end, number) of every statement of the value, once per place in the text."""
     stated = {}
     for pattern in rule["patterns"]:
-        for match in re.finditer(pattern, text, re.M):
+        for match in re.finditer(pattern, text, re.MULTILINE):
             stated.setdefault(match.start(1), (match.start(), match.end(), float(match.group(1))))
     for pattern in rule.get("zero", []):
-        for match in re.finditer(pattern, text, re.M):
+        for match in re.finditer(pattern, text, re.MULTILINE):
             stated.setdefault(match.start(), (match.start(), match.end(), 0))
     return [stated[key] for key in sorted(stated)]
 
@@ -84,7 +84,7 @@ def check_mentions(record: Record, rule: dict, context: Context):
 _INCOMPLETE_DATE = re.compile(r"(?<!\d)\d{4}年\d{1,2}月\d{1,2}(?![\d日号\-—–~～至到])")
 # A count closing a clause right after a word, with no unit: `主动公开政府信息12。`.
 # Numbers after 年/月/日/第/号 (dates, ordinals) and numbers followed by a unit never match.
-_UNITLESS = re.compile(r"(?<=[\u4e00-\u9fff])(?<![年月日第号])\d+(?:\.\d+)?(?=[。，,；;！!？?]|$)", re.M)
+_UNITLESS = re.compile(r"(?<=[\u4e00-\u9fff])(?<![年月日第号])\d+(?:\.\d+)?(?=[。，,；;！!？?]|$)", re.MULTILINE)
 # Word-processor conversions of simplified text (a traditional-to-simplified round trip).
 _ARTEFACTS = [
     (re.compile("效劳"), "服务"),

@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .. import dates, editions
-from ..record import Record, blank_tables
+from ..record import FIELDS, Record, blank_tables
 
 
 @dataclass(frozen=True)
@@ -72,17 +72,6 @@ def read(path, *, year: int | None = None, agency_id: str | None = None) -> Reco
     return record
 
 
-# What each metadata field is called for people, in messages and in the workbook.
-FIELDS = {
-    "agency": "机关名称",
-    "agency_id": "机关代码",
-    "year": "报告年度",
-    "edition": "格式版本",
-    "date": "成文日期",
-    "published": "发布日期",
-    "contact": "联系方式",
-    "signed_by": "落款机关",
-}
 REQUIRED = ("agency", "year", "date")
 YEARS = (1990, 2100)  # the report years a record may declare
 
