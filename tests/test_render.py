@@ -114,3 +114,29 @@ def test_untrusted_text_never_becomes_markup():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;b&gt;衢州&lt;/b&gt;" in html
     assert "javascript:" not in html.replace("[点这里](javascript:alert(3))", "")
+
+
+def test_run_all_works_as_it_is_in_jupyterlab(tmp_path):
+    """JupyterLab runs the notebook from notebooks/ with its own default parameters."""
+    import papermill
+
+    out = tmp_path / "as-is.ipynb"
+    papermill.execute_notebook(str(ROOT / "notebooks/annual_report.ipynb"), str(out),
+                               cwd=str(ROOT / "notebooks"), progress_bar=False, kernel_name="python3")
+    notebook = nbformat.read(out, as_version=4)
+    html = [o["data"]["text/html"] for c in notebook.cells for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
+    assert any("衢州市机关事务保障中心2022年政府信息公开工作年度报告" in h for h in html)
+    assert sum('class="part"' in h for h in html) == 6
+
+
+def test_the_html_title_is_the_reports(html):
+    assert "<title>衢州市机关事务保障中心2022年政府信息公开工作年度报告</title>" in html
+
+
+def test_a_broken_previous_year_only_skips_the_carry_over(tmp_path):
+    broken = tmp_path / "2021.yaml"
+    broken.write_text("agency: 衢州市机关事务保障中心\nyear: 2021\n", encoding="utf-8")
+    report = Report.load(DEMO, broken)
+    unread = [f for f in report.findings if f.rule == "跨年.上年记录"]
+    assert len(unread) == 1 and "缺少必填字段“成文日期”" in unread[0].message
+    assert report.previous is None and report.warnings == 4

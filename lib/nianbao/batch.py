@@ -174,7 +174,6 @@ def run_one(job: Job, out: Path, template: Path, root: Path) -> Outcome:
 
         notebook = nbformat.read(executed, as_version=4)
         payload = _findings(notebook)
-        notebook.metadata["nianbao"] = {"title": payload["title"]}
         outcome.agency, outcome.title = payload["agency"], payload["title"]
         outcome.errors, outcome.warnings = payload["errors"], payload["warnings"]
 

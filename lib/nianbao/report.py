@@ -62,7 +62,13 @@ class Report:
     def load(cls, record, previous=None, *, year=None, agency_id=None) -> Report:
         """Read the agency-year (and last year's record, when given) and check it."""
         this_year = intake.read(record, year=int(year) if year else None, agency_id=agency_id or None)
-        last_year = intake.read(previous) if previous else None
+        try:
+            last_year = intake.read(previous) if previous else None
+        except intake.IntakeError as error:
+            # Last year's broken file must not stop this year's report: say what was not checked.
+            unread = checks.Finding("跨年.上年记录", "warning", f"上一年度记录无法读取，未核对跨年结转：{error}",
+                                    part="previous", found=str(error.source))
+            return cls(this_year, [*checks.check(this_year), unread])
         return cls(this_year, checks.check(this_year, last_year), last_year)
 
     @property
