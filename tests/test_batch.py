@@ -72,3 +72,16 @@ def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project,
     assert main(["run", "params/2023/shili-scjgj.yaml"]) == 0
     assert not folder.joinpath("report.failed.ipynb").exists()
     assert run_json(project, "2023", "shili-scjgj")["status"] == "ok"
+
+
+def test_a_params_file_may_name_its_notebook_and_gets_a_folder_of_its_own(project):
+    notebook = nbformat.read(project / "notebooks/annual_report.ipynb", as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell('from IPython.display import HTML\nHTML("<p>另一模板</p>")'))
+    nbformat.write(notebook, project / "notebooks/other.ipynb")
+    (project / "params/2023/shili-sjzyglj-other.yaml").write_text(
+        "agency_id: shili-sjzyglj\nyear: 2023\nrecord: data/2023/shili-sjzyglj.yaml\nnotebook: notebooks/other.ipynb\n",
+        encoding="utf-8")
+    assert main(["run", "params/2023/shili-sjzyglj.yaml", "params/2023/shili-sjzyglj-other.yaml"]) == 0
+    other = (project / "outputs/2023/shili-sjzyglj-other/report.html").read_text(encoding="utf-8")
+    plain = (project / "outputs/2023/shili-sjzyglj/report.html").read_text(encoding="utf-8")
+    assert "另一模板" in other and "另一模板" not in plain

@@ -6,6 +6,10 @@ A params file (params/<year>/<agency-id>.yaml) names the agency-year and its rec
     year: 2022
     record: data/2022/quzhou-jgswbzzx.yaml   # relative to the project folder
     previous: data/2021/...                   # optional; found among the params when absent
+    notebook: notebooks/...                   # optional; the template, annual_report.ipynb by default
+
+The outputs go to <out>/<year>/<params file name>/, which is the agency id for its annual
+report; another document of the same agency-year (a work summary) has a params file of its own.
 
 Each report runs in a worker process: papermill executes the template notebook in a fresh
 kernel, then the worker renders HTML and PDF in-process with exporters it made once. The
@@ -40,11 +44,12 @@ class Job:
     agency_id: str
     year: int
     parameters: dict   # what papermill injects: record, previous, year, agency_id
+    notebook: str = str(TEMPLATE)  # the template notebook to execute
     problem: str = ""  # why the params file cannot be run, when it cannot
 
     @property
-    def folder(self) -> Path:
-        return Path(str(self.year), self.agency_id)
+    def folder(self) -> str:
+        return f"{self.year}/{Path(self.params_file).stem}"
 
 
 @dataclass
@@ -53,6 +58,7 @@ class Outcome:
     agency_id: str
     year: int
     status: str                 # ok | failed
+    folder: str = ""            # <year>/<name> under the output folder
     reason: str = ""            # why it failed, for a person
     agency: str = ""
     title: str = ""
@@ -67,27 +73,29 @@ class Outcome:
         return self.status == "ok"
 
 
-def discover(selected: list[Path] | None, params_dir: Path = Path("params"), root: Path = Path(".")) -> list[Job]:
+def discover(selected: list[Path] | None, params_dir: Path = Path("params"), root: Path = Path("."),
+             template: Path = TEMPLATE) -> list[Job]:
     """Jobs for the selected params files (all under params_dir when none are named).
 
-    A record's previous year is the params file of the same agency for year − 1, looked for
-    among all params files, so that running one agency still checks its carry-over.
+    A record's previous year is the params file of the same agency and template for year − 1,
+    looked for among all params files, so that running one agency still checks its carry-over.
+    `template` is the notebook of params files that name none.
     """
     every = sorted(params_dir.glob("**/*.yaml")) if params_dir.is_dir() else []
     chosen = [Path(p) for p in selected] if selected else every
-    read = {path: _job(path, root) for path in {*every, *chosen}}
-    known = {(job.agency_id, job.year): job for job in read.values() if not job.problem}
+    read = {path: _job(path, root, template) for path in {*every, *chosen}}
+    known = {(job.agency_id, job.year, job.notebook): job for job in read.values() if not job.problem}
     jobs = []
     for path in chosen:
         job = read[path]
-        last = known.get((job.agency_id, job.year - 1))
+        last = known.get((job.agency_id, job.year - 1, job.notebook))
         if last and not job.problem and not job.parameters["previous"]:
             job = replace(job, parameters={**job.parameters, "previous": last.parameters["record"]})
         jobs.append(job)
     return jobs
 
 
-def _job(path: Path, root: Path) -> Job:
+def _job(path: Path, root: Path, template: Path) -> Job:
     fallback = Job(str(path), path.stem, _int(path.parent.name), {})
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -102,24 +110,25 @@ def _job(path: Path, root: Path) -> Job:
         "year": int(data["year"]),
         "agency_id": str(data["agency_id"]),
     }
-    return Job(str(path), parameters["agency_id"], parameters["year"], parameters)
+    notebook = (root / data["notebook"]) if data.get("notebook") else template
+    return Job(str(path), parameters["agency_id"], parameters["year"], parameters, str(notebook.resolve()))
 
 
 def _broken(job: Job, problem: str) -> Job:
-    return Job(job.params_file, job.agency_id, job.year, {}, problem)
+    return replace(job, problem=problem)
 
 
 def _int(text: str) -> int:
     return int(text) if text.isdigit() else 0
 
 
-def run(jobs: list[Job], out: Path, *, workers: int | None = None, template: Path = TEMPLATE,
-        root: Path = Path("."), progress=None) -> list[Outcome]:
+def run(jobs: list[Job], out: Path, *, workers: int | None = None, root: Path = Path("."),
+        progress=None) -> list[Outcome]:
     """Run the jobs in worker processes; `progress(outcome)` is called as each one ends."""
     out.mkdir(parents=True, exist_ok=True)
     outcomes = []
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count(), initializer=_start_worker) as pool:
-        futures = {pool.submit(run_one, job, out.resolve(), template.resolve(), root.resolve()): job for job in jobs}
+        futures = {pool.submit(run_one, job, out.resolve(), root.resolve()): job for job in jobs}
         try:
             for future in as_completed(futures):
                 outcome = future.result()
@@ -143,12 +152,12 @@ def _start_worker() -> None:
     _exporter = ReportHTMLExporter()
 
 
-def run_one(job: Job, out: Path, template: Path, root: Path) -> Outcome:
-    """Execute, check and render one agency-year into out/<year>/<agency-id>/."""
+def run_one(job: Job, out: Path, root: Path) -> Outcome:
+    """Execute, check and render one agency-year into out/<year>/<name>/."""
     from .render import pdf_from_html
 
     folder = out / job.folder
-    outcome = Outcome(job.params_file, job.agency_id, job.year, "failed")
+    outcome = Outcome(job.params_file, job.agency_id, job.year, "failed", job.folder)
     if job.problem:
         outcome.reason = job.problem
         return _finish(folder, outcome)
@@ -160,7 +169,7 @@ def run_one(job: Job, out: Path, template: Path, root: Path) -> Outcome:
         executed = staging / "report.ipynb"
         try:
             papermill.execute_notebook(
-                str(template), str(executed), parameters=job.parameters, cwd=str(root),
+                job.notebook, str(executed), parameters=job.parameters, cwd=str(root),
                 progress_bar=False, request_save_on_cell_execute=False, kernel_name="python3",
                 # The kernel's start-up warnings (TCP without encryption on loopback) would
                 # only clutter the progress bar; errors still come through.

@@ -19,7 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--params-dir", type=Path, default=Path("params"))
     run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)")
     run.add_argument("--jobs", type=int, default=os.cpu_count(), help="worker processes (default: the number of cores)")
-    run.add_argument("--template", type=Path, default=Path("notebooks/annual_report.ipynb"))
+    run.add_argument("--template", type=Path, default=Path("notebooks/annual_report.ipynb"),
+                     help="the notebook of params files that name none")
     run.set_defaults(handler=_run)
 
     check = commands.add_parser("check", help="check records (YAML or Excel) and print the findings")
@@ -42,7 +43,7 @@ def _run(args) -> int:
     from .batch import discover, run
     from .index import write_index
 
-    jobs = discover(args.params or None, args.params_dir)
+    jobs = discover(args.params or None, args.params_dir, template=args.template)
     if not jobs:
         print(f"没有找到参数文件（{args.params_dir}/<年度>/<机关代码>.yaml）", file=sys.stderr)
         return 2
@@ -51,7 +52,7 @@ def _run(args) -> int:
         def progress(outcome):
             bar.set_postfix_str(f"{outcome.year} {outcome.agency_id}", refresh=False)
             bar.update()
-        outcomes = run(jobs, args.out, workers=args.jobs, template=args.template, progress=progress)
+        outcomes = run(jobs, args.out, workers=args.jobs, progress=progress)
     index = write_index(args.out)
     _summary(outcomes, time.perf_counter() - started, index, args.out)
     return 0 if all(o.ok for o in outcomes) else 1
@@ -66,14 +67,14 @@ def _summary(outcomes, seconds: float, index: Path, out: Path) -> None:
     if with_errors:
         print(f"含错误的报告 {len(with_errors)} 份，请先处理：")
         for o in with_errors:
-            print(f"  {o.year} {o.agency}：错误 {o.errors}，提示 {o.warnings}  → {out / str(o.year) / o.agency_id / 'report.html'}")
+            print(f"  {o.year} {o.agency}：错误 {o.errors}，提示 {o.warnings}  → {out / o.folder / 'report.html'}")
     if failed:
         print(f"生成失败 {len(failed)} 份（之前生成的报告保留不变）：")
         for o in failed:
             print(f"  {o.params_file}（{o.year} {o.agency_id}）")
             for line in o.reason.splitlines():
                 print(f"      {line}")
-            notebook = out / str(o.year) / o.agency_id / "report.failed.ipynb"
+            notebook = out / o.folder / "report.failed.ipynb"
             if notebook.exists():
                 print(f"      出错的笔记本：{notebook}")
     print(f"审核索引：{index}")

@@ -15,13 +15,13 @@ _templates = Environment(loader=PackageLoader("nianbao", "templates/batch"), aut
 def write_index(out: Path) -> Path:
     rows = []
     for outcome in load_outcomes(out):
-        folder = out / str(outcome.year) / outcome.agency_id
+        folder = out / outcome.folder
         files = [name for name in ("report.html", "report.pdf", "report.ipynb", "checks.json", "report.failed.ipynb")
                  if (folder / name).exists()]
         findings = []
         if (folder / "checks.json").exists():
             findings = json.loads((folder / "checks.json").read_text(encoding="utf-8"))["findings"]
-        rows.append({"outcome": outcome, "folder": f"{outcome.year}/{outcome.agency_id}", "files": files,
+        rows.append({"outcome": outcome, "folder": outcome.folder, "files": files,
                      "rules": sorted({f["rule"] for f in findings if f["severity"] == "error"})})
     rows.sort(key=lambda r: (r["outcome"].ok, -r["outcome"].errors, -r["outcome"].warnings,
                              -r["outcome"].year, r["outcome"].agency_id))
