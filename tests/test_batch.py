@@ -31,7 +31,7 @@ def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project,
     assert main(["run", "--jobs", "2"]) == 0
     for year, agency in AGENCIES:
         folder = project / "outputs" / year / agency
-        assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "checks.json", "run.json"}
+        assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "checks.json", "record.json", "run.json"}
         assert folder.joinpath("report.pdf").read_bytes().startswith(b"%PDF")
         executed = nbformat.read(folder / "report.ipynb", as_version=4)
         assert executed.metadata.papermill.parameters["agency_id"] == agency
@@ -40,6 +40,11 @@ def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project,
     assert {f["rule"] for f in checks["findings"]} >= {"跨年.结转"}
     index = (project / "outputs" / "index.html").read_text(encoding="utf-8")
     assert index.count('href="2023/shili-scjgj/report.pdf"') == 1 and "示例市数据资源管理局" in index
+    assert 'href="history/shili-scjgj.html"' in index  # two years: a history page
+    page = (project / "outputs/history/shili-scjgj.html").read_text(encoding="utf-8")
+    assert "历年情况对比（2022—2023年）" in page and 'href="../2022/shili-scjgj/report.html"' in page
+    assert "历年情况对比" in (project / "outputs/2023/shili-scjgj/report.html").read_text(encoding="utf-8")
+    assert "历年情况对比" not in (project / "outputs/2022/shili-scjgj/report.html").read_text(encoding="utf-8")
     good_pdf = (project / "outputs/2023/shili-scjgj/report.pdf").read_bytes()
     capsys.readouterr()
 

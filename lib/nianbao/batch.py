@@ -6,6 +6,7 @@ A params file (params/<year>/<agency-id>.yaml) names the agency-year and its rec
     year: 2022
     record: data/2022/quzhou-jgswbzzx.yaml   # relative to the project folder
     previous: data/2021/...                   # optional; found among the params when absent
+    history: [data/2020/..., data/2021/...]   # optional; all earlier years found among the params
     notebook: notebooks/...                   # optional; the template, annual_report.ipynb by default
 
 The outputs go to <out>/<year>/<params file name>/, which is the agency id for its annual
@@ -35,7 +36,7 @@ import yaml
 from .report import FINDINGS_MIME
 
 TEMPLATE = Path("notebooks/annual_report.ipynb")
-OUTPUTS = ("report.ipynb", "report.html", "report.pdf", "checks.json")
+OUTPUTS = ("report.ipynb", "report.html", "report.pdf", "checks.json", "record.json")
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Job:
     params_file: str
     agency_id: str
     year: int
-    parameters: dict   # what papermill injects: record, previous, year, agency_id
+    parameters: dict   # what papermill injects: record, previous, history, year, agency_id
     notebook: str = str(TEMPLATE)  # the template notebook to execute
     problem: str = ""  # why the params file cannot be run, when it cannot
 
@@ -78,8 +79,9 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
     """Jobs for the selected params files (all under params_dir when none are named).
 
     A record's previous year is the params file of the same agency and template for year − 1,
-    looked for among all params files, so that running one agency still checks its carry-over.
-    `template` is the notebook of params files that name none.
+    and its history every earlier year's, looked for among all params files, so that running
+    one agency still checks its carry-over and shows its history. `template` is the notebook
+    of params files that name none.
     """
     every = sorted(params_dir.glob("**/*.yaml")) if params_dir.is_dir() else []
     chosen = [Path(p) for p in selected] if selected else every
@@ -88,9 +90,13 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
     jobs = []
     for path in chosen:
         job = read[path]
-        last = known.get((job.agency_id, job.year - 1, job.notebook))
-        if last and not job.problem and not job.parameters["previous"]:
-            job = replace(job, parameters={**job.parameters, "previous": last.parameters["record"]})
+        if not job.problem:
+            earlier = sorted(year for agency, year, notebook in known
+                             if (agency, notebook) == (job.agency_id, job.notebook) and year < job.year)
+            records = {year: known[(job.agency_id, year, job.notebook)].parameters["record"] for year in earlier}
+            found = {"history": job.parameters["history"] or list(records.values()),
+                     "previous": job.parameters["previous"] or records.get(job.year - 1, "")}
+            job = replace(job, parameters={**job.parameters, **found})
         jobs.append(job)
     return jobs
 
@@ -107,6 +113,7 @@ def _job(path: Path, root: Path, template: Path) -> Job:
     parameters = {
         "record": str((root / data["record"]).resolve()),
         "previous": str((root / data["previous"]).resolve()) if data.get("previous") else "",
+        "history": [str((root / path).resolve()) for path in data.get("history") or []],
         "year": int(data["year"]),
         "agency_id": str(data["agency_id"]),
     }
@@ -193,7 +200,9 @@ def run_one(job: Job, out: Path, root: Path) -> Outcome:
         started = time.perf_counter()
         (staging / "report.pdf").write_bytes(pdf_from_html(html))
         outcome.seconds["pdf"] = round(time.perf_counter() - started, 3)
+        record = payload.pop("record")  # the record as read, for the agency's history page
         (staging / "checks.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+        (staging / "record.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
 
         for name in OUTPUTS:  # all outputs exist now: only then replace the previous ones
             os.replace(staging / name, folder / name)

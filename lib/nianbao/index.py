@@ -1,27 +1,37 @@
-"""The page a reviewer starts from: every agency-year of an output folder, worst first."""
+"""The pages a reviewer starts from: every agency-year of an output folder, worst first, and
+each agency's history over the years it has reports for."""
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
 
-from .batch import load_outcomes
+from .batch import Outcome, load_outcomes
+from .record import Record
+from .render import TEMPLATES
+from .report import Report
 
 _templates = Environment(loader=PackageLoader("nianbao", "templates/batch"), autoescape=True,
                          trim_blocks=True, lstrip_blocks=True)
+FILES = {"report.html": "HTML", "report.pdf": "PDF", "report.ipynb": "笔记本", "checks.json": "审核结果",
+         "report.failed.ipynb": "失败的笔记本"}
 
 
 def write_index(out: Path) -> Path:
+    outcomes = load_outcomes(out)
+    histories = write_histories(out, outcomes)
     rows = []
-    for outcome in load_outcomes(out):
+    for outcome in outcomes:
         folder = out / outcome.folder
-        files = [name for name in ("report.html", "report.pdf", "report.ipynb", "checks.json", "report.failed.ipynb")
-                 if (folder / name).exists()]
         findings = []
         if (folder / "checks.json").exists():
             findings = json.loads((folder / "checks.json").read_text(encoding="utf-8"))["findings"]
-        rows.append({"outcome": outcome, "folder": outcome.folder, "files": files,
+        rows.append({"outcome": outcome, "folder": outcome.folder,
+                     "files": [name for name in FILES if (folder / name).exists()],
+                     "history": histories.get(outcome.agency_id) if (folder / "record.json").exists() else None,
                      "rules": sorted({f["rule"] for f in findings if f["severity"] == "error"})})
     rows.sort(key=lambda r: (r["outcome"].ok, -r["outcome"].errors, -r["outcome"].warnings,
                              -r["outcome"].year, r["outcome"].agency_id))
@@ -33,5 +43,32 @@ def write_index(out: Path) -> Path:
     }
     summary["clean"] = summary["total"] - summary["failed"] - summary["with_errors"] - summary["with_warnings"]
     path = out / "index.html"
-    path.write_text(_templates.get_template("index.html.j2").render(rows=rows, summary=summary), encoding="utf-8")
+    path.write_text(_templates.get_template("index.html.j2").render(rows=rows, summary=summary, files=FILES),
+                    encoding="utf-8")
     return path
+
+
+def write_histories(out: Path, outcomes: list[Outcome]) -> dict[str, str]:
+    """history/<agency-id>.html for every agency with two years or more; their paths by agency."""
+    years: dict[str, list[tuple[Record, str]]] = defaultdict(list)
+    for outcome in outcomes:
+        path = out / outcome.folder / "record.json"
+        if path.exists():
+            record = Record.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            if record.spec.history:  # documents without tables (work summaries) have none
+                years[record.agency_id].append((record, outcome.folder))
+    pages = {}
+    style = Markup((TEMPLATES / "nianbao" / "report.css").read_text(encoding="utf-8"))
+    for agency_id, found in years.items():
+        if len({record.year for record, _ in found}) < 2:
+            continue
+        found.sort(key=lambda item: item[0].year)
+        latest = found[-1][0]
+        charts = Report(latest, [], earlier=[record for record, _ in found[:-1]]).history()
+        page = out / "history" / f"{agency_id}.html"
+        page.parent.mkdir(exist_ok=True)
+        page.write_text(_templates.get_template("history.html.j2").render(
+            agency=latest.agency, reports=[(record.year, folder) for record, folder in found],
+            charts=Markup(charts.html), style=style), encoding="utf-8")
+        pages[agency_id] = f"history/{agency_id}.html"
+    return pages

@@ -11,13 +11,13 @@ and every template autoescapes.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jinja2 import Environment, PackageLoader
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import checks, intake, tables
+from . import checks, history, intake, tables
 from .record import Record
 
 FINDINGS_MIME = "application/vnd.nianbao.findings+json"
@@ -57,19 +57,30 @@ class Report:
     record: Record
     findings: list
     previous: Record | None = None
+    earlier: list[Record] = field(default_factory=list)  # the agency's earlier years, for history
 
     @classmethod
-    def load(cls, record, previous=None, *, year=None, agency_id=None) -> Report:
-        """Read the agency-year (and last year's record, when given) and check it."""
+    def load(cls, record, previous=None, *, year=None, agency_id=None, history=()) -> Report:
+        """Read the agency-year, last year's record and earlier years' when given, and check it.
+
+        Another year's broken file must not stop this year's report: it is skipped, and a
+        warning says what could not be compared.
+        """
         this_year = intake.read(record, year=int(year) if year else None, agency_id=agency_id or None)
-        try:
-            last_year = intake.read(previous) if previous else None
-        except intake.IntakeError as error:
-            # Last year's broken file must not stop this year's report: say what was not checked.
-            unread = checks.Finding("跨年.上年记录", "warning", f"上一年度记录无法读取，未核对跨年结转：{error}",
-                                    part="previous", found=str(error.source))
-            return cls(this_year, [*checks.check(this_year), unread])
-        return cls(this_year, checks.check(this_year, last_year), last_year)
+        unread = []
+
+        def other(path, rule: str, what: str) -> Record | None:
+            try:
+                return intake.read(path)
+            except intake.IntakeError as error:
+                unread.append(checks.Finding(rule, "warning", f"{what}：{error}", part="history",
+                                             found=str(error.source)))
+                return None
+
+        last_year = other(previous, "跨年.上年记录", "上一年度记录无法读取，未核对跨年结转") if previous else None
+        earlier = [r for r in (other(path, "历年.记录", "历年记录无法读取，未列入历年对比") for path in history)
+                   if r is not None and r.year < this_year.year]
+        return cls(this_year, [*checks.check(this_year, last_year), *unread], last_year, earlier)
 
     @property
     def errors(self) -> int:
@@ -86,6 +97,7 @@ class Report:
             "year": self.record.year, "edition": self.record.edition,
             "errors": self.errors, "warnings": self.warnings,
             "findings": [f.to_dict() for f in self.findings],
+            "record": self.record.to_dict(),
         }
         html = _render("review.html.j2", findings=list(enumerate(self.findings, 1)), report=self)
         return Review(html, payload)
@@ -107,6 +119,19 @@ class Report:
     def signature(self) -> Fragment:
         return Fragment(_render("signature.html.j2", agency=self.record.signed_by or self.record.agency,
                                 date=self.record.date))
+
+    def history(self) -> Fragment:
+        """Charts and year-on-year changes over the agency's years; nothing when there is one year."""
+        years = [*self.earlier, self.record]
+        if len(years) < 2 or not self.record.spec.history:
+            return Fragment("")
+        figures = history.figures(years)
+        notes = history.mappings(years)
+        return Fragment(_render("history.html.j2", agency=self.record.agency,
+                                years=[r.year for r in sorted(years, key=lambda r: r.year)],
+                                charts=[(title, uri, [n for chart, n in notes if chart == title])
+                                        for title, uri in history.charts(figures)],
+                                changes=history.changes(figures)))
 
     def frame(self, table_id: str):
         """A table as a pandas DataFrame, for analysis in the notebook."""

@@ -104,13 +104,14 @@ class Edition:
     years: tuple[int | None, int | None] | None = None
     deadline: str = "01-31"
     aliases: dict[str, str] = field(default_factory=dict)
+    history: tuple[dict, ...] = ()  # the figures compared across years, and their cells here
 
     @property
     def narrative_parts(self) -> list[str]:
         return [part.id for part in self.parts if part.narrative]
 
     def report_title(self, agency: str, year: int) -> str:
-        return self.title.format(agency=agency, year=year)
+        return self.title.format(agency=agency, year=year, next_year=year + 1)
 
     def canonical(self, label: str) -> str:
         """The official form of one label written any accepted way (alias, width, spacing)."""
@@ -225,6 +226,7 @@ def _build(data: dict) -> Edition:
         years=tuple(data["years"]) if data.get("years") else None,
         deadline=data.get("deadline", "01-31"),
         aliases=dict(data.get("aliases", {})),
+        history=tuple(data.get("history", ())),
     )
 
 

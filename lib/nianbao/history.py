@@ -1,0 +1,129 @@
+"""An agency over the years: the figures its editions define, charts of them, and the changes.
+
+Each edition's `history:` list says which cells make up each figure (applications received,
+outcomes, reconsideration, litigation…). Records of different editions thus give comparable
+figures, and where two editions make a figure from different rows, `mappings` says how, for
+the note under the chart. Charts are drawn with matplotlib's object API (no pyplot state, so
+a notebook's own plots are left alone) as SVG whose text is drawn as paths: the Chinese
+labels need no font wherever the report is opened.
+"""
+from __future__ import annotations
+
+import base64
+import io
+
+import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .labels import split_path
+from .record import Record, format_value
+
+# Chart text: Debian's Noto CJK first (installed by `make`), then what other systems have.
+CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei"]
+COLOURS = ["#1f5fa8", "#6aa0d8", "#d9822b", "#7a7a7a", "#3f8f4f", "#b54747"]
+
+
+def figures(records: list[Record]) -> pd.DataFrame:
+    """The figures per year: rows (chart, figure) in the latest edition's order, columns years.
+
+    A figure is None for a year whose edition lacks it or whose cells are partly blank.
+    """
+    records = sorted(records, key=lambda r: r.year)
+    order = records[-1].spec.history
+    data = {record.year: [_value(record, figure["id"]) for figure in order] for record in records}
+    index = pd.MultiIndex.from_tuples([(f["chart"], f["label"]) for f in order], names=["chart", "figure"])
+    return pd.DataFrame(data, index=index, dtype="object")
+
+
+def _definition(record: Record, figure_id: str) -> dict | None:
+    return next((f for f in record.spec.history if f["id"] == figure_id), None)
+
+
+def _cells(record: Record, figure: dict) -> list[tuple[str, str]]:
+    table = record.spec.tables[figure["table"]]
+    return [(row, column) for row in table.select_rows(figure["rows"])
+            for column in table.select_columns(row, figure["columns"])]
+
+
+def _value(record: Record, figure_id: str):
+    figure = _definition(record, figure_id)
+    cells = _cells(record, figure) if figure else []
+    values = [record.value(figure["table"], row, column) for row, column in cells]
+    return sum(values) if values and None not in values else None
+
+
+def mappings(records: list[Record]) -> list[tuple[str, str]]:
+    """(chart, note): how a figure is made up in each edition, where the editions of these years differ."""
+    notes = []
+    by_edition = {record.edition: record for record in records}
+    for figure in sorted(records, key=lambda r: r.year)[-1].spec.history:
+        made_of = {}
+        for edition_id, record in by_edition.items():
+            definition = _definition(record, figure["id"])
+            rows = tuple(dict.fromkeys(row for row, _ in _cells(record, definition))) if definition else ()
+            made_of.setdefault(rows, []).append(record.spec.name)
+        if len(made_of) > 1:
+            ways = [f"{'、'.join(names)}为" + ("＋".join(f"“{split_path(row)[-1]}”" for row in rows) or "无此项")
+                    for rows, names in made_of.items()]
+            notes.append((figure["chart"], f"“{figure['label']}”：" + "；".join(ways)))
+    return notes
+
+
+def changes(frame: pd.DataFrame) -> pd.DataFrame:
+    """The figures of the years and, for the latest year, the change from the year before."""
+    years = list(frame.columns)
+    shown = frame.map(format_value)
+    if len(years) < 2:
+        return shown
+    last, before = frame[years[-1]], frame[years[-2]]
+    shown["较上年增减"] = [_change(now, then) for now, then in zip(last, before)]
+    shown["增减幅度"] = [_rate(now, then) for now, then in zip(last, before)]
+    return shown
+
+
+def _rate(now, then) -> str:
+    if None in (now, then) or not then:
+        return ""
+    return "0%" if now == then else f"{(now - then) / then:+.0%}"
+
+
+def _change(now, then) -> str:
+    if None in (now, then):
+        return ""
+    return ("+" if now > then else "") + format_value(now - then)
+
+
+def charts(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """(title, SVG as a data URI) for each chart the figures belong to."""
+    drawn = []
+    for chart in dict.fromkeys(frame.index.get_level_values("chart")):
+        part = frame.loc[chart]
+        drawn.append((chart, _svg(part, stacked=chart == "办理结果")))
+    return drawn
+
+
+def _svg(part: pd.DataFrame, stacked: bool) -> str:
+    """Bars by year: one bar per figure side by side, or stacked into one bar a year."""
+    years = [str(year) for year in part.columns]
+    with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": CJK_FONTS,
+                                "svg.fonttype": "path", "axes.spines.top": False, "axes.spines.right": False}):
+        figure = Figure(figsize=(6.2, 2.5))
+        axes = figure.add_subplot()
+        width = 0.8 if stacked else 0.8 / len(part.index)
+        bottom = [0.0] * len(years)
+        for i, (label, values) in enumerate(part.iterrows()):
+            heights = [float(v) if v is not None else 0.0 for v in values]
+            offsets = [x if stacked else x - 0.4 + width * (i + 0.5) for x in range(len(years))]
+            axes.bar(offsets, heights, width, bottom=bottom if stacked else None, label=label,
+                     color=COLOURS[i % len(COLOURS)])
+            if stacked:
+                bottom = [b + h for b, h in zip(bottom, heights)]
+        axes.set_xticks(range(len(years)), [f"{year}年" for year in years])
+        axes.yaxis.get_major_locator().set_params(integer=True)
+        axes.set_ylabel("件", rotation=0, labelpad=12)
+        axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="svg")
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
