@@ -3,7 +3,6 @@ import base64
 import warnings
 
 from conftest import ROOT
-
 from nianbao import editions, history, intake
 from nianbao.record import blank_tables
 from nianbao.report import Report

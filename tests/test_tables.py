@@ -1,6 +1,5 @@
 """The official table layouts, as the edition data lays them out for HTML and Excel alike."""
 from conftest import DEMO
-
 from nianbao import editions, intake, layout, tables
 
 EDITION = editions.load("2021")

@@ -87,6 +87,7 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
     chosen = [Path(p) for p in selected] if selected else every
     read = {path: _job(path, root, template) for path in {*every, *chosen}}
     known = {(job.agency_id, job.year, job.notebook): job for job in read.values() if not job.problem}
+    declared = {notebook: set(papermill.inspect_notebook(notebook)) for _, _, notebook in known}
     jobs = []
     for path in chosen:
         job = read[path]
@@ -96,7 +97,10 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
             records = {year: known[(job.agency_id, year, job.notebook)].parameters["record"] for year in earlier}
             found = {"history": job.parameters["history"] or list(records.values()),
                      "previous": job.parameters["previous"] or records.get(job.year - 1, "")}
-            job = replace(job, parameters={**job.parameters, **found})
+            # A template takes what its parameters cell declares (a work summary has no history).
+            parameters = {name: value for name, value in {**job.parameters, **found}.items()
+                          if name in declared[job.notebook]}
+            job = replace(job, parameters=parameters)
         jobs.append(job)
     return jobs
 
@@ -117,8 +121,9 @@ def _job(path: Path, root: Path, template: Path) -> Job:
         "year": int(data["year"]),
         "agency_id": str(data["agency_id"]),
     }
-    notebook = (root / data["notebook"]) if data.get("notebook") else template
-    return Job(str(path), parameters["agency_id"], parameters["year"], parameters, str(notebook.resolve()))
+    notebook = ((root / data["notebook"]) if data.get("notebook") else template).resolve()
+    job = Job(str(path), parameters["agency_id"], parameters["year"], parameters, str(notebook))
+    return job if notebook.is_file() else _broken(job, f"模板笔记本不存在：{notebook}")
 
 
 def _broken(job: Job, problem: str) -> Job:

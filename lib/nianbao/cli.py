@@ -98,7 +98,8 @@ def _check(args) -> int:
         print(f"{record.source}  {record.agency} {record.year}年度（{record.spec.name}）："
               f"错误 {errors}，提示 {len(findings) - errors}")
         for f in findings:
-            where = " · ".join(x for x in (f"表{f.table}" if f.table else "", f.row, f.column, f.part) if x)
+            table = record.spec.tables[f.table].name if f.table else ""
+            where = " · ".join(x for x in (table, f.row, f.column, f.part) if x)
             values = f"（应为 {f.expected or '—'}，实为 {f.found or '—'}）" if f.expected or f.found else ""
             print(f"  {'错误' if f.severity == 'error' else '提示'} {f.rule}  {where}：{f.message}{values}")
             if f.excerpt:

@@ -4,7 +4,8 @@ The Excel workbook and the HTML report draw the same official tables, so both pl
 headers with these functions. A column written `行政诉讼/复议后起诉/总计` sits under
 `复议后起诉`, which sits under `行政诉讼`; a shallower column stretches down, as 自然人 and
 总计 do beside the five columns of 法人或其他组织. Row labels (the stub on the left) are laid
-out the same way, turned sideways.
+out the same way, turned sideways, unless the block is flat: then each row's last label stands
+in one stub column, indented by its depth (the legacy 统计表, whose group lines hold values).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class Span:
     start: int   # first column (or row) it covers, from 0
     depth: int   # how many levels it covers
     width: int   # how many columns (or rows) it covers
+    indent: int = 0  # in a flat stub: how far the label stands in (its depth below the top)
 
 
 def depth(paths: list[str]) -> int:
@@ -58,3 +60,17 @@ def spans(paths: list[str], *, stretch: str = "group") -> list[Span]:
             merged.append(Span(prefix[-1], level, position, levels, 1))
             owner.append(prefix)
     return merged
+
+
+def stub_width(block) -> int:
+    """How many columns a block's row labels take."""
+    return 1 if block.flat else depth(block.labels)
+
+
+def stub_spans(block) -> list[Span]:
+    """The cells of a block's row labels, sideways: a span's level is its stub column and its
+    width the rows it covers."""
+    if not block.flat:
+        return spans(block.labels, stretch="leaf")
+    return [Span(labels[-1], 0, position, 1, 1, indent=len(labels) - 1)
+            for position, labels in enumerate(map(split_path, block.labels))]

@@ -114,7 +114,8 @@ class Report:
         else:
             text = self.record.parts.get(part_id, "")
             body = markdown(text) if text.strip() else ""
-        return Fragment(_render("part.html.j2", part=spec, body=Markup(body)))
+        title = self.record.spec.part_title(spec, self.record.year)
+        return Fragment(_render("part.html.j2", part=spec, title=title, body=Markup(body)))
 
     def signature(self) -> Fragment:
         return Fragment(_render("signature.html.j2", agency=self.record.signed_by or self.record.agency,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import layout
-from .editions import Block, Table
+from .editions import NO_VALUE, Block, Table
 from .labels import split_path
 from .record import format_value
 
@@ -21,8 +21,9 @@ class Cell:
     text: str
     rowspan: int = 1
     colspan: int = 1
-    kind: str = "label"   # label | head | value | blank
+    kind: str = "label"   # label | head | unit | value | blank | none (a heading line's —— cell)
     marks: list = field(default_factory=list)  # findings about this cell: (number, severity, message)
+    indent: int = 0       # a row label in a flat stub: how far it stands in
 
     @property
     def severity(self) -> str:
@@ -36,6 +37,8 @@ class BlockGrid:
     body: list[list[Cell]]
     stub_columns: int
     value_columns: int
+    unit_column: bool = False  # a column of row units between the stub and the values
+    flat: bool = False         # one stub column of indented labels
 
 
 def grid(table: Table, values: dict, marks: dict | None = None) -> list[BlockGrid]:
@@ -46,31 +49,38 @@ def grid(table: Table, values: dict, marks: dict | None = None) -> list[BlockGri
 
 def _block_grid(block: Block, values: dict, marks: dict) -> BlockGrid:
     columns = [column.label for column in block.columns]
-    stub_depth = layout.depth(list(block.rows))
+    stub_width = layout.stub_width(block)
     column_depth = layout.depth(columns)
     extra = 1 if block.column_header else 0
     head_lines = column_depth + extra
 
     head: list[list[Cell]] = [[] for _ in range(head_lines)]
-    if stub_depth:
-        head[0].append(Cell(block.note or block.stub, rowspan=head_lines, colspan=stub_depth, kind="head"))
+    if stub_width:
+        head[0].append(Cell(block.note or block.stub, rowspan=head_lines, colspan=stub_width, kind="head"))
+    if block.unit:
+        head[0].append(Cell(block.unit, rowspan=head_lines, kind="head"))
     if block.column_header:
         head[0].append(Cell(block.column_header, colspan=len(columns), kind="head"))
     for span in layout.spans(columns):
         head[extra + span.level].append(Cell(span.label, rowspan=span.depth, colspan=span.width, kind="head"))
 
     body: list[list[Cell]] = [[] for _ in block.rows]
-    for span in layout.spans(list(block.rows), stretch="leaf"):
-        body[span.start].append(Cell(span.label, rowspan=span.width, colspan=span.depth))
+    for span in layout.stub_spans(block):
+        body[span.start].append(Cell(span.label, rowspan=span.width, colspan=span.depth, indent=span.indent))
     for line, row in zip(body, block.rows):
-        key = block.key(row)
+        if block.unit:
+            line.append(Cell(row.unit, kind="unit"))
+        if row.heading:
+            line.extend(Cell(NO_VALUE, kind="none") for _ in columns)
+            continue
+        key = block.key(row.label)
         for column in columns:
             value = values.get(key, {}).get(column)
             line.append(Cell(format_value(value), kind="blank" if value is None else "value",
                              marks=marks.get((key, column), [])))
-    if block.note and not stub_depth:
+    if block.note and not stub_width:
         head.insert(0, [Cell(block.note, colspan=len(columns), kind="head")])
-    return BlockGrid(block.title, head, body, stub_depth, len(columns))
+    return BlockGrid(block.title, head, body, stub_width, len(columns), bool(block.unit), block.flat)
 
 
 def frame(table: Table, values: dict) -> pd.DataFrame:

@@ -13,13 +13,14 @@ from .tables import entirely_blank
 def check_parts_present(record: Record, rule: dict, context: Context):
     """Every part of Art. 50 is there: narrative parts non-empty, tables not wholly blank."""
     for part in record.spec.parts:
+        title = record.spec.part_title(part, record.year)
         if part.table:
             table = record.spec.tables[part.table]
             if entirely_blank(record, table):
-                yield finding(rule, f"第{part.id}部分“{part.title}”缺少表格：{table.name}全部空白",
+                yield finding(rule, f"第{part.id}部分“{title}”缺少表格：{table.name}全部空白",
                               table=table.id, expected=table.name, found="全部空白")
         elif not record.parts.get(part.id, "").strip():
-            yield finding(rule, f"第{part.id}部分“{part.title}”没有内容",
+            yield finding(rule, f"第{part.id}部分“{title}”没有内容",
                           part=part.id, expected="正文", found="空白")
 
 
@@ -51,15 +52,23 @@ def check_dates(record: Record, rule: dict, context: Context):
     if signed is None:
         yield finding(rule, f"成文日期“{record.date}”无法识别为日期", part="date", excerpt=record.date,
                       expected="YYYY年M月D日", found=record.date or "空白")
-    year_end = dt.date(record.year, 12, 31)
+    # A report is written once its year has ended; a work summary from `earliest` (MM-DD) of
+    # the year on, since it is written in the year's last weeks.
+    if "earliest" in rule:
+        month, day = (int(n) for n in rule["earliest"].split("-"))
+        earliest = dt.date(record.year, month, day)
+        too_early, expected = f"早于{dates.as_written(earliest)}", f"不早于{dates.as_written(earliest)}"
+    else:
+        earliest = dt.date(record.year + 1, 1, 1)
+        year_end = dates.as_written(dt.date(record.year, 12, 31))
+        too_early, expected = f"早于报告年度结束（{year_end}）", f"{year_end}之后"
     for field, when in (("date", signed), ("published", published)):
         if when is None:
             continue
         written = dates.as_written(when)
-        if when <= year_end:
-            yield finding(rule, f"{FIELDS[field]} {written} 早于报告年度结束（{dates.as_written(year_end)}）",
-                          part=field, excerpt=getattr(record, field),
-                          expected=f"{dates.as_written(year_end)}之后", found=written)
+        if when < earliest:
+            yield finding(rule, f"{FIELDS[field]} {written} {too_early}",
+                          part=field, excerpt=getattr(record, field), expected=expected, found=written)
         if when > context.today:
             yield finding(rule, f"{FIELDS[field]} {written} 晚于今天（{dates.as_written(context.today)}）",
                           part=field, excerpt=getattr(record, field),

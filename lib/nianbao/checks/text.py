@@ -41,13 +41,14 @@ def _narrative(record: Record):
 def check_text_number(record: Record, rule: dict, context: Context):
     """A number the narrative states for a table value (or says is zero) must be that value.
 
-    `cell` is [table, row, column or list of columns to add up]; `patterns` capture the
-    number in group 1; a match of a `zero` pattern states 0. Patterns run per line, so `$`
-    ends a paragraph.
+    `cell` is [table, row or list of rows, column or list of columns]: the cells to add up;
+    `patterns` capture the number in group 1; a match of a `zero` pattern states 0. Patterns
+    run per line, so `$` ends a paragraph.
     """
-    table_id, row, columns = rule["cell"]
+    table_id, rows, columns = rule["cell"]
+    rows = [rows] if isinstance(rows, str) else list(rows)
     columns = [columns] if isinstance(columns, str) else list(columns)
-    values = [record.value(table_id, row, column) for column in columns]
+    values = [record.value(table_id, row, column) for row in rows for column in columns]
     if None in values:
         return
     actual = sum(values)
@@ -56,7 +57,7 @@ def check_text_number(record: Record, rule: dict, context: Context):
             if not same(stated, actual):
                 yield finding(rule, f"正文所述{rule['what']}为 {number(stated)}，"
                                     f"与{record.spec.tables[table_id].name}的 {number(actual)} 不符",
-                              table=table_id, row=row, column=columns[0], part=part_id,
+                              table=table_id, row=rows[0], column=columns[0], part=part_id,
                               excerpt=sentence(text, start, end),
                               expected=number(actual), found=number(stated))
 
@@ -95,8 +96,12 @@ _ARTEFACTS = [
 # Half-width parentheses are counted with the full-width ones, since copies mix the widths.
 _PAIRS = [("“", "”"), ("《", "》"), ("（(", "）)")]
 # A sentence that sets its time as the report year (`2022年，…` / `2022年我…`) and then states
-# a plan. `将` alone is not a marker: `将X纳入Y` (disposal) is ordinary in retrospective text.
-_PLAN = re.compile(r"将(?:进一步|继续|持续|着力|加强|增强|不断|切实|全面|深入|积极|坚持|重点|努力|大力|围绕)"
+# a plan. `将` marks the future only before an adverb or a verb (`将进一步`, seed 000's
+# `将增强`): `将X纳入Y` (disposal) is ordinary in retrospective text, and so is a verb phrase
+# put somewhere (`将强化监督作为重点`), hence no 纳入/列入/作为… later in the clause.
+_PLAN = re.compile(r"将(?:进一步|继续|持续|着力|加强|增强|不断|切实|全面|深入|积极|坚持|重点|努力|大力|围绕"
+                   r"|按照|采取|建立|健全|完善|拓展|丰富|深化|提升|强化|加大|做好|抓好)"
+                   r"(?![^，,。；;]*(?:纳入|列入|作为|列为|当作|视为))"
                    r"|下一步|明年|来年|新的一年|计划(?:于|在|将)")
 
 
@@ -156,11 +161,13 @@ def _unbalanced(text):
 
 
 def _plans(text: str, year: int):
+    """A plan for the next year dated in the report year: `2022年,…将增强…` where 2023 is meant."""
     topic = re.compile(rf"(?<!\d){year}年(?:度)?(?:[,，]|我)")
     for match in re.finditer(rf"[^{_SENTENCE_END}]+", text):
         clause = match.group()
         when = topic.search(clause)
         if when and _PLAN.search(clause, when.end()) and f"{year + 1}年" not in clause:
-            yield (match.start(), match.end(),
-                   f"改进计划写的是报告年度 {year} 年，应为下一年度 {year + 1} 年",
+            start = match.start() + when.start()
+            yield (start, start + len(f"{year}年"),
+                   f"下一年度的计划写的是报告年度 {year} 年，应为 {year + 1} 年",
                    f"{year + 1}年", f"{year}年")

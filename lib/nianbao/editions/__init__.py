@@ -7,7 +7,7 @@ entry point group ``nianbao.editions``, whose objects are folders of edition YAM
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -16,6 +16,8 @@ import yaml
 from ..labels import fold, split_path
 
 COLUMN_KINDS = ("count", "amount", "signed")
+HEADING = "heading"  # the kind of a row that only heads the rows under it: it has no values
+NO_VALUE = "——"      # what the official forms print in the value cells of such a row
 
 
 @dataclass(frozen=True)
@@ -25,23 +27,48 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Row:
+    """One line of a block. Written in YAML as its label, or as a mapping when it has more:
+    the legacy 统计表 prints each line's 单位 and mixes counts, amounts and headings."""
+
+    label: str
+    unit: str = ""  # shown in the block's unit column (`件`, `万元`, `——`)
+    kind: str = ""  # the kind of its cells when not their column's, or HEADING for none
+
+    @property
+    def heading(self) -> bool:
+        return self.kind == HEADING
+
+
+@dataclass(frozen=True)
 class Block:
     """A rectangle of cells under one header: table 二 has four, tables 三 and 四 one each."""
 
-    rows: tuple[str, ...]
+    rows: tuple[Row, ...]
     columns: tuple[Column, ...]
     title: str = ""          # a header line above the block (`第二十条第（一）项`)
     stub: str = ""           # the header of the row-label column (`信息内容`)
     column_header: str = ""  # a header spanning all value columns (`申请人情况`)
     note: str = ""           # printed under the header (the 勾稽关系 of table 三)
+    unit: str = ""           # the header of a column of row units between stub and values (`单位`)
+    flat: bool = False       # one stub column, each row's last label indented by its depth,
+                             # instead of merged group cells: for rows that are groups and values
 
     def key(self, row: str) -> str:
         """The row's key in the record: the block title is part of it when there is one."""
         return f"{self.title}/{row}" if self.title else row
 
     @property
+    def labels(self) -> list[str]:
+        return [row.label for row in self.rows]
+
+    @property
     def keys(self) -> list[str]:
-        return [self.key(row) for row in self.rows]
+        """The keys of the rows that hold values (headings hold none)."""
+        return [self.key(row.label) for row in self.rows if not row.heading]
+
+    def row(self, key: str) -> Row:
+        return next(row for row in self.rows if self.key(row.label) == key)
 
 
 @dataclass(frozen=True)
@@ -64,7 +91,11 @@ class Table:
         return [column.label for column in self.block_of(row).columns]
 
     def column(self, row: str, label: str) -> Column:
-        return next(c for c in self.block_of(row).columns if c.label == label)
+        """A column as it applies to one row: a row with a kind of its own gives it to its cells."""
+        block = self.block_of(row)
+        column = next(c for c in block.columns if c.label == label)
+        kind = block.row(row).kind
+        return replace(column, kind=kind) if kind else column
 
     def cells(self):
         """Every (row, column) of the table, in reading order."""
@@ -75,14 +106,22 @@ class Table:
 
     def select_rows(self, prefixes) -> list[str]:
         """The rows at or under any of the given label paths, in table order."""
-        return [row for row in self.rows if any(_under(row, p) for p in prefixes)]
+        return _select(self.rows, prefixes)
 
     def select_columns(self, row: str, prefixes) -> list[str]:
-        return [col for col in self.columns(row) if any(_under(col, p) for p in prefixes)]
+        return _select(self.columns(row), prefixes)
 
 
-def _under(key: str, prefix: str) -> bool:
-    return key == prefix or key.startswith(prefix + "/")
+def _select(keys: list[str], prefixes) -> list[str]:
+    """The keys at any of the paths, or under a path that is a group label only.
+
+    A path that is a key of its own stands for itself alone: its value already adds up what
+    stands under it (the legacy 统计表's （一）收到申请数 over 1.当面申请数…), whereas a group
+    label stands for everything under it (表三's （三）不予公开).
+    """
+    own = set(keys)
+    return [key for key in keys
+            if any(key == p or (p not in own and key.startswith(p + "/")) for p in prefixes)]
 
 
 @dataclass(frozen=True)
@@ -113,6 +152,10 @@ class Edition:
     def report_title(self, agency: str, year: int) -> str:
         return self.title.format(agency=agency, year=year, next_year=year + 1)
 
+    def part_title(self, part: Part, year: int) -> str:
+        """A part's heading for a report year (a work summary's headings name the year and the next)."""
+        return part.title.format(year=year, next_year=year + 1)
+
     def canonical(self, label: str) -> str:
         """The official form of one label written any accepted way (alias, width, spacing)."""
         folded = fold(label)
@@ -142,13 +185,16 @@ class Edition:
 
 
 def _resolve(keys: list[str], path: str, canonical) -> str | None:
-    wanted = [fold(canonical(label)) for label in split_path(path)]
+    """The key a path names. An empty path names the only key there is (a one-column row's
+    value may stand alone). Paths are compared folded and joined, so that a label holding a
+    full-width ／ (2019's 本年增／减) is also found when written with / (本年增/减)."""
+    wanted = "/".join(fold(canonical(label)) for label in split_path(path))
     if not wanted:
-        return "" if "" in keys else None
-    by_folded = {tuple(fold(label) for label in split_path(key)): key for key in keys}
-    if tuple(wanted) in by_folded:
-        return by_folded[tuple(wanted)]
-    ends = [key for folded, key in by_folded.items() if folded[-len(wanted):] == tuple(wanted)]
+        return keys[0] if len(keys) == 1 else None
+    by_folded = {"/".join(fold(label) for label in split_path(key)): key for key in keys}
+    if wanted in by_folded:
+        return by_folded[wanted]
+    ends = [key for folded, key in by_folded.items() if folded.endswith("/" + wanted)]
     return ends[0] if len(ends) == 1 else None
 
 
@@ -237,11 +283,19 @@ def _block(spec: dict) -> Block:
         if column.get("kind", "count") not in COLUMN_KINDS:
             raise ValueError(f"column {column['label']}: kind must be one of {COLUMN_KINDS}")
         columns.append(Column(**column))
+    rows = []
+    for row in spec["rows"]:
+        row = row if isinstance(row, dict) else {"label": str(row)}
+        if row.get("kind", "") not in ("", *COLUMN_KINDS, HEADING):
+            raise ValueError(f"row {row['label']}: kind must be one of {(*COLUMN_KINDS, HEADING)}")
+        rows.append(Row(**row))
     return Block(
-        rows=tuple(str(row) for row in spec["rows"]),
+        rows=tuple(rows),
         columns=tuple(columns),
         title=spec.get("title", ""),
         stub=spec.get("stub", ""),
         column_header=spec.get("column_header", ""),
         note=spec.get("note", ""),
+        unit=spec.get("unit", ""),
+        flat=spec.get("flat", False),
     )

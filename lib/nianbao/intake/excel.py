@@ -25,7 +25,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import editions, layout
-from ..labels import fold
+from ..labels import fold, split_path
 from ..record import Record
 from . import FIELDS, REQUIRED, YEARS, IntakeError, Problem, Raw, build, edition_for
 
@@ -44,6 +44,7 @@ class Label:
     right: int
     style: str = "text"     # caption | header | text
     official: bool = True   # checked on reading; hints and column headings are not
+    indent: int = 0         # a row label in a flat stub: how far it stands in
 
     @property
     def cell(self) -> str:
@@ -105,7 +106,7 @@ def _info_sheet() -> Sheet:
 
 def _text_sheet(edition: editions.Edition) -> Sheet:
     """正文: one row per narrative part, its official title in A, its Markdown in B."""
-    titles = {part.id: part.title for part in edition.parts}
+    titles = _part_names(edition)
     labels = [_at("部分", 1, 1, "header", official=False),
               _at("内容（可用 Markdown，空一行分段）", 1, 2, "header", official=False)]
     inputs = []
@@ -115,16 +116,23 @@ def _text_sheet(edition: editions.Edition) -> Sheet:
     return Sheet(TEXT, labels, inputs, freeze="A2", widths={2: 100})
 
 
+def _part_names(edition: editions.Edition) -> dict[str, str]:
+    """What the workbook calls each part: its title, or its id when it has none (正文, 前言)."""
+    return {part.id: part.title or part.id for part in edition.parts}
+
+
 def _table_sheet(edition: editions.Edition, table: editions.Table) -> Sheet:
     """A table in its official layout: the part title, then each block stacked below.
 
     A block is: its title line, its note line, the column header (Block.column_header over
     all value columns, then the label paths as merged cells), the stub header (Block.stub)
-    left of the column header, then one line per row with the row's label path as merged
-    cells on the left and the input cells on the right.
+    and the unit header (Block.unit) left of the column header, then one line per row with
+    the row's label path as merged cells (or, flat, its indented last label) on the left, its
+    unit, and the input cells on the right (—— for a heading line, which takes no values).
     """
-    stubs = [layout.depth(list(block.rows)) for block in table.blocks]
-    width = max(stub + len(block.columns) for stub, block in zip(stubs, table.blocks))
+    # Left of each block's values: its row labels (the stub), then its unit column if any.
+    lefts = [layout.stub_width(block) + bool(block.unit) for block in table.blocks]
+    width = max(left + len(block.columns) for left, block in zip(lefts, table.blocks))
     caption = next((part.title for part in edition.parts if part.table == table.id), table.name)
     labels = [Label(caption, 1, 1, 1, width, "caption")]
     inputs = []
@@ -132,8 +140,8 @@ def _table_sheet(edition: editions.Edition, table: editions.Table) -> Sheet:
     # each have their own header, and none of them would be right to keep in view.
     freeze = "A3"
     top = 3  # a blank line under the caption
-    for block, stub in zip(table.blocks, stubs):
-        first, last = stub + 1, stub + len(block.columns)  # the value columns
+    for block, left in zip(table.blocks, lefts):
+        first, last = left + 1, left + len(block.columns)  # the value columns
         if block.title:
             labels.append(Label(block.title, top, 1, top, width, "header"))
             top += 1
@@ -150,15 +158,26 @@ def _table_sheet(edition: editions.Edition, table: editions.Table) -> Sheet:
             labels.append(Label(span.label, row, column, row + span.depth - 1,
                                 column + span.width - 1, "header"))
         top += layout.depth(columns)
+        stub = layout.stub_width(block)
         if stub:
             labels.append(Label(block.stub, head, 1, top - 1, stub, "header"))
+        if block.unit:
+            labels.append(Label(block.unit, head, left, top - 1, left, "header"))
         # Row labels lie sideways: a span's level is a stub column and its width counts rows.
-        for span in layout.spans(list(block.rows), stretch="leaf"):
+        for span in layout.stub_spans(block):
             row, column = top + span.start, 1 + span.level
-            labels.append(Label(span.label, row, column, row + span.width - 1, column + span.depth - 1))
-        for i, key in enumerate(block.keys):
+            labels.append(Label(span.label, row, column, row + span.width - 1, column + span.depth - 1,
+                                indent=span.indent))
+        for i, row in enumerate(block.rows):
+            if block.unit:
+                labels.append(_at(row.unit, top + i, left))
             for j, column in enumerate(block.columns):
-                inputs.append(Input((table.id, key, column.label), column.kind, top + i, first + j))
+                if row.heading:
+                    labels.append(_at(editions.NO_VALUE, top + i, first + j))
+                else:
+                    key = block.key(row.label)
+                    kind = table.column(key, column.label).kind
+                    inputs.append(Input((table.id, key, column.label), kind, top + i, first + j))
         if len(table.blocks) == 1:
             freeze = f"{get_column_letter(first)}{top}"
         top += len(block.rows)
@@ -197,12 +216,13 @@ def _guide(edition: editions.Edition) -> list[str]:
     """The lines of the 说明 sheet, with the edition's own tables, kinds and sum rules."""
     tables = list(edition.tables.values())
     names = "、".join(f"“{table.name}”" for table in tables)
-    titles = {part.id: part.title for part in edition.parts}
+    titles = _part_names(edition)
     narrative = "、".join(f"“{titles[part_id]}”" for part_id in edition.narrative_parts)
 
     def columns_of(kind):
-        found = [f"{t.name}“{c.label}”" for t in tables for b in t.blocks for c in b.columns
-                 if c.kind == kind]
+        """The columns of that kind, and the rows that give their cells that kind."""
+        found = [f"{t.name}“{split_path(row)[-1] if t.block_of(row).row(row).kind else column}”"
+                 for t in tables for row, column in t.cells() if t.column(row, column).kind == kind]
         return "、".join(dict.fromkeys(found))  # once each, in table order
 
     amounts, signed = columns_of("amount"), columns_of("signed")
@@ -275,6 +295,8 @@ def _draw(ws, sheet: Sheet, values: dict) -> None:
         cell = ws[label.cell]
         _put(cell, label.text)
         cell.font, cell.alignment, fill = _STYLES[label.style]
+        if label.indent:
+            cell.alignment = Alignment(vertical="center", wrap_text=True, indent=label.indent)
         if fill:
             cell.fill = fill
         if label.style != "caption":

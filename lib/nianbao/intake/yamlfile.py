@@ -1,7 +1,8 @@
 """The YAML intake: one file per agency-year that a person can read, edit and diff.
 
 Tables are written as nested mappings of their official labels. A row of a wide table is a
-list of its values in column order; any cell can also be given by name. Labels are matched
+list of its values in column order; any cell can also be given by name, and the value of a
+row with one column alone (the legacy 统计表's `3.网络申请数: 1`). Labels are matched
 after folding width and spacing, and a leaf label that names one row only may stand alone.
 See data/2022/quzhou-jgswbzzx.yaml for a complete example.
 """
@@ -60,7 +61,7 @@ def _place(edition, table_id, node, path, cells, problems) -> None:
     if isinstance(node, list):
         row = edition.resolve_row(table_id, "/".join(path))
         if row is None:
-            problems.append(Problem(where, f"表{table_id}中没有这一行"))
+            problems.append(Problem(where, f"{edition.tables[table_id].name}中没有这一行"))
             return
         columns = edition.tables[table_id].columns(row)
         if len(node) != len(columns):
@@ -76,7 +77,7 @@ def _place(edition, table_id, node, path, cells, problems) -> None:
         if column:
             _put(cells, (table_id, row, column), Raw(node, where), problems)
             return
-    problems.append(Problem(where, f"表{table_id}中没有这一单元格"))
+    problems.append(Problem(where, f"{edition.tables[table_id].name}中没有这一单元格"))
 
 
 def _put(cells, key, raw, problems) -> None:
