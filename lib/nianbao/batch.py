@@ -183,9 +183,10 @@ def run_one(job: Job, out: Path, root: Path) -> Outcome:
             papermill.execute_notebook(
                 job.notebook, str(executed), parameters=job.parameters, cwd=str(root),
                 progress_bar=False, request_save_on_cell_execute=False, kernel_name="python3",
-                # The kernel's start-up warnings (TCP without encryption on loopback) would
-                # only clutter the progress bar; errors still come through.
-                extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                # Kernel logs (TCP on loopback at start-up, the interrupt jupyter_client sends
+                # before every shutdown) only clutter the progress bar: a kernel that really
+                # fails raises here, and its reason goes to the index.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
         except papermill.PapermillExecutionError as error:
             if executed.exists():
                 os.replace(executed, folder / "report.failed.ipynb")
