@@ -5,6 +5,10 @@ tests/fixtures/ (as its README asks), so the tests run wherever the clone is.
 """
 from pathlib import Path
 
+import nbformat
+import papermill
+from bs4 import BeautifulSoup
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 SEEDS = FIXTURES / "seeds"
@@ -15,3 +19,14 @@ DEMO = ROOT / "data" / "2022" / "quzhou-jgswbzzx.yaml"
 def seed(number: int) -> str:
     """The text of seed NNN_*.txt."""
     return next(SEEDS.glob(f"{number:03d}_*.txt")).read_text(encoding="utf-8")
+
+
+def render_as_is(notebook: str, tmp_path) -> BeautifulSoup:
+    """A template notebook run as JupyterLab runs it (from notebooks/, its own defaults), rendered."""
+    from nianbao.render import ReportHTMLExporter
+
+    out = tmp_path / f"as-is-{notebook}"
+    papermill.execute_notebook(str(ROOT / "notebooks" / notebook), str(out),
+                               cwd=str(ROOT / "notebooks"), progress_bar=False, kernel_name="python3")
+    html, _ = ReportHTMLExporter().from_notebook_node(nbformat.read(out, as_version=4))
+    return BeautifulSoup(html, "html.parser")

@@ -4,18 +4,15 @@ import datetime as dt
 import json
 import re
 
-import nbformat
 import openpyxl
-import papermill
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, SAMPLES, seed
+from conftest import ROOT, SAMPLES, render_as_is, seed
 from nianbao import checks, editions, intake
 from nianbao.intake import IntakeError, excel
 from nianbao.labels import fold, split_path
-from nianbao.render import ReportHTMLExporter
 from nianbao.report import Report
 
 TODAY = dt.date(2025, 6, 1)
@@ -248,11 +245,7 @@ def test_the_2019_workbook_takes_a_negative_change_and_gives_the_record_back(tmp
 
 
 def test_the_legacy_notebook_runs_with_its_defaults_and_renders(tmp_path):
-    out = tmp_path / "legacy.ipynb"
-    papermill.execute_notebook(str(ROOT / "notebooks/legacy_report.ipynb"), str(out),
-                               cwd=str(ROOT / "notebooks"), progress_bar=False, kernel_name="python3")
-    html, _ = ReportHTMLExporter().from_notebook_node(nbformat.read(out, as_version=4))
-    page = BeautifulSoup(html, "html.parser")
+    page = render_as_is("legacy_report.ipynb", tmp_path)
     assert page.title.get_text() == "商丘市机关事务中心2019年度政府信息与政务公开工作报告"
     assert page.select_one("#part-正文").get_text().count("一、2019年度政府信息与政务公开情况") == 1
     assert page.select_one("#part-附件 table.flat")

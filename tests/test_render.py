@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import DEMO, ROOT
+from conftest import DEMO, ROOT, render_as_is
 from nianbao import intake
 from nianbao.render import ReportHTMLExporter
 from nianbao.report import FINDINGS_MIME, Report
@@ -117,16 +117,9 @@ def test_untrusted_text_never_becomes_markup():
 
 
 def test_run_all_works_as_it_is_in_jupyterlab(tmp_path):
-    """JupyterLab runs the notebook from notebooks/ with its own default parameters."""
-    import papermill
-
-    out = tmp_path / "as-is.ipynb"
-    papermill.execute_notebook(str(ROOT / "notebooks/annual_report.ipynb"), str(out),
-                               cwd=str(ROOT / "notebooks"), progress_bar=False, kernel_name="python3")
-    notebook = nbformat.read(out, as_version=4)
-    html = [o["data"]["text/html"] for c in notebook.cells for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
-    assert any("衢州市机关事务保障中心2022年政府信息公开工作年度报告" in h for h in html)
-    assert sum('class="part"' in h for h in html) == 6
+    page = render_as_is("annual_report.ipynb", tmp_path)
+    assert page.select_one("h1.report-title").get_text() == "衢州市机关事务保障中心2022年政府信息公开工作年度报告"
+    assert len(page.select("section.part")) == 6 and page.select_one("aside.review-panel")
 
 
 def test_the_html_title_is_the_reports(html):
@@ -140,3 +133,11 @@ def test_a_broken_previous_year_only_skips_the_carry_over(tmp_path):
     unread = [f for f in report.findings if f.rule == "跨年.上年记录"]
     assert len(unread) == 1 and "缺少必填字段“成文日期”" in unread[0].message
     assert report.previous is None and report.warnings == 4
+
+
+def test_a_broken_previous_year_among_the_earlier_years_warns_once(tmp_path):
+    broken = tmp_path / "2022.yaml"
+    broken.write_text("agency: 示例市市场监督管理局\nyear: 2022\n", encoding="utf-8")
+    report = Report.load(ROOT / "data/2023/shili-scjgj.yaml", broken, history=[broken])
+    assert [f.rule for f in report.findings if f.part == "history"] == ["跨年.上年记录"]
+    assert report.earlier == [] and report.history().html == ""

@@ -1,15 +1,10 @@
 """The work summary genre (工作总结 and next-year plan): seeds 000 and 002, checked and rendered."""
 import datetime as dt
 
-import nbformat
-import papermill
-from bs4 import BeautifulSoup
-
-from conftest import ROOT, seed
+from conftest import ROOT, render_as_is, seed
 from nianbao import checks, intake
 from nianbao.intake import excel
 from nianbao.record import Record
-from nianbao.render import ReportHTMLExporter
 
 TODAY = dt.date(2025, 6, 1)
 SUMMARY = ROOT / "data" / "2022" / "quzhou-jgswbzzx-summary.yaml"
@@ -104,11 +99,7 @@ def test_seed002_artefacts_are_reported_once_per_part_with_their_count():
 # ---- the template notebook -------------------------------------------------------------------
 
 def test_the_work_summary_notebook_runs_with_its_defaults_and_renders(tmp_path):
-    out = tmp_path / "summary.ipynb"
-    papermill.execute_notebook(str(ROOT / "notebooks/work_summary.ipynb"), str(out),
-                               cwd=str(ROOT / "notebooks"), progress_bar=False, kernel_name="python3")
-    html, _ = ReportHTMLExporter().from_notebook_node(nbformat.read(out, as_version=4))
-    page = BeautifulSoup(html, "html.parser")
+    page = render_as_is("work_summary.ipynb", tmp_path)
     title = "衢州市机关事务保障中心2022年政务公开工作总结和2023年工作思路"
     assert page.title.get_text() == title and page.select_one("h1.report-title").get_text() == title
     assert [h2.get_text() for h2 in page.select("section.part h2")] == ["一、2022年工作总结", "二、2023年工作思路"]  # 前言 has no heading

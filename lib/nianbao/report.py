@@ -67,15 +67,18 @@ class Report:
         warning says what could not be compared.
         """
         this_year = intake.read(record, year=int(year) if year else None, agency_id=agency_id or None)
-        unread = []
+        unread, read = [], {}
 
         def other(path, rule: str, what: str) -> Record | None:
-            try:
-                return intake.read(path)
-            except intake.IntakeError as error:
-                unread.append(checks.Finding(rule, "warning", f"{what}：{error}", part="history",
-                                             found=str(error.source)))
-                return None
+            """Last year's file is among the earlier years too: read (and warn) once."""
+            if str(path) not in read:
+                try:
+                    read[str(path)] = intake.read(path)
+                except intake.IntakeError as error:
+                    read[str(path)] = None
+                    unread.append(checks.Finding(rule, "warning", f"{what}：{error}", part="history",
+                                                 found=str(error.source)))
+            return read[str(path)]
 
         last_year = other(previous, "跨年.上年记录", "上一年度记录无法读取，未核对跨年结转") if previous else None
         earlier = [r for r in (other(path, "历年.记录", "历年记录无法读取，未列入历年对比") for path in history)
