@@ -17,7 +17,9 @@ from jinja2 import Environment, PackageLoader
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import checks, history, intake, tables
+# history (pandas, matplotlib) is imported where it is used: every report's kernel imports
+# this module, and those two cost over a second that a report without earlier years never needs.
+from . import checks, intake, tables
 from .record import Record
 
 FINDINGS_MIME = "application/vnd.nianbao.findings+json"
@@ -129,6 +131,7 @@ class Report:
         years = [*self.earlier, self.record]
         if len(years) < 2 or not self.record.spec.history:
             return Fragment("")
+        from . import history
         figures = history.figures(years)
         notes = history.mappings(years)
         return Fragment(_render("history.html.j2", agency=self.record.agency,

@@ -7,13 +7,15 @@ as a DataFrame with the label paths as a MultiIndex, for analysts working in the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from . import layout
 from .editions import NO_VALUE, Block, Table
 from .labels import split_path
 from .record import format_value
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -88,13 +90,17 @@ def frame(table: Table, values: dict) -> pd.DataFrame:
 
     Table 二's blocks share one frame: a block's rows are blank in the columns of the others.
     """
+    import pandas as pd  # here, not at the top: report kernels import this module and rarely need it
+
     columns = list(dict.fromkeys(c for block in table.blocks for c in (col.label for col in block.columns)))
     rows = table.rows
     data = [[values.get(row, {}).get(column) for column in columns] for row in rows]
     return pd.DataFrame(data, index=_multi(rows), columns=_multi(columns), dtype="object")
 
 
-def _multi(paths: list[str]) -> pd.Index:
+def _multi(paths: list[str]):
+    import pandas as pd
+
     split = [split_path(path) or [""] for path in paths]
     levels = max(len(labels) for labels in split)
     if levels == 1:
