@@ -66,7 +66,7 @@ def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project,
     assert run_json(project, "2023", "shili-sjzyglj")["status"] == "ok"  # the others still ran
 
     summary = capsys.readouterr().out
-    assert "生成 2，失败 2" in summary and "应为非负整数，实为文字“六”" in summary
+    assert "生成 0，未变化跳过 2，失败 2" in summary and "应为非负整数，实为文字“六”" in summary
     assert "report.failed.ipynb" in summary
     index = (project / "outputs" / "index.html").read_text(encoding="utf-8")
     assert index.count("生成失败</span>") == 2 and "参数文件缺少字段：record" in index
@@ -90,3 +90,26 @@ def test_a_params_file_may_name_its_notebook_and_gets_a_folder_of_its_own(projec
     other = (project / "outputs/2023/shili-sjzyglj-other/report.html").read_text(encoding="utf-8")
     plain = (project / "outputs/2023/shili-sjzyglj/report.html").read_text(encoding="utf-8")
     assert "另一模板" in other and "另一模板" not in plain
+
+
+def test_a_rerun_renders_only_what_changed(project, capsys):
+    assert main(["run"]) == 0
+    pdfs = {year: (project / f"outputs/{year}/shili-scjgj/report.pdf") for year in ("2022", "2023")}
+    stamps = {year: pdf.stat().st_mtime_ns for year, pdf in pdfs.items()}
+    capsys.readouterr()
+
+    assert main(["run"]) == 0
+    out = capsys.readouterr().out
+    assert "生成 0，未变化跳过 3，失败 0" in out and "没有重新生成任何报告" in out
+    assert {year: pdf.stat().st_mtime_ns for year, pdf in pdfs.items()} == stamps
+
+    # 2022's record changes: 2022 renders again, and so does 2023, which compares with it.
+    data = project / "data/2022/shili-scjgj.yaml"
+    data.write_text(data.read_text(encoding="utf-8").replace("行政许可决定1250件", "行政许可决定1251件"),
+                    encoding="utf-8")
+    assert main(["run"]) == 0
+    assert "生成 2，未变化跳过 1，失败 0" in capsys.readouterr().out
+    assert all(pdf.stat().st_mtime_ns != stamps[year] for year, pdf in pdfs.items())
+
+    assert main(["run", "--force"]) == 0
+    assert "生成 3，未变化跳过 0，失败 0" in capsys.readouterr().out

@@ -17,9 +17,14 @@ kernel, then the worker renders HTML and PDF in-process with exporters it made o
 outputs are written to a staging folder and moved over the previous ones only when all of
 them succeeded, so a failed run never destroys an earlier good report; it leaves
 report.failed.ipynb (with the failing cell) and its reason in run.json for the index.
+
+A report whose inputs (params file, records, template notebook, this library) are unchanged
+since its last good run is skipped; `force` renders it again.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import shutil
@@ -47,6 +52,17 @@ class Job:
     parameters: dict   # what papermill injects: record, previous, history, year, agency_id
     notebook: str = str(TEMPLATE)  # the template notebook to execute
     problem: str = ""  # why the params file cannot be run, when it cannot
+    inputs: str = ""   # fingerprint of everything the outputs are made from
+
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256(_library())
+        parameters = self.parameters
+        for path in [self.params_file, self.notebook, parameters["record"], parameters.get("previous"),
+                     *parameters.get("history", [])]:
+            if path:
+                digest.update(str(path).encode())
+                digest.update(Path(path).read_bytes() if Path(path).is_file() else b"missing")
+        return digest.hexdigest()
 
     @property
     def folder(self) -> str:
@@ -68,6 +84,8 @@ class Outcome:
     seconds: dict = field(default_factory=dict)  # execute, html, pdf
     detail: str = ""            # the traceback of an unexpected failure, for a developer
     finished: str = ""
+    inputs: str = ""            # the fingerprint of the job's inputs when it ran
+    skipped: bool = False       # unchanged since its last good run: nothing was rendered
 
     @property
     def ok(self) -> bool:
@@ -101,8 +119,21 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
             parameters = {name: value for name, value in {**job.parameters, **found}.items()
                           if name in declared[job.notebook]}
             job = replace(job, parameters=parameters)
+            job = replace(job, inputs=job.fingerprint())
         jobs.append(job)
     return jobs
+
+
+@functools.cache
+def _library() -> bytes:
+    """The package's own files (code, editions, templates), as one digest: a new version of the
+    library renders again."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    return digest.digest()
 
 
 def _job(path: Path, root: Path, template: Path) -> Job:
@@ -135,12 +166,25 @@ def _int(text: str) -> int:
 
 
 def run(jobs: list[Job], out: Path, *, workers: int | None = None, root: Path = Path("."),
-        progress=None) -> list[Outcome]:
-    """Run the jobs in worker processes; `progress(outcome)` is called as each one ends."""
+        force: bool = False, progress=None) -> list[Outcome]:
+    """Run the jobs in worker processes; `progress(outcome)` is called as each one ends.
+
+    A job whose inputs match its last good run is not run again unless `force` is set.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    outcomes = []
+    outcomes, todo = [], []
+    for job in jobs:
+        last = None if force else _unchanged(out / job.folder, job)
+        if last:
+            outcomes.append(last)
+            if progress:
+                progress(last)
+        else:
+            todo.append(job)
+    if not todo:
+        return outcomes
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count(), initializer=_start_worker) as pool:
-        futures = {pool.submit(run_one, job, out.resolve(), root.resolve()): job for job in jobs}
+        futures = {pool.submit(run_one, job, out.resolve(), root.resolve()): job for job in todo}
         try:
             for future in as_completed(futures):
                 outcome = future.result()
@@ -151,6 +195,18 @@ def run(jobs: list[Job], out: Path, *, workers: int | None = None, root: Path = 
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     return outcomes
+
+
+def _unchanged(folder: Path, job: Job) -> Outcome | None:
+    """The last run's outcome, when it was good, made from the same inputs, and left all outputs."""
+    path = folder / "run.json"
+    if job.problem or not path.exists() or not all((folder / name).exists() for name in OUTPUTS):
+        return None
+    last = Outcome(**json.loads(path.read_text(encoding="utf-8")))
+    if last.ok and last.inputs == job.inputs:
+        last.skipped = True
+        return last
+    return None
 
 
 _exporter = None
@@ -169,7 +225,7 @@ def run_one(job: Job, out: Path, root: Path) -> Outcome:
     from .render import pdf_from_html
 
     folder = out / job.folder
-    outcome = Outcome(job.params_file, job.agency_id, job.year, "failed", job.folder)
+    outcome = Outcome(job.params_file, job.agency_id, job.year, "failed", job.folder, inputs=job.inputs)
     if job.problem:
         outcome.reason = job.problem
         return _finish(folder, outcome)

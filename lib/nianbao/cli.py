@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--params-dir", type=Path, default=Path("params"))
     run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)")
     run.add_argument("--jobs", type=int, default=os.cpu_count(), help="worker processes (default: the number of cores)")
+    run.add_argument("--force", action="store_true", help="render again what has not changed since its last good run")
     run.add_argument("--template", type=Path, default=Path("notebooks/annual_report.ipynb"),
                      help="the notebook of params files that name none")
     run.set_defaults(handler=_run)
@@ -52,7 +53,7 @@ def _run(args) -> int:
         def progress(outcome):
             bar.set_postfix_str(f"{outcome.year} {outcome.agency_id}", refresh=False)
             bar.update()
-        outcomes = run(jobs, args.out, workers=args.jobs, progress=progress)
+        outcomes = run(jobs, args.out, workers=args.jobs, force=args.force, progress=progress)
     index = write_index(args.out)
     _summary(outcomes, time.perf_counter() - started, index, args.out)
     return 0 if all(o.ok for o in outcomes) else 1
@@ -61,8 +62,13 @@ def _run(args) -> int:
 def _summary(outcomes, seconds: float, index: Path, out: Path) -> None:
     done = [o for o in outcomes if o.ok]
     failed = [o for o in outcomes if not o.ok]
-    print(f"\n{len(outcomes)} 份报告，用时 {seconds:.1f} 秒（{len(outcomes) / seconds * 60:.1f} 份/分钟）："
-          f"生成 {len(done)}，失败 {len(failed)}")
+    skipped = sum(o.skipped for o in done)
+    rendered = len(outcomes) - skipped
+    rate = f"（{rendered / seconds * 60:.1f} 份/分钟）" if rendered else ""
+    print(f"\n{len(outcomes)} 份报告，用时 {seconds:.1f} 秒{rate}：生成 {len(done) - skipped}，"
+          f"未变化跳过 {skipped}，失败 {len(failed)}")
+    if skipped == len(outcomes):
+        print("输入均未变化，没有重新生成任何报告（要重新生成请加 --force）。")
     with_errors = sorted((o for o in done if o.errors), key=lambda o: -o.errors)
     if with_errors:
         print(f"含错误的报告 {len(with_errors)} 份，请先处理：")
