@@ -113,3 +113,17 @@ def test_a_rerun_renders_only_what_changed(project, capsys):
 
     assert main(["run", "--force"]) == 0
     assert "生成 3，未变化跳过 0，失败 0" in capsys.readouterr().out
+
+
+def test_a_hanging_notebook_fails_its_own_report_only(project):
+    notebook = nbformat.read(project / "notebooks/annual_report.ipynb", as_version=4)
+    notebook.cells.insert(3, nbformat.v4.new_code_cell("import time\ntime.sleep(60)"))
+    nbformat.write(notebook, project / "notebooks/hangs.ipynb")
+    (project / "params/2023/hangs.yaml").write_text(
+        "agency_id: shili-sjzyglj\nyear: 2023\nrecord: data/2023/shili-sjzyglj.yaml\nnotebook: notebooks/hangs.ipynb\n",
+        encoding="utf-8")
+    assert main(["run", "--timeout", "3", "params/2023/hangs.yaml", "params/2023/shili-sjzyglj.yaml"]) == 1
+    assert run_json(project, "2023", "hangs")["reason"].startswith("CellTimeoutError")
+    failed = nbformat.read(project / "outputs/2023/hangs/report.failed.ipynb", as_version=4)
+    assert "time.sleep(60)" in failed.cells[4].source  # the cell it hung in, after papermill's injected one
+    assert run_json(project, "2023", "shili-sjzyglj")["status"] == "ok"

@@ -166,7 +166,7 @@ def _int(text: str) -> int:
 
 
 def run(jobs: list[Job], out: Path, *, workers: int | None = None, root: Path = Path("."),
-        force: bool = False, progress=None) -> list[Outcome]:
+        force: bool = False, timeout: int = 300, progress=None) -> list[Outcome]:
     """Run the jobs in worker processes; `progress(outcome)` is called as each one ends.
 
     A job whose inputs match its last good run is not run again unless `force` is set.
@@ -184,7 +184,7 @@ def run(jobs: list[Job], out: Path, *, workers: int | None = None, root: Path = 
     if not todo:
         return outcomes
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count(), initializer=_start_worker) as pool:
-        futures = {pool.submit(run_one, job, out.resolve(), root.resolve()): job for job in todo}
+        futures = {pool.submit(run_one, job, out.resolve(), root.resolve(), timeout): job for job in todo}
         try:
             for future in as_completed(futures):
                 outcome = future.result()
@@ -220,8 +220,11 @@ def _start_worker() -> None:
     _exporter = ReportHTMLExporter()
 
 
-def run_one(job: Job, out: Path, root: Path) -> Outcome:
-    """Execute, check and render one agency-year into out/<year>/<name>/."""
+def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> Outcome:
+    """Execute, check and render one agency-year into out/<year>/<name>/.
+
+    `timeout` bounds each cell, so a hanging kernel fails its own report only.
+    """
     from .render import pdf_from_html
 
     folder = out / job.folder
@@ -232,22 +235,10 @@ def run_one(job: Job, out: Path, root: Path) -> Outcome:
     staging = folder / f".staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    executed = staging / "report.ipynb"
     try:
         started = time.perf_counter()
-        executed = staging / "report.ipynb"
-        try:
-            papermill.execute_notebook(
-                job.notebook, str(executed), parameters=job.parameters, cwd=str(root),
-                progress_bar=False, request_save_on_cell_execute=False, kernel_name="python3",
-                # Kernel logs (TCP on loopback at start-up, the interrupt jupyter_client sends
-                # before every shutdown) only clutter the progress bar: a kernel that really
-                # fails raises here, and its reason goes to the index.
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
-        except papermill.PapermillExecutionError as error:
-            if executed.exists():
-                os.replace(executed, folder / "report.failed.ipynb")
-            outcome.reason = f"{error.ename}: {error.evalue}"
-            return _finish(folder, outcome)
+        _execute(job, executed, root, timeout)
         outcome.seconds["execute"] = round(time.perf_counter() - started, 3)
 
         notebook = nbformat.read(executed, as_version=4)
@@ -270,12 +261,40 @@ def run_one(job: Job, out: Path, root: Path) -> Outcome:
             os.replace(staging / name, folder / name)
         (folder / "report.failed.ipynb").unlink(missing_ok=True)
         outcome.status = "ok"
+    except papermill.PapermillExecutionError as error:  # a cell raised: its own words say why
+        outcome.reason = f"{error.ename}: {error.evalue}"
     except Exception as error:  # one broken report must never stop the batch
         outcome.reason = f"{type(error).__name__}: {error}"
         outcome.detail = traceback.format_exc(limit=5)
     finally:
+        if outcome.status == "failed" and executed.exists():  # the cell that failed, for a person
+            os.replace(executed, folder / "report.failed.ipynb")
         shutil.rmtree(staging, ignore_errors=True)
     return _finish(folder, outcome)
+
+
+# What jupyter_client says when a kernel never came up (not when it died later).
+_START_FAILURES = ("Kernel died before replying to kernel_info", "Kernel didn't respond in")
+
+
+def _execute(job: Job, executed: Path, root: Path, timeout: int) -> None:
+    """Papermill in a fresh kernel; a kernel that fails to start is given one more try."""
+    for attempt in (1, 2):
+        try:
+            papermill.execute_notebook(
+                job.notebook, str(executed), parameters=job.parameters, cwd=str(root),
+                # saving as cells complete is what leaves a notebook behind when a cell times
+                # out or the kernel dies (papermill writes none then otherwise)
+                progress_bar=False, request_save_on_cell_execute=True, kernel_name="python3",
+                execution_timeout=timeout,
+                # Kernel logs (TCP on loopback at start-up, the interrupt jupyter_client sends
+                # before every shutdown) only clutter the progress bar: a kernel that really
+                # fails raises here, and its reason goes to the index.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+            return
+        except RuntimeError as error:
+            if attempt == 2 or not str(error).startswith(_START_FAILURES):
+                raise
 
 
 def _findings(notebook) -> dict:

@@ -19,6 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--params-dir", type=Path, default=Path("params"))
     run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)")
     run.add_argument("--jobs", type=int, default=os.cpu_count(), help="worker processes (default: the number of cores)")
+    run.add_argument("--timeout", type=int, default=300,
+                     help="seconds a notebook cell may run before its report fails (default 300)")
     run.add_argument("--force", action="store_true", help="render again what has not changed since its last good run")
     run.add_argument("--template", type=Path, default=Path("notebooks/annual_report.ipynb"),
                      help="the notebook of params files that name none")
@@ -53,7 +55,8 @@ def _run(args) -> int:
         def progress(outcome):
             bar.set_postfix_str(f"{outcome.year} {outcome.agency_id}", refresh=False)
             bar.update()
-        outcomes = run(jobs, args.out, workers=args.jobs, force=args.force, progress=progress)
+        outcomes = run(jobs, args.out, workers=args.jobs, force=args.force, timeout=args.timeout,
+                       progress=progress)
     index = write_index(args.out)
     _summary(outcomes, time.perf_counter() - started, index, args.out)
     return 0 if all(o.ok for o in outcomes) else 1
