@@ -32,7 +32,7 @@ debian-packages:
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[lab,test]'
+	$(VENV)/bin/pip install -q -e '.[lab,cluster,test]'
 	touch $@
 
 clean:

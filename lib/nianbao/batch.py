@@ -20,6 +20,10 @@ report.failed.ipynb (with the failing cell) and its reason in run.json for the i
 
 A report whose inputs (params file, records, template notebook, this library) are unchanged
 since its last good run is skipped; `force` renders it again.
+
+With a Dask scheduler the same jobs run on a cluster whose workers share no filesystem with
+this machine: a task carries its input files and returns its output files (run_packed), and
+they are stored here as a local run stores them.
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -166,8 +171,9 @@ def _int(text: str) -> int:
 
 
 def run(jobs: list[Job], out: Path, *, workers: int | None = None, root: Path = Path("."),
-        force: bool = False, timeout: int = 300, progress=None) -> list[Outcome]:
-    """Run the jobs in worker processes; `progress(outcome)` is called as each one ends.
+        force: bool = False, timeout: int = 300, scheduler: str | None = None, progress=None) -> list[Outcome]:
+    """Run the jobs in worker processes, or on the Dask cluster of `scheduler`;
+    `progress(outcome)` is called as each one ends.
 
     A job whose inputs match its last good run is not run again unless `force` is set.
     """
@@ -183,6 +189,8 @@ def run(jobs: list[Job], out: Path, *, workers: int | None = None, root: Path = 
             todo.append(job)
     if not todo:
         return outcomes
+    if scheduler:
+        return outcomes + _run_on_cluster(todo, out, scheduler, timeout, progress)
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count(), initializer=_start_worker) as pool:
         futures = {pool.submit(run_one, job, out.resolve(), root.resolve(), timeout): job for job in todo}
         try:
@@ -197,6 +205,71 @@ def run(jobs: list[Job], out: Path, *, workers: int | None = None, root: Path = 
     return outcomes
 
 
+def _run_on_cluster(jobs: list[Job], out: Path, scheduler: str, timeout: int, progress) -> list[Outcome]:
+    from distributed import Client
+    from distributed import as_completed as completed
+
+    outcomes = []
+    with Client(scheduler) as client:
+        futures = {client.submit(run_packed, job, _pack(job), timeout, pure=False): job for job in jobs}
+        for future in completed(futures):
+            job = futures[future]
+            try:
+                outcome, files = future.result()
+            except Exception as error:  # the worker itself was lost: this report fails, not the batch
+                outcome, files = Outcome(job.params_file, job.agency_id, job.year, "failed", job.folder,
+                                         reason=f"{type(error).__name__}: {error}", inputs=job.inputs), {}
+            outcomes.append(_store(out / job.folder, outcome, files))
+            if progress:
+                progress(outcome)
+    return outcomes
+
+
+def _pack(job: Job) -> dict[str, bytes]:
+    """The files a job reads, by their path here."""
+    paths = [job.notebook, job.parameters["record"], job.parameters.get("previous"), *job.parameters.get("history", [])]
+    return {path: Path(path).read_bytes() for path in paths if path and Path(path).is_file()}
+
+
+def run_packed(job: Job, files: dict[str, bytes], timeout: int = 300) -> tuple[Outcome, dict[str, bytes]]:
+    """Run a job anywhere: its files are laid out in a temporary folder, its outputs come back
+    as bytes, and paths in messages are given back their names on the submitting machine."""
+    with tempfile.TemporaryDirectory() as tmp:
+        here = {}
+        for number, (path, content) in enumerate(files.items()):
+            local = Path(tmp, "in", str(number), Path(path).name)
+            local.parent.mkdir(parents=True)
+            local.write_bytes(content)
+            here[path] = str(local)
+        parameters = {name: ([here.get(p, p) for p in value] if isinstance(value, list) else here.get(value, value))
+                      if name in ("record", "previous", "history") else value
+                      for name, value in job.parameters.items()}
+        local_job = replace(job, notebook=here[job.notebook], parameters=parameters)
+        outcome = run_one(local_job, Path(tmp, "out"), Path(tmp), timeout)
+        folder = Path(tmp, "out", job.folder)
+        outputs = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and p.name != "run.json"}
+    for path, local in here.items():
+        outcome.reason = outcome.reason.replace(local, path)
+    return outcome, outputs
+
+
+def _store(folder: Path, outcome: Outcome, files: dict[str, bytes]) -> Outcome:
+    """Put a remote run's outputs in place as run_one does: all or nothing, the failed notebook aside."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if outcome.ok:
+        staging = folder / f".staging-{os.getpid()}"
+        staging.mkdir(exist_ok=True)
+        for name in OUTPUTS:
+            (staging / name).write_bytes(files[name])
+        for name in OUTPUTS:
+            os.replace(staging / name, folder / name)
+        staging.rmdir()
+        (folder / "report.failed.ipynb").unlink(missing_ok=True)
+    elif "report.failed.ipynb" in files:
+        (folder / "report.failed.ipynb").write_bytes(files["report.failed.ipynb"])
+    return _finish(folder, outcome)
+
+
 def _unchanged(folder: Path, job: Job) -> Outcome | None:
     """The last run's outcome, when it was good, made from the same inputs, and left all outputs."""
     path = folder / "run.json"
@@ -209,15 +282,17 @@ def _unchanged(folder: Path, job: Job) -> Outcome | None:
     return None
 
 
-_exporter = None
+@functools.cache
+def _exporter():
+    """One exporter per process, built once: local workers build it at start, Dask workers
+    on their first report."""
+    from .render import ReportHTMLExporter
+
+    return ReportHTMLExporter()
 
 
 def _start_worker() -> None:
-    """Import and build once per worker what every report needs."""
-    global _exporter
-    from .render import ReportHTMLExporter
-
-    _exporter = ReportHTMLExporter()
+    _exporter()
 
 
 def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> Outcome:
@@ -247,7 +322,7 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> Outcome:
         outcome.errors, outcome.warnings = payload["errors"], payload["warnings"]
 
         started = time.perf_counter()
-        html, _ = _exporter.from_notebook_node(notebook)
+        html, _ = _exporter().from_notebook_node(notebook)
         (staging / "report.html").write_text(html, encoding="utf-8")
         outcome.seconds["html"] = round(time.perf_counter() - started, 3)
         started = time.perf_counter()

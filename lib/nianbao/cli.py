@@ -19,6 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--params-dir", type=Path, default=Path("params"))
     run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)")
     run.add_argument("--jobs", type=int, default=os.cpu_count(), help="worker processes (default: the number of cores)")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="run on a Dask cluster (tcp://host:8786) whose workers have nianbao installed")
     run.add_argument("--timeout", type=int, default=300,
                      help="seconds a notebook cell may run before its report fails (default 300)")
     run.add_argument("--force", action="store_true", help="render again what has not changed since its last good run")
@@ -55,7 +57,7 @@ def _run(args) -> int:
         def progress(outcome):
             bar.set_postfix_str(f"{outcome.year} {outcome.agency_id}", refresh=False)
             bar.update()
-        outcomes = run(jobs, args.out, workers=args.jobs, force=args.force, timeout=args.timeout,
+        outcomes = run(jobs, args.out, workers=args.jobs, force=args.force, timeout=args.timeout, scheduler=args.scheduler,
                        progress=progress)
     index = write_index(args.out)
     _summary(outcomes, time.perf_counter() - started, index, args.out)
