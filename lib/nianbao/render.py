@@ -8,11 +8,13 @@ table headers across pages.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import weasyprint
 from nbconvert.exporters import HTMLExporter
 from traitlets import default
+from weasyprint.text.fonts import FontConfiguration
 
 TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
 
@@ -57,4 +59,11 @@ class ReportPDFExporter(ReportHTMLExporter):
 
 def pdf_from_html(html: str) -> bytes:
     """Lay out a rendered report for print (media `print`: the review panel is hidden)."""
-    return weasyprint.HTML(string=html).write_pdf()
+    return weasyprint.HTML(string=html).write_pdf(font_config=_fonts())
+
+
+@functools.cache
+def _fonts() -> FontConfiguration:
+    """One font configuration per process: building it anew for every PDF cost a quarter of
+    the PDF's time (0.99 s → 0.72 s a report, measured on the demo)."""
+    return FontConfiguration()
