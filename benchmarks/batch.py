@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/batch.py            # N=20 agency-years
     .venv/bin/python benchmarks/batch.py --n 200
 
-It builds a throwaway project of N agency-years: copies of the demo records, each with
-its own agency id. Then it renders them twice. First with `nianbao run`. Then as a shell
+It builds a throwaway project of N agency-years: copies of the demo's annual reports (the
+params files that name no other template), each with its own agency id. Then it renders them twice. First with `nianbao run`. Then as a shell
 script would, one report after another: the papermill command line,
 `jupyter nbconvert --to html --no-input`, and `jupyter nbconvert --to nianbao_pdf`.
 It prints reports per minute for both, their ratio, and each route's peak memory: the
@@ -32,7 +32,9 @@ BIN = Path(sys.executable).parent
 def make_project(folder: Path, n: int) -> list[Path]:
     """N params files over copies of the demo records, agency ids made unique."""
     shutil.copytree(ROOT / "notebooks", folder / "notebooks")
-    demos = sorted((ROOT / "data").glob("*/*.yaml"))
+    demos = [ROOT / params["record"] for params in
+             (yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted((ROOT / "params").glob("*/*.yaml")))
+             if "notebook" not in params]
     params = []
     for i in range(n):
         source = demos[i % len(demos)]

@@ -68,3 +68,15 @@ def test_the_report_shows_history_only_when_there_are_earlier_years():
     assert "附：示例市市场监督管理局历年情况对比（2022—2023年）" in html
     assert html.count("<img") == 3 and "较上年增减" in html
     assert Report.load(ROOT / "data/2023/shili-scjgj.yaml").history().html == ""
+
+
+def test_a_legacy_year_maps_what_its_table_has_and_says_what_it_lacks():
+    legacy = intake.read(ROOT / "data/2019/shangqiu-jgswzx.yaml")
+    later = intake.read(ROOT / "data/2020/shili-zrzyghj.yaml")
+    legacy.agency_id = later.agency_id  # as if one agency had changed format between the years
+    frame = history.figures([legacy, later])
+    assert frame.loc[("复议诉讼", "行政复议")].tolist() == [0, 5]
+    assert frame.loc[("办理结果", "予以公开"), 2019] is None  # the legacy table does not count it
+    notes = dict((note.split("”")[0].lstrip("“"), note) for _, note in history.mappings([legacy, later]))
+    assert "为“四、行政复议数量”" in notes["行政复议"] and "为“行政复议/总计”" in notes["行政复议"]
+    assert "政府信息公开情况统计表）为无此项" in notes["予以公开"]

@@ -59,15 +59,20 @@ def mappings(records: list[Record]) -> list[tuple[str, str]]:
     by_edition = {record.edition: record for record in records}
     for figure in sorted(records, key=lambda r: r.year)[-1].spec.history:
         made_of = {}
-        for edition_id, record in by_edition.items():
+        for record in by_edition.values():
             definition = _definition(record, figure["id"])
-            rows = tuple(dict.fromkeys(row for row, _ in _cells(record, definition))) if definition else ()
-            made_of.setdefault(rows, []).append(record.spec.name)
+            made_of.setdefault(_parts(record, definition) if definition else (), []).append(record.spec.name)
         if len(made_of) > 1:
-            ways = [f"{'、'.join(names)}为" + ("＋".join(f"“{split_path(row)[-1]}”" for row in rows) or "无此项")
-                    for rows, names in made_of.items()]
+            ways = [f"{'、'.join(names)}为" + ("＋".join(f"“{label}”" for label in parts) or "无此项")
+                    for parts, names in made_of.items()]
             notes.append((figure["chart"], f"“{figure['label']}”：" + "；".join(ways)))
     return notes
+
+
+def _parts(record: Record, figure: dict) -> tuple[str, ...]:
+    """What a figure adds up, in words: its rows' labels, or its columns' where the row has
+    none (table 四)."""
+    return tuple(dict.fromkeys(split_path(row)[-1] if row else column for row, column in _cells(record, figure)))
 
 
 def changes(frame: pd.DataFrame) -> pd.DataFrame:
