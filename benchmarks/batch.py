@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/batch.py            # N=20 agency-years
     .venv/bin/python benchmarks/batch.py --n 200
 
-It builds a throwaway project of N agency-years: copies of the demo's annual reports (the
-params files that name no other template), each with its own agency id. Then it renders them twice. First with `nianbao run`. Then as a shell
+It builds a throwaway project of N synthetic agency-years (benchmarks/agencies.py: realistic,
+consistent numbers and a narrative that states them). Then it renders them twice. First with `nianbao run`. Then as a shell
 script would, one report after another: the papermill command line,
 `jupyter nbconvert --to html --no-input`, and `jupyter nbconvert --to nianbao_pdf`.
 It prints reports per minute for both, their ratio, and each route's peak memory: the
@@ -23,33 +23,16 @@ import time
 from pathlib import Path
 
 import psutil
-import yaml
+from agencies import write_project
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
 def make_project(folder: Path, n: int) -> list[Path]:
-    """N params files over copies of the demo records, agency ids made unique."""
+    """The template notebook and N synthetic agency-years; their params files."""
     shutil.copytree(ROOT / "notebooks", folder / "notebooks")
-    demos = [ROOT / params["record"] for params in
-             (yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted((ROOT / "params").glob("*/*.yaml")))
-             if "notebook" not in params]
-    params = []
-    for i in range(n):
-        source = demos[i % len(demos)]
-        record = yaml.safe_load(source.read_text(encoding="utf-8"))
-        record["agency_id"] = f"{record['agency_id']}-{i:04d}"
-        year = record["year"]
-        data = folder / "data" / str(year) / f"{record['agency_id']}.yaml"
-        data.parent.mkdir(parents=True, exist_ok=True)
-        data.write_text(yaml.safe_dump(record, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        param = folder / "params" / str(year) / data.name
-        param.parent.mkdir(parents=True, exist_ok=True)
-        param.write_text(yaml.safe_dump({"agency_id": record["agency_id"], "year": year,
-                                         "record": str(data.relative_to(folder))}), encoding="utf-8")
-        params.append(param)
-    return params
+    return write_project(folder, n)
 
 
 def run_measured(command: list, cwd: Path) -> float:

@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 from distributed import Client
 
+from conftest import ROOT
 from nianbao.cli import main
 
 BIN = Path(sys.executable).parent
