@@ -3,6 +3,7 @@
 The seeds and published samples are copied unchanged from the project's shared/ folder into
 tests/fixtures/ (as its README asks), so the tests run wherever the clone is.
 """
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -30,3 +31,14 @@ def render_as_is(notebook: str, tmp_path) -> BeautifulSoup:
                                cwd=str(ROOT / "notebooks"), progress_bar=False, kernel_name="python3")
     html, _ = ReportHTMLExporter().from_notebook_node(nbformat.read(out, as_version=4))
     return BeautifulSoup(html, "html.parser")
+
+
+def copy_project(folder: Path, agencies: list[tuple[str, str]]) -> Path:
+    """A project folder with the template notebooks and these demo (year, agency) records and
+    params files, for runs that may change and break them."""
+    shutil.copytree(ROOT / "notebooks", folder / "notebooks")
+    for year, agency in agencies:
+        for kind in ("data", "params"):
+            (folder / kind / year).mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / kind / year / f"{agency}.yaml", folder / kind / year)
+    return folder

@@ -1,11 +1,10 @@
 """The batch on a copy of the project: real kernels, real renders, one broken agency at a time."""
 import json
-import shutil
 
 import nbformat
 import pytest
 
-from conftest import ROOT
+from conftest import copy_project
 from nianbao.cli import main
 
 AGENCIES = [("2022", "shili-scjgj"), ("2023", "shili-scjgj"), ("2023", "shili-sjzyglj")]
@@ -14,12 +13,7 @@ AGENCIES = [("2022", "shili-scjgj"), ("2023", "shili-scjgj"), ("2023", "shili-sj
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     """A project folder holding the template and three demo agency-years, as cwd."""
-    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
-    for year, agency in AGENCIES:
-        for folder in ("data", "params"):
-            (tmp_path / folder / year).mkdir(parents=True, exist_ok=True)
-            shutil.copy(ROOT / folder / year / f"{agency}.yaml", tmp_path / folder / year)
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(copy_project(tmp_path, AGENCIES))
     return tmp_path
 
 

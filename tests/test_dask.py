@@ -1,7 +1,6 @@
 """nianbao run on a real Dask cluster: a scheduler and two workers on loopback, started and
 stopped here. The workers run in their own temporary folders: a task carries its files."""
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 from distributed import Client
 
-from conftest import ROOT
+from conftest import copy_project
 from nianbao.cli import main
 
 BIN = Path(sys.executable).parent
@@ -48,12 +47,7 @@ def cluster(tmp_path):
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    folder = tmp_path / "project"
-    shutil.copytree(ROOT / "notebooks", folder / "notebooks")
-    for year, agency in AGENCIES:
-        for kind in ("data", "params"):
-            (folder / kind / year).mkdir(parents=True, exist_ok=True)
-            shutil.copy(ROOT / kind / year / f"{agency}.yaml", folder / kind / year)
+    folder = copy_project(tmp_path / "project", AGENCIES)
     monkeypatch.chdir(folder)
     return folder
 
