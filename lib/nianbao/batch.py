@@ -59,15 +59,23 @@ class Job:
     problem: str = ""  # why the params file cannot be run, when it cannot
     inputs: str = ""   # fingerprint of everything the outputs are made from
 
+    @property
+    def input_files(self) -> list[str]:
+        """What the report is made from: the template, and this and other years' records."""
+        parameters = self.parameters
+        paths = [self.notebook, parameters["record"], parameters.get("previous"), *parameters.get("history", [])]
+        return [path for path in paths if path]
+
     def fingerprint(self) -> str:
         digest = hashlib.sha256(_library())
-        parameters = self.parameters
-        for path in [self.params_file, self.notebook, parameters["record"], parameters.get("previous"),
-                     *parameters.get("history", [])]:
-            if path:
-                digest.update(str(path).encode())
-                digest.update(Path(path).read_bytes() if Path(path).is_file() else b"missing")
+        for path in [self.params_file, *self.input_files]:
+            digest.update(str(path).encode())
+            digest.update(Path(path).read_bytes() if Path(path).is_file() else b"missing")
         return digest.hexdigest()
+
+    def outcome(self, **known) -> Outcome:
+        """How this job ended, failed until shown otherwise."""
+        return Outcome(self.params_file, self.agency_id, self.year, "failed", self.folder, inputs=self.inputs, **known)
 
     @property
     def folder(self) -> str:
@@ -95,6 +103,11 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    @classmethod
+    def read(cls, path: Path) -> Outcome:
+        """An outcome as _finish wrote it to run.json."""
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
 
 
 def discover(selected: list[Path] | None, params_dir: Path = Path("params"), root: Path = Path("."),
@@ -217,8 +230,7 @@ def _run_on_cluster(jobs: list[Job], out: Path, scheduler: str, timeout: int, pr
             try:
                 outcome, files = future.result()
             except Exception as error:  # the worker itself was lost: this report fails, not the batch
-                outcome, files = Outcome(job.params_file, job.agency_id, job.year, "failed", job.folder,
-                                         reason=f"{type(error).__name__}: {error}", inputs=job.inputs), {}
+                outcome, files = job.outcome(reason=f"{type(error).__name__}: {error}"), {}
             outcomes.append(_store(out / job.folder, outcome, files))
             if progress:
                 progress(outcome)
@@ -227,8 +239,7 @@ def _run_on_cluster(jobs: list[Job], out: Path, scheduler: str, timeout: int, pr
 
 def _pack(job: Job) -> dict[str, bytes]:
     """The files a job reads, by their path here."""
-    paths = [job.notebook, job.parameters["record"], job.parameters.get("previous"), *job.parameters.get("history", [])]
-    return {path: Path(path).read_bytes() for path in paths if path and Path(path).is_file()}
+    return {path: Path(path).read_bytes() for path in job.input_files if Path(path).is_file()}
 
 
 def run_packed(job: Job, files: dict[str, bytes], timeout: int = 300) -> tuple[Outcome, dict[str, bytes]]:
@@ -275,7 +286,7 @@ def _unchanged(folder: Path, job: Job) -> Outcome | None:
     path = folder / "run.json"
     if job.problem or not path.exists() or not all((folder / name).exists() for name in OUTPUTS):
         return None
-    last = Outcome(**json.loads(path.read_text(encoding="utf-8")))
+    last = Outcome.read(path)
     if last.ok and last.inputs == job.inputs:
         last.skipped = True
         return last
@@ -303,7 +314,7 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> Outcome:
     from .render import pdf_from_html
 
     folder = out / job.folder
-    outcome = Outcome(job.params_file, job.agency_id, job.year, "failed", job.folder, inputs=job.inputs)
+    outcome = job.outcome()
     if job.problem:
         outcome.reason = job.problem
         return _finish(folder, outcome)
@@ -390,7 +401,4 @@ def _finish(folder: Path, outcome: Outcome) -> Outcome:
 
 def load_outcomes(out: Path) -> list[Outcome]:
     """Every agency-year that has been run into `out`, from its run.json."""
-    outcomes = []
-    for path in sorted(out.glob("*/*/run.json")):
-        outcomes.append(Outcome(**json.loads(path.read_text(encoding="utf-8"))))
-    return outcomes
+    return [Outcome.read(path) for path in sorted(out.glob("*/*/run.json"))]
