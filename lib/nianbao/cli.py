@@ -1,4 +1,4 @@
-"""`nianbao run | check | template`: the command line of the toolkit."""
+"""`nianbao run | check | template | import | audit`: the command line of the toolkit."""
 from __future__ import annotations
 
 import argparse
@@ -37,6 +37,17 @@ def main(argv: list[str] | None = None) -> int:
     template.add_argument("-o", "--output", type=Path, required=True)
     template.add_argument("--record", type=Path, help="fill the workbook with this record's values")
     template.set_defaults(handler=_template)
+
+    imports = commands.add_parser("import", help="read published reports (text, HTML, Markdown) back into records")
+    imports.add_argument("files", nargs="+", type=Path)
+    imports.add_argument("-o", "--output", type=Path, help="write one record (YAML) per report into this folder")
+    imports.add_argument("--csv", action="store_true", help="print one report's tables as CSV: table,row,column,value")
+    imports.set_defaults(handler=_import)
+
+    audit = commands.add_parser("audit", help="import and check every published report of a folder")
+    audit.add_argument("folder", type=Path)
+    audit.add_argument("-o", "--output", type=Path, required=True, help="folder for index.html, audit.csv and pages")
+    audit.set_defaults(handler=_audit)
 
     args = parser.parse_args(argv)
     return args.handler(args)
@@ -116,6 +127,61 @@ def _check(args) -> int:
             if f.excerpt:
                 print(f"      “{f.excerpt}”")
     return 1 if failed else 0
+
+
+def _import(args) -> int:
+    from . import importer, longcsv
+    from .intake import yamlfile
+
+    if args.csv and len(args.files) != 1:
+        print("--csv 只能用于一个文件（要导入多个文件请用 -o 目录）", file=sys.stderr)
+        return 2
+    # With --csv, stdout holds the CSV alone: what the importer says goes to stderr.
+    say = (lambda text: print(text, file=sys.stderr)) if args.csv else print
+    failed = False
+    for path in args.files:
+        try:
+            imported = importer.read(path)
+        except importer.ImportFailed as error:
+            print(error, file=sys.stderr)
+            failed = True
+            continue
+        record = imported.record
+        written = ""
+        if args.output:
+            args.output.mkdir(parents=True, exist_ok=True)
+            target = args.output / f"{path.stem}.yaml"
+            target.write_text(yamlfile.dump(record), encoding="utf-8")
+            written = f" → {target}"
+        say(f"{path}{written}  {record.agency or '（机关未识别）'} {record.year}年度，{record.spec.name}，"
+            f"读取方式 {imported.kind}：未能确定 {len(imported.notes)} 处")
+        for note in imported.notes:
+            say(f"  提示 {note.rule}  {note.message}")
+        if args.csv:
+            sys.stdout.write(longcsv.dumps(record))
+    return 1 if failed else 0
+
+
+def _audit(args) -> int:
+    from tqdm import tqdm
+
+    from .audit import audit, files
+
+    if not args.folder.is_dir():
+        print(f"{args.folder}: 不是目录", file=sys.stderr)
+        return 2
+    with tqdm(total=len(files(args.folder)), desc="导入核查", unit="份") as bar:
+        entries = audit(args.folder, args.output, progress=lambda entry: bar.update())
+    with_errors = [e for e in entries if e.errors]
+    print(f"\n{len(entries)} 份报告：含错误 {len(with_errors)}，"
+          f"仅有提示 {sum(1 for e in entries if not e.errors and e.warnings)}，"
+          f"无问题 {sum(1 for e in entries if not e.errors and not e.warnings)}")
+    for e in with_errors:
+        record = e.imported.record if e.imported else None
+        what = f"{record.agency} {record.year}年度" if record else e.failure
+        print(f"  {e.file.name}  {what}：错误 {e.errors}，提示 {e.warnings}  → {args.output / e.page}")
+    print(f"核查结果：{args.output / 'index.html'}（表格：{args.output / 'audit.csv'}）")
+    return 1 if with_errors else 0
 
 
 def _template(args) -> int:

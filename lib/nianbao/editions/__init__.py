@@ -130,6 +130,7 @@ class Part:
     title: str
     narrative: bool = False
     table: str | None = None
+    also: tuple[str, ...] = ()  # other headings published reports give the part (for import)
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,7 @@ def _build(data: dict) -> Edition:
         id=str(data["id"]),
         name=data["name"],
         title=data["title"],
-        parts=tuple(Part(**part) for part in data["parts"]),
+        parts=tuple(Part(**{**part, "also": tuple(part.get("also", ()))}) for part in data["parts"]),
         tables=tables,
         rules=tuple(data.get("rules", ())),
         years=tuple(data["years"]) if data.get("years") else None,

@@ -1,0 +1,117 @@
+"""Audit: import every published report of a folder, check each, and write what was found.
+
+Reports of one agency in consecutive years are checked against each other (carry-over). The
+audit page lists the reports worst first and links each to its own page: the report as it
+was read, its cells marked with their findings, what could not be read at the top. A CSV
+holds the same list for a spreadsheet, and records/ the imported records.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
+
+from . import checks, importer
+from .checks.findings import Finding
+from .intake import yamlfile
+from .labels import fold
+from .render import TEMPLATES
+from .report import Report
+
+_templates = Environment(loader=PackageLoader("nianbao", "templates/audit"), autoescape=True,
+                         trim_blocks=True, lstrip_blocks=True)
+CSV_HEADER = ("file", "edition", "agency", "year", "errors", "warnings", "unread", "findings")
+
+
+@dataclass
+class Entry:
+    """One published report of the folder, as audited."""
+    file: Path
+    imported: importer.Imported | None
+    findings: list[Finding] = field(default_factory=list)  # what could not be read, then the checks
+    failure: str = ""                                       # why nothing could be imported
+    page: str = ""                                          # its page, relative to the output folder
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings) + bool(self.failure)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+    @property
+    def unread(self) -> int:
+        return len(self.imported.notes) if self.imported else 0
+
+
+def files(folder: Path) -> list[Path]:
+    """The reports of a folder and its subfolders that the importer reads, in name order."""
+    known = set(importer.suffixes())
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in known)
+
+
+def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=None) -> list[Entry]:
+    entries = []
+    for path in files(folder):
+        try:
+            entries.append(Entry(path, importer.read(path)))
+        except importer.ImportFailed as failed:
+            entries.append(Entry(path, None, failure=str(failed)))
+        if progress:
+            progress(entries[-1])
+    by_year = {(fold(e.imported.record.agency), e.imported.record.year): e.imported.record
+               for e in entries if e.imported and e.imported.record.agency}
+    for entry in entries:
+        if entry.imported:
+            record = entry.imported.record
+            previous = by_year.get((fold(record.agency), record.year - 1)) if record.agency else None
+            entry.findings = [*entry.imported.notes, *checks.check(record, previous, today=today)]
+    entries.sort(key=lambda e: (-e.errors, -e.warnings, e.file.name))
+    _write(entries, folder, out)
+    return entries
+
+
+def _write(entries: list[Entry], folder: Path, out: Path) -> None:
+    (out / "reports").mkdir(parents=True, exist_ok=True)
+    (out / "records").mkdir(exist_ok=True)
+    style = Markup((TEMPLATES / "nianbao" / "report.css").read_text(encoding="utf-8"))
+    names = _page_names(entries, folder)
+    for entry in entries:
+        name = names[entry.file]
+        entry.page = f"reports/{name}.html"
+        if entry.imported:
+            record = entry.imported.record
+            (out / "records" / f"{name}.yaml").write_text(yamlfile.dump(record), encoding="utf-8")
+            report = Report(record, entry.findings)
+            html = _templates.get_template("report.html.j2").render(
+                entry=entry, report=report, style=style, source=entry.file.relative_to(folder),
+                parts=[Markup(report.part(part.id).html) for part in record.spec.parts])
+        else:
+            html = _templates.get_template("report.html.j2").render(
+                entry=entry, report=None, style=style, source=entry.file.relative_to(folder), parts=[])
+        (out / entry.page).write_text(html, encoding="utf-8")
+    summary = {"total": len(entries), "with_errors": sum(e.errors > 0 for e in entries),
+               "with_warnings": sum(not e.errors and e.warnings > 0 for e in entries)}
+    summary["clean"] = summary["total"] - summary["with_errors"] - summary["with_warnings"]
+    (out / "index.html").write_text(_templates.get_template("index.html.j2").render(
+        entries=entries, summary=summary, folder=folder), encoding="utf-8")
+    with (out / "audit.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_HEADER)
+        for e in entries:
+            record = e.imported.record if e.imported else None
+            writer.writerow([e.file.relative_to(folder), record.edition if record else "", record.agency if record else "",
+                             record.year if record else "", e.errors, e.warnings, e.unread, e.page])
+
+
+def _page_names(entries: list[Entry], folder: Path) -> dict[Path, str]:
+    """A page name per file: its stem, with its folder when two files share a stem."""
+    stems = [e.file.stem for e in entries]
+    return {e.file: (e.file.stem if stems.count(e.file.stem) == 1
+                     else "_".join(e.file.relative_to(folder).with_suffix("").parts))
+            for e in entries}

@@ -1,0 +1,114 @@
+"""Import: read reports agencies already published back into records.
+
+A file becomes text (`sources`: plain text however it was extracted, HTML, Markdown); the text
+gives the title, dates and the parts (`document`); each table part gives its table (`tables`).
+Every edition with tables is tried and the one whose rows and headers the text holds best is
+taken, so a 2019 report in the legacy table or a 2021 one with the single `（六）其他处理` row
+is read as what it is. What could not be read for certain comes back as findings next to the
+record, never as a guess.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import editions
+from ..checks.findings import Finding
+from ..record import Record
+from . import document, sources
+from .tables import TableRead, note, read_table
+
+
+class ImportFailed(ValueError):
+    """A file that gives no record at all (unreadable, or no report year anywhere)."""
+
+
+@dataclass
+class Imported:
+    record: Record
+    kind: str                                            # how the source was laid out
+    notes: list[Finding] = field(default_factory=list)   # what could not be read for certain
+
+
+def suffixes() -> list[str]:
+    return list(sources.readers())
+
+
+def read(path) -> Imported:
+    path = Path(path)
+    reader = sources.readers().get(path.suffix.lower())
+    if reader is None:
+        raise ImportFailed(f"{path}: 无法导入 {path.suffix or '无扩展名'} 文件，应为 {'、'.join(suffixes())} 之一")
+    if not path.is_file():
+        raise ImportFailed(f"{path}: 文件不存在")
+    source = reader(path)
+    return from_text(source.text, source.kind, source=str(path))
+
+
+def from_text(text: str, kind: str, source: str = "") -> Imported:
+    text = document.clean(text)
+    found = document.meta(text)
+    notes: list[Finding] = []
+    year = found.year or document.any_year(text)
+    if year is None:
+        raise ImportFailed(f"{source}: 没有找到报告年度（标题应如“…2023年政府信息公开工作年度报告”）")
+    if found.year is None:
+        notes.append(note("导入.标题", f"没有找到报告标题，年度按正文取为 {year}", part="year", found=str(year)))
+    if not found.agency:
+        notes.append(note("导入.标题", "没有找到报告标题中的机关名称", part="agency", found="空白"))
+
+    edition, parts, preamble, reads = _best_edition(text, year)
+    for part in edition.parts:
+        if part.title and part.id not in parts:
+            notes.append(note("导入.部分未找到", f"没有找到第{part.id}部分的标题“{edition.part_title(part, year)}”",
+                              part=part.id if part.narrative else "", table=part.table or ""))
+    tables = {table_id: read.values for table_id, read in reads.items()}
+    for read in reads.values():
+        notes.extend(read.notes)
+
+    narrative = {}
+    last = edition.narrative_parts[-1]
+    for part_id in edition.narrative_parts:
+        title = next(p.title for p in edition.parts if p.id == part_id)
+        body = parts.get(part_id, "") if title else preamble
+        if part_id == last:
+            body = document.without_signature(body, found)
+        narrative[part_id] = document.markdown(body, kind)
+    record = Record(
+        agency=found.agency,
+        agency_id=found.agency,
+        year=year,
+        edition=edition.id,
+        date=found.date,
+        contact=document.contact(preamble),
+        published=found.published,
+        signed_by=found.signed_by,
+        parts=narrative,
+        tables=tables,
+        source=source,
+    )
+    return Imported(record, kind, notes)
+
+
+def _best_edition(text: str, year: int):
+    """The edition whose table rows and column headers the text holds most of; a tie goes to
+    the edition of the report year, then to the order editions are listed in."""
+    try:
+        default = editions.default_for(year).id
+    except KeyError:
+        default = None
+    best, best_score = None, None
+    for edition_id in editions.available():
+        edition = editions.load(edition_id)
+        if not edition.tables:
+            continue
+        parts, preamble = document.regions(edition, text)
+        reads: dict[str, TableRead] = {}
+        for part in edition.parts:
+            if part.table:
+                reads[part.table] = read_table(edition, part.table, parts.get(part.id, ""))
+        stray = sum(n.rule == "导入.多余数字" for r in reads.values() for n in r.notes)
+        score = (sum(r.rows_found + r.headers_found for r in reads.values()) - stray, edition_id == default)
+        if best_score is None or score > best_score:
+            best, best_score = (edition, parts, preamble, reads), score
+    return best

@@ -1,0 +1,204 @@
+"""The parts of a published report's text: title, agency and year, dates, and its six parts.
+
+Part headings are found in the edition's order, by the official title or a wording the
+edition accepts (`Part.also`), after their number (`三、`); the text between two headings is
+the part. Labels inside table 三 (`二、上年结转…`) never pass for a heading, since a heading
+must carry its part's title.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .. import dates
+from ..editions import Edition, Part
+from ..labels import fold
+
+_CJK = r"[\u4e00-\u9fff（）()]"
+_REPORT = r"(?:政府信息(?:与政务)?公开|政务公开)工作(?:年度)?(?:报告|年报)"
+_TITLES = (
+    re.compile(rf"(?P<agency>{_CJK}{{2,40}}?)\s*(?P<year>(?:19|20)\d\d)\s*年度?\s*{_REPORT}"),
+    re.compile(rf"(?P<year>(?:19|20)\d\d)\s*年度?\s*(?P<agency>{_CJK}{{2,40}}?){_REPORT}"),
+)
+_PUBLISHED = re.compile(r"(?:发布日期|发布时间|公开日期|生成日期)\s*[:：|]?\s*(\d{4}-\d{1,2}-\d{1,2})")
+_WRITTEN = re.compile(r"(?:成文日期|填报日期)\s*[:：|]?\s*(\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日?)")
+_DATE_LINE = re.compile(r"^\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?)\s*$")
+_PAGE_NUMBER = re.compile(r"^\s*[-—–]\s*\d+\s*[-—–]\s*$|^\s*第\s*\d+\s*页.*$")
+_NOISE = re.compile(r"^[\s|｜]*$|^\s*(?:【[^】]{1,8}】\s*)+[\s|]*$")
+_AGENCY_LINE = re.compile(rf"^\s*{_CJK}{{4,40}}\s*$")
+_NUMERALS = "一二三四五六七八九十"
+
+
+def clean(text: str) -> str:
+    """The text without page numbers, form feeds, page furniture and table-border rules."""
+    lines = []
+    for line in text.replace("\f", "\n").replace("\r", "").splitlines():
+        if _PAGE_NUMBER.match(line) or _NOISE.match(line):
+            lines.append("")
+            continue
+        lines.append(re.sub(r"\s*\|+\s*$", "", line))
+    return "\n".join(lines)
+
+
+def normalised(text: str) -> str:
+    """The text with each character in its NFKC form where that is one character, so that a
+    search on it gives offsets into the text as published."""
+    out = []
+    for char in text:
+        folded = unicodedata.normalize("NFKC", char)
+        out.append(folded if len(folded) == 1 else char)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Heading:
+    part: Part
+    start: int  # where the heading begins in the text
+    end: int    # where the part's content begins
+
+
+def headings(edition: Edition, text: str) -> list[Heading]:
+    """The headings of the edition's titled parts found in the text, in order."""
+    plain = normalised(text)
+    found: list[Heading] = []
+    position = 0
+    for part in edition.parts:
+        if not part.title:
+            continue
+        match = None
+        for wording in (part.title, *part.also):
+            pattern = _heading_pattern(part, wording)
+            candidate = pattern.search(plain, position)
+            if candidate and (match is None or candidate.start() < match.start()):
+                match = candidate
+        if match:
+            found.append(Heading(part, match.start(), match.end()))
+            position = match.end()
+    return found
+
+
+def _heading_pattern(part: Part, wording: str) -> re.Pattern:
+    """`三、收到和处理…` as written in the wild: any width, spaces anywhere, `三.` or `三 、`.
+    Every wording of a numbered part carries the number of its official title."""
+    title = fold(part.title)
+    numbered = title[:1] in _NUMERALS and title[1:2] in "、."
+    words = fold(wording)
+    if words[:1] in _NUMERALS and words[1:2] in "、.":
+        words = words[2:]
+    body = r"\s*".join(re.escape(char) for char in words)
+    if numbered:
+        # a few words may stand between number and wording (`一、政府信息公开工作基本情况`)
+        return re.compile(rf"{title[0]}\s*[、.．]\s*[^\n。；;，,、]{{0,12}}?{body}")
+    return re.compile(body)
+
+
+def regions(edition: Edition, text: str) -> tuple[dict[str, str], str]:
+    """Each found part's text, and the text before the first heading (the preamble)."""
+    found = headings(edition, text)
+    parts: dict[str, str] = {}
+    for heading, following in zip(found, [*found[1:], None]):
+        parts[heading.part.id] = text[heading.end:following.start if following else len(text)]
+    preamble = text[:found[0].start] if found else text
+    return parts, preamble
+
+
+@dataclass(frozen=True)
+class Meta:
+    agency: str = ""
+    year: int | None = None
+    date: str = ""       # 成文日期 as written
+    published: str = ""  # 发布日期
+    signed_by: str = ""
+
+
+def meta(text: str) -> Meta:
+    """Title, year and dates: the title gives agency and year; the signature block at the end
+    gives the 成文日期 and the signing agency; a page's header gives the publication date."""
+    plain = normalised(text)
+    agency, year = "", None
+    titles = [m for pattern in _TITLES for m in pattern.finditer(plain) if "关于" not in m.group("agency")]
+    if titles:
+        first = min(titles, key=lambda m: m.start())  # the title, not a notice the text cites
+        agency, year = first.group("agency").strip(), int(first.group("year"))
+        # A title may leave out the city (`洪泽区人民政府`) that the text names in full
+        # (`淮安市洪泽区人民政府办公室`): the full name tells agencies apart across years.
+        fuller = re.search(rf"([\u4e00-\u9fff]{{2}}[省市州盟]){re.escape(agency)}", plain)
+        if fuller and not agency.startswith(fuller.group(1)):
+            agency = fuller.group(1) + agency
+    lines = [line for line in text.splitlines() if line.strip()]
+    date, signed_by = "", ""
+    for index in range(len(lines) - 1, max(len(lines) - 4, -1), -1):
+        line = normalised(lines[index])
+        if not date and _DATE_LINE.match(line):
+            date = _DATE_LINE.match(line).group(1).replace(" ", "")
+        elif _AGENCY_LINE.match(line) and not re.search("报告|事项|情况", line):
+            signed_by = lines[index].strip()
+            break
+    published = _PUBLISHED.search(plain)
+    written = _WRITTEN.search(plain)
+    if not date and written:
+        date = dates.as_written(written.group(1))
+    return Meta(agency=agency, year=year, date=date,
+                published=dates.as_written(published.group(1)) if published else "",
+                signed_by=signed_by if signed_by and fold(signed_by) != fold(agency) else "")
+
+
+def any_year(text: str) -> int | None:
+    """The report year when no title gives it: the year of the statistics period, else the
+    first year the text names."""
+    plain = normalised(text)
+    match = re.search(r"统计期限自\s*((?:19|20)\d\d)\s*年", plain) or re.search(r"((?:19|20)\d\d)\s*年", plain)
+    return int(match.group(1)) if match else None
+
+
+def contact(text: str) -> str:
+    """The sentence telling readers whom to ask (`如对本报告有疑问，请与…联系（电话…）。`)."""
+    flat = re.sub(r"\s+", "", text)
+    match = re.search(r"[^。]*联系[^。]*(?:。|$)", flat)
+    return match.group(0) if match else ""
+
+
+def without_signature(text: str, found: Meta) -> str:
+    """A part's text with the signature block (agency line, date line) at its end taken off."""
+    lines = text.rstrip().splitlines()
+    for _ in range(3):
+        if not lines:
+            break
+        last = normalised(lines[-1])
+        if (_DATE_LINE.match(last) or not last.strip()
+                or (_AGENCY_LINE.match(last) and not re.search("报告|事项|情况", last))):
+            lines.pop()
+        else:
+            break
+    return "\n".join(lines)
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~])")
+_LIST_START = re.compile(r"^(\d+)([.)]\s)|^([-+>])(\s)")
+
+
+def markdown(text: str, kind: str) -> str:
+    """A part's text as Markdown paragraphs, every character taken literally.
+
+    `pdftotext -layout` wraps lines inside a paragraph and indents the first: its lines are
+    joined up to the next indented line. Elsewhere each line is a paragraph. Characters that
+    Markdown would read as markup are escaped: published text never becomes markup.
+    """
+    paragraphs: list[str] = []
+    for line in text.splitlines():
+        if not line.strip():
+            if kind != "layout":
+                paragraphs.append("")
+            continue
+        starts = kind != "layout" or re.match(r"^(\s{2,}|\u3000)", line) or not paragraphs
+        if starts or not paragraphs[-1]:
+            paragraphs.append(line.strip())
+        else:
+            paragraphs[-1] += line.strip()
+    out = []
+    for paragraph in paragraphs:
+        if paragraph:
+            escaped = _MARKDOWN.sub(r"\\\1", paragraph)
+            out.append(_LIST_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}{m[4]}", escaped))
+    return "\n\n".join(out)
