@@ -222,11 +222,11 @@ def _place(edition: Edition, result: TableRead, row: str, group: Group) -> None:
                 "导入.拆分推断", f"{table.name}“{name}”行的数字连在一起（{group.printed}），有 {len(candidates)} 种"
                 f"拆分，按表内合计关系推断为 {' | '.join(chosen)}", **where))
         return
-    shown = " 或 ".join(" | ".join(c) for c in (consistent or candidates)[:3])
-    more = "等" if len(consistent or candidates) > 3 else ""
+    possible = consistent or candidates
+    shown = " 或 ".join(" | ".join(c) for c in possible[:4]) + ("等" if len(possible) > 4 else "")
     result.notes.append(note(
-        "导入.拆分不确定", f"{table.name}“{name}”行的数字连在一起（{group.printed}），可拆分为 {shown}{more}，"
-        "无法确定，其数字未知", **where))
+        "导入.拆分不确定", f"{table.name}“{name}”行的数字连在一起（{group.printed}），有 {len(possible)} 种拆分"
+        f"（{shown}），无法确定，其数字未知", **where))
 
 
 def _number(token: str) -> Value:
