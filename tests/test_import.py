@@ -177,6 +177,11 @@ def test_groups_keep_label_numbers_out_of_the_cells():
     assert [g.tokens for g in groups("（不同渠道和方式公开相同信息计1条） 2020年1月5日 —— 102")] == [["—", "102"]]
 
 
+def test_numbers_as_tables_print_them():
+    # thousands separators, full-width digits and 2019's signed 本年增／减 are one cell each
+    assert [g.tokens for g in groups("行政许可  447,228  -3  １２")] == [["447228", "-3", "12"]]
+
+
 def test_splits_are_every_valid_cut():
     assert sorted(splits(["230", "000023"], 7)) == [["2", "30", "0", "0", "0", "0", "23"],
                                                    ["23", "0", "0", "0", "0", "0", "23"],

@@ -32,7 +32,7 @@ class Entry:
     """One published report of the folder, as audited."""
     file: Path
     imported: importer.Imported | None
-    findings: list[Finding] = field(default_factory=list)  # what could not be read, then the checks
+    findings: list[Finding] = field(default_factory=list)  # errors, then what could not be read, then warnings
     failure: str = ""                                       # why nothing could be imported
     page: str = ""                                          # its page, relative to the output folder
 
@@ -70,7 +70,8 @@ def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=Non
         if entry.imported:
             record = entry.imported.record
             previous = by_year.get((fold(record.agency), record.year - 1)) if record.agency else None
-            entry.findings = [*entry.imported.notes, *checks.check(record, previous, today=today)]
+            found = [*entry.imported.notes, *checks.check(record, previous, today=today)]
+            entry.findings = sorted(found, key=lambda f: f.severity != "error")  # errors first, else as read
     entries.sort(key=lambda e: (-e.errors, -e.warnings, e.file.name))
     _write(entries, folder, out)
     return entries

@@ -155,8 +155,10 @@ def any_year(text: str) -> int | None:
 def contact(text: str) -> str:
     """The sentence telling readers whom to ask (`如对本报告有疑问，请与…联系（电话…）。`)."""
     flat = re.sub(r"\s+", "", text)
-    match = re.search(r"[^。]*联系[^。]*(?:。|$)", flat)
-    return match.group(0) if match else ""
+    for match in re.finditer(r"[^。]*联系[^。]*(?:。|$)", flat):
+        if re.search("疑问|电话|地址|邮箱|邮编", match.group(0)):  # not a page's 联系我们 link
+            return match.group(0)
+    return ""
 
 
 def without_signature(text: str, found: Meta) -> str:

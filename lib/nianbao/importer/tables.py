@@ -15,6 +15,7 @@ when more than one is possible, and when none is certain the cells stay unknown.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from itertools import combinations
@@ -29,10 +30,10 @@ BLANK = "—"        # how a blank cell is written in the text this module reads
 MATCH = 0.6        # the least share of a row's label that must be found around its numbers
 APPROXIMATE = 0.85  # below this share the printed label is reported as differing
 
-# A number (`7730.28`), a blank-cell dash standing alone, or text that holds digits but no
+# A number (`7730.28`, `447,228`, 2019's signed `-3`), a blank-cell dash standing alone, or text that holds digits but no
 # cell: a parenthesised aside (`（不同渠道和方式公开相同信息计1条）`) or a date.
 _TOKEN = re.compile(r"(?P<text>[（(][^（）()\s]{0,40}\d[^（）()\s]{0,40}[）)]|\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?)"
-                    r"|(?P<number>\d+(?:\.\d+)?)"
+                    r"|(?P<number>(?:(?<![\w.])[-－])?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
                     r"|(?<!\S)(?P<blank>[—－\-/／]+)(?!\S)")
 # Digits right before `.`/`、` and a label are the label's own number (`…00000002.其他法律…`).
 _ENUMERATION = re.compile(r"[.．、](?!\d)")
@@ -68,7 +69,9 @@ def groups(text: str) -> list[Group]:
         if match.group("text"):
             pending, current = pending + match.group("text"), None
             continue
-        token, label_number = match.group("number") or BLANK, ""
+        number = match.group("number")
+        token = unicodedata.normalize("NFKC", number).replace(",", "") if number else BLANK
+        label_number = ""
         if "." not in token and _ENUMERATION.match(text, match.end()):
             token, label_number = token[:-1], token[-1]
         if token:
@@ -197,8 +200,11 @@ def _place(edition: Edition, result: TableRead, row: str, group: Group) -> None:
     columns = table.columns(row)
     name = split_path(row)[-1] if row else table.name
     where = dict(table=table.id, row=row, found=group.printed)
-    if len(group.tokens) > len(columns) and all(t == BLANK for t in group.tokens[:-len(columns)]):
-        group = Group(group.tokens[-len(columns):])  # dashes of a unit column before the value
+    tokens = list(group.tokens)
+    while len(tokens) > len(columns) and BLANK in (tokens[0], tokens[-1]):
+        # dashes of a unit column before the values, empty cells a merged value cell left after
+        tokens.pop(0 if tokens[0] == BLANK else -1)
+    group = Group(tokens, group.before, group.after)
     if len(group.tokens) == len(columns):
         for column, token in zip(columns, group.tokens):
             result.values[row][column] = _number(token)
