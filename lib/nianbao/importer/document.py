@@ -177,7 +177,7 @@ def without_signature(text: str, found: Meta) -> str:
 
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~])")
-_LIST_START = re.compile(r"^(\d+)([.)]\s)|^([-+>])(\s)")
+_LIST_START = re.compile(r"^(\d+)([.)]\s)|^([-+=>])")  # a list item, rule, underline or quote
 
 
 def markdown(text: str, kind: str) -> str:
@@ -202,5 +202,5 @@ def markdown(text: str, kind: str) -> str:
     for paragraph in paragraphs:
         if paragraph:
             escaped = _MARKDOWN.sub(r"\\\1", paragraph)
-            out.append(_LIST_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}{m[4]}", escaped))
+            out.append(_LIST_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", escaped))
     return "\n\n".join(out)

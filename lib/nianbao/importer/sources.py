@@ -98,10 +98,8 @@ def _row_line(cells: list[str]) -> str:
         if cell and (not labels or labels[-1] != cell):
             labels.append(cell)
     values = [cell.replace(",", "") or BLANK for cell in cells[start:]]
-    if not any(value != BLANK for value in values) and not labels:
-        return ""
-    if values and all(value == BLANK for value in values) and start == 0:
-        return ""
+    if not labels and all(value == BLANK for value in values):
+        return ""  # an empty row, or spacer cells
     return "  ".join([" ".join(labels), *values]).strip()
 
 

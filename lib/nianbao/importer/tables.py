@@ -111,11 +111,7 @@ class TableRead:
     values: dict[str, dict[str, Value]]
     notes: list[Finding] = field(default_factory=list)
     rows_found: int = 0
-    headers_found: int = 0
-
-    @property
-    def score(self) -> tuple[int, int]:
-        return self.rows_found + self.headers_found, -len(self.notes)
+    headers_found: int = 0  # column labels found in the text: they tell editions apart
 
 
 def read_table(edition: Edition, table_id: str, text: str) -> TableRead:
