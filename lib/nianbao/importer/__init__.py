@@ -72,7 +72,7 @@ def from_text(text: str, kind: str, source: str = "") -> Imported:
         title = next(p.title for p in edition.parts if p.id == part_id)
         body = parts.get(part_id, "") if title else preamble
         if part_id == last:
-            body = document.without_signature(body, found)
+            body = document.without_signature(body)
         narrative[part_id] = document.markdown(body, kind)
     record = Record(
         agency=found.agency,

@@ -126,15 +126,12 @@ def meta(text: str) -> Meta:
         fuller = re.search(rf"([\u4e00-\u9fff]{{2}}[省市州盟]){re.escape(agency)}", plain)
         if fuller and not agency.startswith(fuller.group(1)):
             agency = fuller.group(1) + agency
-    lines = [line for line in text.splitlines() if line.strip()]
     date, signed_by = "", ""
-    for index in range(len(lines) - 1, max(len(lines) - 4, -1), -1):
-        line = normalised(lines[index])
-        if not date and _DATE_LINE.match(line):
-            date = _DATE_LINE.match(line).group(1).replace(" ", "")
-        elif _AGENCY_LINE.match(line) and not re.search("报告|事项|情况", line):
-            signed_by = lines[index].strip()
-            break
+    for line in signature(text):
+        if _DATE_LINE.match(normalised(line)):
+            date = date or _DATE_LINE.match(normalised(line)).group(1).replace(" ", "")
+        else:
+            signed_by = signed_by or line.strip()
     published = _PUBLISHED.search(plain)
     written = _WRITTEN.search(plain)
     if not date and written:
@@ -161,18 +158,29 @@ def contact(text: str) -> str:
     return ""
 
 
-def without_signature(text: str, found: Meta) -> str:
-    """A part's text with the signature block (agency line, date line) at its end taken off."""
+def signature(text: str) -> list[str]:
+    """The lines of the signature block ending a text: the signing agency and the date, each
+    on a line of its own (either may be missing)."""
     lines = text.rstrip().splitlines()
-    for _ in range(3):
-        if not lines:
-            break
-        last = normalised(lines[-1])
-        if (_DATE_LINE.match(last) or not last.strip()
-                or (_AGENCY_LINE.match(last) and not re.search("报告|事项|情况", last))):
+    block: list[str] = []
+    while lines and len(block) < 2:
+        line = normalised(lines[-1])
+        if not line.strip():
             lines.pop()
+        elif _DATE_LINE.match(line) or (_AGENCY_LINE.match(line) and not re.search("报告|事项|情况", line)):
+            block.insert(0, lines.pop())
         else:
             break
+    return block
+
+
+def without_signature(text: str) -> str:
+    """A part's text with the signature block at its end taken off."""
+    block = signature(text)
+    lines = text.rstrip().splitlines()
+    while block and lines:
+        if lines.pop().strip():
+            block.pop()
     return "\n".join(lines)
 
 
