@@ -62,6 +62,8 @@ def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=Non
             entries.append(Entry(path, importer.read(path)))
         except importer.ImportFailed as failed:
             entries.append(Entry(path, None, failure=str(failed)))
+        except Exception as error:  # a page no reader foresaw must not stop the audit of the others
+            entries.append(Entry(path, None, failure=f"{path}: {type(error).__name__}: {error}"))
         if progress:
             progress(entries[-1])
     by_year = {(fold(e.imported.record.agency), e.imported.record.year): e.imported.record
