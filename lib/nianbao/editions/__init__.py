@@ -11,8 +11,7 @@ from dataclasses import dataclass, field, replace
 from importlib import metadata, resources
 from pathlib import Path
 
-import yaml
-
+from .. import yamltext
 from ..labels import fold, split_path
 
 COLUMN_KINDS = ("count", "amount", "signed")
@@ -212,7 +211,7 @@ def _definitions() -> dict[str, dict]:
     for folder in _edition_folders():
         for item in sorted(folder.iterdir(), key=lambda p: p.name):
             if item.name.endswith(".yaml"):
-                data = yaml.safe_load(item.read_text(encoding="utf-8"))
+                data = yamltext.load(item.read_text(encoding="utf-8"))
                 found.setdefault(str(data["id"]), data)
     return found
 

@@ -43,12 +43,18 @@ class Raw:
 
 
 def _readers() -> dict:
-    from . import excel, yamlfile
+    from . import yamlfile
 
-    found = {".yaml": yamlfile.read, ".yml": yamlfile.read, ".xlsx": excel.read}
+    found = {".yaml": yamlfile.read, ".yml": yamlfile.read, ".xlsx": _read_workbook}
     for entry in metadata.entry_points(group="nianbao.readers"):
         found.setdefault(entry.name, entry.load())
     return found
+
+
+def _read_workbook(path: Path) -> Record:
+    from . import excel  # here: openpyxl takes 0.3 s to import, and most records are YAML
+
+    return excel.read(path)
 
 
 def read(path, *, year: int | None = None, agency_id: str | None = None) -> Record:

@@ -12,13 +12,14 @@ from pathlib import Path
 
 import yaml
 
+from .. import yamltext
 from ..record import Record
 from . import FIELDS, IntakeError, Problem, Raw, build, edition_for
 
 
 def read(path: Path) -> Record:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamltext.load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise IntakeError(path, [Problem("编码", "文件应为 UTF-8 编码的文字")]) from None
     except yaml.YAMLError as error:
