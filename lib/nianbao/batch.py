@@ -13,10 +13,12 @@ The outputs go to <out>/<year>/<params file name>/, which is the agency id for i
 report; another document of the same agency-year (a work summary) has a params file of its own.
 
 Each report runs in a worker process: papermill executes the template notebook in a fresh
-kernel, then the worker renders HTML and PDF in-process with exporters it made once. The
-outputs are written to a staging folder and moved over the previous ones only when all of
-them succeeded, so a failed run never destroys an earlier good report; it leaves
+kernel, forked from a process that has imported ipykernel and the report's modules once
+(kernels.py), then the worker renders HTML and PDF in-process with exporters it made once.
+The outputs are written to a staging folder and moved over the previous ones only when all
+of them succeeded, so a failed run never destroys an earlier good report; it leaves
 report.failed.ipynb (with the failing cell) and its reason in run.json for the index.
+Ctrl-C lets the reports being made finish and begins no other.
 
 A report whose inputs (params file, records, template notebook, this library) are unchanged
 since its last good run is skipped; `force` renders it again.
@@ -30,9 +32,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import multiprocessing
+import multiprocessing.synchronize
 import os
 import shutil
+import signal
+import sys
 import tempfile
+import threading
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -43,6 +50,7 @@ import nbformat
 import papermill
 import yaml
 
+from . import kernels, yamltext
 from .report import FINDINGS_MIME
 
 TEMPLATE = Path("notebooks/annual_report.ipynb")
@@ -157,7 +165,7 @@ def _library() -> bytes:
 def _job(path: Path, root: Path, template: Path) -> Job:
     fallback = Job(str(path), path.stem, _int(path.parent.name), {})
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yamltext.load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:
         return _broken(fallback, f"参数文件无法读取：{error}")
     missing = [key for key in ("agency_id", "year", "record") if not data.get(key)]
@@ -183,12 +191,22 @@ def _int(text: str) -> int:
     return int(text) if text.isdigit() else 0
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped the batch: the reports not begun were cancelled and those running were
+    finished. `outcomes` holds every report that ended, skipped ones included."""
+
+    def __init__(self, outcomes: list[Outcome]):
+        super().__init__()
+        self.outcomes = outcomes
+
+
 def run(jobs: list[Job], out: Path, *, workers: int | None = None, root: Path = Path("."),
         force: bool = False, timeout: int = 300, scheduler: str | None = None, progress=None) -> list[Outcome]:
     """Run the jobs in worker processes, or on the Dask cluster of `scheduler`;
     `progress(outcome)` is called as each one ends.
 
     A job whose inputs match its last good run is not run again unless `force` is set.
+    Ctrl-C cancels the reports not begun and raises Interrupted once those running have ended.
     """
     out.mkdir(parents=True, exist_ok=True)
     outcomes, todo = [], []
@@ -203,38 +221,72 @@ def run(jobs: list[Job], out: Path, *, workers: int | None = None, root: Path = 
     if not todo:
         return outcomes
     if scheduler:
-        return outcomes + _run_on_cluster(todo, out, scheduler, timeout, progress)
-    with ProcessPoolExecutor(max_workers=workers or os.cpu_count(), initializer=_start_worker) as pool:
-        futures = {pool.submit(run_one, job, out.resolve(), root.resolve(), timeout): job for job in todo}
-        try:
-            for future in as_completed(futures):
-                outcome = future.result()
-                outcomes.append(outcome)
-                if progress:
-                    progress(outcome)
-        except KeyboardInterrupt:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+        _run_on_cluster(todo, out, scheduler, timeout, outcomes, progress)
+    else:
+        _run_here(todo, out, root, workers or os.cpu_count(), timeout, outcomes, progress)
     return outcomes
 
 
-def _run_on_cluster(jobs: list[Job], out: Path, scheduler: str, timeout: int, progress) -> list[Outcome]:
-    from distributed import Client
-    from distributed import as_completed as completed
+def _run_here(jobs: list[Job], out: Path, root: Path, workers: int, timeout: int, outcomes: list, progress) -> None:
+    # The pool hands a worker its next report before the current one ends, so a report may be
+    # on its way and no longer cancellable: `stopping` tells the worker not to begin it.
+    stopping = multiprocessing.Event()
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_start_worker,
+                             initargs=(stopping,)) as pool:
+        futures = {pool.submit(_run_unless_stopped, job, out.resolve(), root.resolve(), timeout): job for job in jobs}
+        _collect(futures, as_completed, lambda future, job: future.result(), outcomes, progress, stop=stopping.set)
 
-    outcomes = []
+
+def _run_on_cluster(jobs: list[Job], out: Path, scheduler: str, timeout: int, outcomes: list, progress) -> None:
+    from distributed import Client, as_completed
+
+    def stored(future, job: Job) -> Outcome:
+        try:
+            outcome, files = future.result()
+        except Exception as error:  # the worker itself was lost: this report fails, not the batch
+            outcome, files = job.outcome(reason=f"{type(error).__name__}: {error}"), {}
+        return _store(out / job.folder, outcome, files)
+
     with Client(scheduler) as client:
         futures = {client.submit(run_packed, job, _pack(job), timeout, pure=False): job for job in jobs}
-        for future in completed(futures):
-            job = futures[future]
-            try:
-                outcome, files = future.result()
-            except Exception as error:  # the worker itself was lost: this report fails, not the batch
-                outcome, files = job.outcome(reason=f"{type(error).__name__}: {error}"), {}
-            outcomes.append(_store(out / job.folder, outcome, files))
+        _collect(futures, as_completed, stored, outcomes, progress)
+
+
+def _collect(futures: dict, as_completed, outcome_of, outcomes: list, progress, stop=lambda: None) -> None:
+    """Add each job's outcome as its future ends (a job stopped before it began has none).
+
+    Ctrl-C does not stop this loop halfway through storing a report: it cancels the futures
+    not begun and calls `stop`; the reports being made end (workers ignore SIGINT, see
+    _start_worker) and are stored; then Interrupted is raised. A second Ctrl-C stops at
+    once, as Python does.
+    """
+    interrupted = []
+
+    def cancel(signum, frame):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        interrupted.append(signum)
+        stop()
+        for future in futures:
+            future.cancel()
+        print("\n已中断：不再开始新的报告，正在等待进行中的报告完成（再按 Ctrl-C 立即退出）……",
+              file=sys.stderr, flush=True)
+
+    # Only the main thread may handle signals; elsewhere Ctrl-C keeps its default.
+    here = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, cancel) if here else None
+    try:
+        for future in as_completed(futures):
+            outcome = None if future.cancelled() else outcome_of(future, futures[future])
+            if outcome is None:
+                continue
+            outcomes.append(outcome)
             if progress:
                 progress(outcome)
-    return outcomes
+    finally:
+        if here:
+            signal.signal(signal.SIGINT, previous)
+    if interrupted:
+        raise Interrupted(outcomes)
 
 
 def _pack(job: Job) -> dict[str, bytes]:
@@ -302,8 +354,21 @@ def _exporter():
     return ReportHTMLExporter()
 
 
-def _start_worker() -> None:
+# In a worker process of the batch: set when Ctrl-C has stopped it (see _run_here).
+_stopping: multiprocessing.synchronize.Event | None = None
+
+
+def _start_worker(stopping: multiprocessing.synchronize.Event) -> None:
+    global _stopping
+    _stopping = stopping
+    # Ctrl-C is the batch's to handle (_collect): a worker finishes the report it has begun.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exporter()
+    kernels.use_forked_kernels()
+
+
+def _run_unless_stopped(job: Job, out: Path, root: Path, timeout: int) -> Outcome | None:
+    return None if _stopping.is_set() else run_one(job, out, root, timeout)
 
 
 def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> Outcome:
@@ -369,14 +434,17 @@ def _execute(job: Job, executed: Path, root: Path, timeout: int) -> None:
         try:
             papermill.execute_notebook(
                 job.notebook, str(executed), parameters=job.parameters, cwd=str(root),
-                # saving as cells complete is what leaves a notebook behind when a cell times
-                # out or the kernel dies (papermill writes none then otherwise)
-                progress_bar=False, request_save_on_cell_execute=True, kernel_name="python3",
+                # The nianbao engine writes the notebook when execution ends, however it ends:
+                # a report whose kernel dies or hangs leaves its notebook behind all the same.
+                engine_name="nianbao", progress_bar=False, kernel_name="python3",
                 execution_timeout=timeout,
                 # Kernel logs (TCP on loopback at start-up, the interrupt jupyter_client sends
                 # before every shutdown) only clutter the progress bar: a kernel that really
                 # fails raises here, and its reason goes to the index.
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL",
+                                 # nobody reads a batch kernel's input history; writing it
+                                 # is an SQLite database per report that kernels queue for
+                                 "--HistoryManager.enabled=False"])
             return
         except RuntimeError as error:
             if attempt == 2 or not str(error).startswith(_START_FAILURES):

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args) -> int:
     from tqdm import tqdm
 
-    from .batch import discover, run
+    from .batch import Interrupted, discover, run
     from .index import write_index
 
     jobs = discover(args.params or None, args.params_dir, template=args.template)
@@ -68,22 +68,31 @@ def _run(args) -> int:
         def progress(outcome):
             bar.set_postfix_str(f"{outcome.year} {outcome.agency_id}", refresh=False)
             bar.update()
-        outcomes = run(jobs, args.out, workers=args.jobs, force=args.force, timeout=args.timeout, scheduler=args.scheduler,
-                       progress=progress)
+        try:
+            outcomes = run(jobs, args.out, workers=args.jobs, force=args.force, timeout=args.timeout,
+                           scheduler=args.scheduler, progress=progress)
+        except Interrupted as stop:
+            outcomes = stop.outcomes
     index = write_index(args.out)
-    _summary(outcomes, time.perf_counter() - started, index, args.out)
+    not_run = len(jobs) - len(outcomes)
+    _summary(outcomes, not_run, time.perf_counter() - started, index, args.out)
+    if not_run:
+        return 130  # as a shell reports a command stopped by Ctrl-C
     return 0 if all(o.ok for o in outcomes) else 1
 
 
-def _summary(outcomes, seconds: float, index: Path, out: Path) -> None:
+def _summary(outcomes, not_run: int, seconds: float, index: Path, out: Path) -> None:
     done = [o for o in outcomes if o.ok]
     failed = [o for o in outcomes if not o.ok]
     skipped = sum(o.skipped for o in done)
     rendered = len(outcomes) - skipped
     rate = f"（{rendered / seconds * 60:.1f} 份/分钟）" if rendered else ""
-    print(f"\n{len(outcomes)} 份报告，用时 {seconds:.1f} 秒{rate}：生成 {len(done) - skipped}，"
-          f"未变化跳过 {skipped}，失败 {len(failed)}")
-    if skipped == len(outcomes):
+    print(f"\n{len(outcomes) + not_run} 份报告，用时 {seconds:.1f} 秒{rate}：生成 {len(done) - skipped}，"
+          f"未变化跳过 {skipped}，失败 {len(failed)}" + (f"，中断未生成 {not_run}" if not_run else ""))
+    if not_run:
+        print(f"已按 Ctrl-C 中断：{not_run} 份报告没有生成，之前生成的保留不变；"
+              "再次运行 nianbao run 即生成其余的（已生成的会跳过）。")
+    elif skipped == len(outcomes):
         print("输入均未变化，没有重新生成任何报告（要重新生成请加 --force）。")
     with_errors = sorted((o for o in done if o.errors), key=lambda o: -o.errors)
     if with_errors:

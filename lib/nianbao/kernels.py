@@ -1,0 +1,117 @@
+"""Kernels started from a process that has imported them once.
+
+A report's kernel spends a second or two of CPU before it runs a cell, nearly all of it
+imports: ipykernel 0.5 s and its debugger 0.2 s, then the report's nianbao, pandas and
+matplotlib 1.4 s (measured here). The batch starts a fresh kernel for every report. ForkedProvisioner (registered for
+jupyter_client as `nianbao-forked` by entry point) asks multiprocessing's fork server, which
+imported PRELOAD once, for a new process, and starts the kernel in it.
+
+Every report still gets a kernel process of its own: the fork server only imports modules;
+it never starts a kernel or runs notebook code, so no report sees what another one did.
+
+The batch's worker processes use it (use_forked_kernels); elsewhere a kernel spec naming it,
+or JUPYTER_DEFAULT_PROVISIONER_NAME=nianbao-forked, selects it.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.forkserver
+import os
+import sys
+from typing import Any
+
+from jupyter_client.provisioning import KernelProvisionerFactory, LocalProvisioner
+
+NAME = "nianbao-forked"
+PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
+           "nianbao.kernels", "nianbao.report", "nianbao.history"]
+# ipykernel's default backend, which it sets before user code runs; see _kernel.
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+_forkserver = multiprocessing.get_context("forkserver")
+
+
+def use_forked_kernels() -> None:
+    """Start this process's fork server now (it imports PRELOAD), and have its kernels forked."""
+    # Imported under Python's frozen modules, ipykernel's debugger warns on stderr that it may
+    # miss breakpoints; batch kernels are never debugged (ipykernel's kernel spec sets it too).
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    _forkserver.set_forkserver_preload(PRELOAD)
+    multiprocessing.forkserver.ensure_running()
+    KernelProvisionerFactory.instance().default_provisioner_name = NAME
+
+
+class ForkedProvisioner(LocalProvisioner):
+    """LocalProvisioner, with this Python's ipykernel forked from the fork server instead of
+    started by a new interpreter; any other kernel is started as LocalProvisioner does."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+        arguments = _ipykernel_arguments(cmd)
+        if arguments is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        env = kwargs.get("env") or dict(os.environ)
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        process = _forkserver.Process(target=_kernel, args=(arguments, env, cwd), name="kernel")
+        process.start()
+        self.process = _Forked(process)
+        # The kernel leads a process group of its own (_kernel calls setsid), as the kernels
+        # jupyter_client starts do: signals for the group reach the kernel and its children.
+        self.pid = self.pgid = process.pid
+        self.cwd = cwd
+        return self.connection_info
+
+
+def _ipykernel_arguments(cmd: list[str]) -> list[str] | None:
+    """The kernel's own arguments when `cmd` starts ipykernel with this interpreter."""
+    if len(cmd) > 3 and cmd[1:3] == ["-m", "ipykernel_launcher"] \
+            and os.path.realpath(cmd[0]) == os.path.realpath(sys.executable):
+        return cmd[3:]
+    return None
+
+
+def _kernel(arguments: list[str], env: dict[str, str], cwd: str) -> None:
+    """The forked process: become the kernel that `python -m ipykernel_launcher` would be."""
+    os.setsid()
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    # matplotlib read MPLBACKEND when the fork server imported it, before ipykernel sets its
+    # inline default; set and apply it here as a new interpreter would have.
+    os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
+    import matplotlib
+    import numpy.random
+
+    matplotlib.rcParams["backend"] = os.environ["MPLBACKEND"]
+    numpy.random.seed()  # every fork would otherwise share the fork server's random state
+
+    from ipykernel.kernelapp import IPKernelApp
+
+    # The kernel ends when its parent does; its parent is the fork server, not the process
+    # that asked for it (JPY_PARENT_PID), and the fork server ends with that process.
+    IPKernelApp.launch_instance(argv=[*arguments, f"--IPKernelApp.parent_handle={os.getppid()}"])
+
+
+class _Forked:
+    """A forked kernel, with what LocalProvisioner uses of its subprocess.Popen."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, process: multiprocessing.process.BaseProcess):
+        self._process = process
+        self.pid = process.pid
+
+    def poll(self) -> int | None:
+        return self._process.exitcode
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        self._process.join(timeout)
+        return self._process.exitcode
+
+    def send_signal(self, signum: int) -> None:
+        os.kill(self.pid, signum)
+
+    def terminate(self) -> None:
+        self._process.terminate()
+
+    def kill(self) -> None:
+        self._process.kill()
