@@ -19,8 +19,7 @@ from . import checks, importer
 from .checks.findings import Finding
 from .intake import yamlfile
 from .labels import fold
-from .render import TEMPLATES
-from .report import Report
+from .report import Report, stylesheet
 
 _templates = Environment(loader=PackageLoader("nianbao", "templates/audit"), autoescape=True,
                          trim_blocks=True, lstrip_blocks=True)
@@ -82,7 +81,7 @@ def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=Non
 def _write(entries: list[Entry], folder: Path, out: Path) -> None:
     (out / "reports").mkdir(parents=True, exist_ok=True)
     (out / "records").mkdir(exist_ok=True)
-    style = Markup((TEMPLATES / "nianbao" / "report.css").read_text(encoding="utf-8"))
+    style = stylesheet()
     names = _page_names(entries, folder)
     for entry in entries:
         name = names[entry.file]

@@ -11,8 +11,7 @@ from markupsafe import Markup
 
 from .batch import Outcome, load_outcomes
 from .record import Record
-from .render import TEMPLATES
-from .report import Report
+from .report import Report, stylesheet
 
 _templates = Environment(loader=PackageLoader("nianbao", "templates/batch"), autoescape=True,
                          trim_blocks=True, lstrip_blocks=True)
@@ -58,7 +57,7 @@ def write_histories(out: Path, outcomes: list[Outcome]) -> dict[str, str]:
             if record.spec.history:  # documents without tables (work summaries) have none
                 years[record.agency_id].append((record, outcome.folder))
     pages = {}
-    style = Markup((TEMPLATES / "nianbao" / "report.css").read_text(encoding="utf-8"))
+    style = stylesheet()
     for agency_id, found in years.items():
         if len({record.year for record, _ in found}) < 2:
             continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from jinja2 import Environment, PackageLoader
 from markdown_it import MarkdownIt
@@ -23,6 +24,14 @@ from . import checks, intake, tables
 from .record import Record
 
 FINDINGS_MIME = "application/vnd.nianbao.findings+json"
+# The report's look, which the nbconvert template (templates/nbconvert/nianbao) inlines.
+STYLESHEET = Path(__file__).parent / "templates" / "nbconvert" / "nianbao" / "report.css"
+
+
+def stylesheet() -> Markup:
+    """The report's stylesheet, for pages that show its parts outside a report (the history
+    pages, the audit's reports)."""
+    return Markup(STYLESHEET.read_text(encoding="utf-8"))
 
 _markdown = MarkdownIt("commonmark", {"html": False, "breaks": True}).disable(["image", "link", "autolink"])
 _templates = Environment(loader=PackageLoader("nianbao", "templates/report"), autoescape=True,
