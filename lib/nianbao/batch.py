@@ -223,14 +223,22 @@ def run(jobs: list[Job], out: Path, *, workers: int | None = None, root: Path = 
     if scheduler:
         _run_on_cluster(todo, out, scheduler, timeout, outcomes, progress)
     else:
-        _run_here(todo, out, root, workers or os.cpu_count(), timeout, outcomes, progress)
+        _run_here(todo, out, root, workers or default_workers(), timeout, outcomes, progress)
     return outcomes
+
+
+def default_workers() -> int:
+    """One worker more than cores: a report spends about half a second waiting for its kernel
+    (the start-up handshake, the shutdown), which another worker's report fills. Measured on
+    2 cores, 40 synthetic agencies: 49–54 reports/min with 2 workers, 57–61 with 3."""
+    return (os.cpu_count() or 1) + 1
 
 
 def _run_here(jobs: list[Job], out: Path, root: Path, workers: int, timeout: int, outcomes: list, progress) -> None:
     # The pool hands a worker its next report before the current one ends, so a report may be
     # on its way and no longer cancellable: `stopping` tells the worker not to begin it.
     stopping = multiprocessing.Event()
+    _exporter()  # built here once, the workers forked from this process have it already
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_start_worker,
                              initargs=(stopping,)) as pool:
         futures = {pool.submit(_run_unless_stopped, job, out.resolve(), root.resolve(), timeout): job for job in jobs}
@@ -347,8 +355,8 @@ def _unchanged(folder: Path, job: Job) -> Outcome | None:
 
 @functools.cache
 def _exporter():
-    """One exporter per process, built once: local workers build it at start, Dask workers
-    on their first report."""
+    """One exporter per process, built once: local workers inherit it from the batch,
+    Dask workers build it for their first report."""
     from .render import ReportHTMLExporter
 
     return ReportHTMLExporter()
@@ -363,7 +371,6 @@ def _start_worker(stopping: multiprocessing.synchronize.Event) -> None:
     _stopping = stopping
     # Ctrl-C is the batch's to handle (_collect): a worker finishes the report it has begun.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _exporter()
     kernels.use_forked_kernels()
 
 
@@ -389,10 +396,9 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> Outcome:
     executed = staging / "report.ipynb"
     try:
         started = time.perf_counter()
-        _execute(job, executed, root, timeout)
+        notebook = _execute(job, executed, root, timeout)
         outcome.seconds["execute"] = round(time.perf_counter() - started, 3)
 
-        notebook = nbformat.read(executed, as_version=4)
         payload = _findings(notebook)
         outcome.agency, outcome.title = payload["agency"], payload["title"]
         outcome.errors, outcome.warnings = payload["errors"], payload["warnings"]
@@ -428,11 +434,12 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> Outcome:
 _START_FAILURES = ("Kernel died before replying to kernel_info", "Kernel didn't respond in")
 
 
-def _execute(job: Job, executed: Path, root: Path, timeout: int) -> None:
-    """Papermill in a fresh kernel; a kernel that fails to start is given one more try."""
+def _execute(job: Job, executed: Path, root: Path, timeout: int) -> nbformat.NotebookNode:
+    """Papermill in a fresh kernel; a kernel that fails to start is given one more try.
+    The executed notebook is written to `executed` and returned."""
     for attempt in (1, 2):
         try:
-            papermill.execute_notebook(
+            return papermill.execute_notebook(
                 job.notebook, str(executed), parameters=job.parameters, cwd=str(root),
                 # The nianbao engine writes the notebook when execution ends, however it ends:
                 # a report whose kernel dies or hangs leaves its notebook behind all the same.
@@ -445,7 +452,6 @@ def _execute(job: Job, executed: Path, root: Path, timeout: int) -> None:
                                  # nobody reads a batch kernel's input history; writing it
                                  # is an SQLite database per report that kernels queue for
                                  "--HistoryManager.enabled=False"])
-            return
         except RuntimeError as error:
             if attempt == 2 or not str(error).startswith(_START_FAILURES):
                 raise

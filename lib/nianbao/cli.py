@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("params", nargs="*", type=Path, help="params files to run (default: all under --params-dir)")
     run.add_argument("--params-dir", type=Path, default=Path("params"))
     run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)")
-    run.add_argument("--jobs", type=int, default=os.cpu_count(), help="worker processes (default: the number of cores)")
+    run.add_argument("--jobs", type=int, help="worker processes (default: the number of cores + 1)")
     run.add_argument("--scheduler", metavar="ADDRESS",
                      help="run on a Dask cluster (tcp://host:8786) whose workers have nianbao installed")
     run.add_argument("--timeout", type=int, default=300,

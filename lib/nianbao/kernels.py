@@ -1,13 +1,19 @@
 """Kernels started from a process that has imported them once.
 
-A report's kernel spends a second or two of CPU before it runs a cell, nearly all of it
+A report's kernel spent a second or two of CPU before it ran a cell, nearly all of it
 imports: ipykernel 0.5 s and its debugger 0.2 s, then the report's nianbao, pandas and
-matplotlib 1.4 s (measured here). The batch starts a fresh kernel for every report. ForkedProvisioner (registered for
-jupyter_client as `nianbao-forked` by entry point) asks multiprocessing's fork server, which
-imported PRELOAD once, for a new process, and starts the kernel in it.
+matplotlib 1.4 s (measured here), and the batch starts a fresh kernel for every report.
+ForkedProvisioner (registered for jupyter_client as `nianbao-forked` by entry point) asks
+multiprocessing's fork server, which imported PRELOAD once, for a new process, and starts
+the kernel in it.
 
-Every report still gets a kernel process of its own: the fork server only imports modules;
-it never starts a kernel or runs notebook code, so no report sees what another one did.
+Every report still gets a kernel process of its own. The fork server only imports modules
+and reads what every report reads (nianbao.preload); it never starts a kernel or runs
+notebook code, so no report sees what another one did.
+
+As in every process multiprocessing starts this way, a forked kernel first imports the main
+module of the process that asked for it. `nianbao run` costs nothing there; a script that
+calls batch.run must keep its own work under `if __name__ == "__main__":`.
 
 The batch's worker processes use it (use_forked_kernels); elsewhere a kernel spec naming it,
 or JUPYTER_DEFAULT_PROVISIONER_NAME=nianbao-forked, selects it.
@@ -23,8 +29,7 @@ from typing import Any
 from jupyter_client.provisioning import KernelProvisionerFactory, LocalProvisioner
 
 NAME = "nianbao-forked"
-PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
-           "nianbao.kernels", "nianbao.report", "nianbao.history"]
+PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "nianbao.kernels", "nianbao.preload"]
 # ipykernel's default backend, which it sets before user code runs; see _kernel.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 

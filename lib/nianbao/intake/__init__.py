@@ -10,6 +10,7 @@ group ``nianbao.readers`` (name: the suffix, object: a function ``read(path) -> 
 """
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 from importlib import metadata
@@ -42,6 +43,7 @@ class Raw:
     where: str
 
 
+@functools.cache  # entry points do not change while a process runs
 def _readers() -> dict:
     from . import yamlfile
 
