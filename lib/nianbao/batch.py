@@ -265,8 +265,8 @@ def _collect(futures: dict, as_completed, outcome_of, outcomes: list, progress, 
 
     Ctrl-C does not stop this loop halfway through storing a report: it cancels the futures
     not begun and calls `stop`; the reports being made end (workers ignore SIGINT, see
-    _start_worker) and are stored; then Interrupted is raised. A second Ctrl-C stops at
-    once, as Python does.
+    _start_worker) and are stored; then Interrupted is raised. (Dask cancels a task that is
+    running as well; nothing of it is stored.) A second Ctrl-C stops at once, as Python does.
     """
     interrupted = []
 
