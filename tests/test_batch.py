@@ -66,10 +66,14 @@ def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project,
     assert index.count("生成失败</span>") == 2 and "参数文件缺少字段：record" in index
     assert index.index("no-record") < index.index("shili-sjzyglj")  # failures first
 
-    # Mended, the report is rendered again and the failed notebook goes away.
+    # Mended, the report is rendered again. The failed notebook goes away, and so does the
+    # staging folder of a worker killed while it wrote this report.
     data.write_text(data.read_text(encoding="utf-8").replace("六, 1, 0", "6, 1, 0"), encoding="utf-8")
+    folder.joinpath(".staging-4194304").mkdir()
+    folder.joinpath(".staging-4194304/report.html").write_text("<html><body>半", encoding="utf-8")
     assert main(["run", "params/2023/shili-scjgj.yaml"]) == 0
-    assert not folder.joinpath("report.failed.ipynb").exists()
+    assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "checks.json",
+                                                  "record.json", "run.json"}
     assert run_json(project, "2023", "shili-scjgj")["status"] == "ok"
 
 

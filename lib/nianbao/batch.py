@@ -328,8 +328,7 @@ def _store(folder: Path, outcome: Outcome, files: dict[str, bytes]) -> Outcome:
     """Put a remote run's outputs in place as run_one does: all or nothing, the failed notebook aside."""
     folder.mkdir(parents=True, exist_ok=True)
     if outcome.ok:
-        staging = folder / f".staging-{os.getpid()}"
-        staging.mkdir(exist_ok=True)
+        staging = _staging(folder)
         for name in OUTPUTS:
             (staging / name).write_bytes(files[name])
         for name in OUTPUTS:
@@ -339,6 +338,17 @@ def _store(folder: Path, outcome: Outcome, files: dict[str, bytes]) -> Outcome:
     elif "report.failed.ipynb" in files:
         (folder / "report.failed.ipynb").write_bytes(files["report.failed.ipynb"])
     return _finish(folder, outcome)
+
+
+def _staging(folder: Path) -> Path:
+    """An empty folder inside `folder` where a report's outputs are written before they replace
+    the previous ones. Any other staging folder there was left by a process killed mid-report
+    (a report folder is made by one process at a time), and is removed."""
+    for left in folder.glob(".staging-*"):
+        shutil.rmtree(left, ignore_errors=True)
+    staging = folder / f".staging-{os.getpid()}"
+    staging.mkdir(parents=True)
+    return staging
 
 
 def _unchanged(folder: Path, job: Job) -> Outcome | None:
@@ -390,9 +400,7 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> Outcome:
     if job.problem:
         outcome.reason = job.problem
         return _finish(folder, outcome)
-    staging = folder / f".staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    staging = _staging(folder)
     executed = staging / "report.ipynb"
     try:
         started = time.perf_counter()
