@@ -25,7 +25,7 @@ preloaded = sorted(name for name in ("pandas", "matplotlib", "nianbao.report") i
 import matplotlib, numpy
 with open(f"/proc/{os.getppid()}/cmdline") as parent:
     parent = parent.read().replace("\\0", " ")
-print(json.dumps({"pid": os.getpid(), "parent": parent, "preloaded": preloaded,
+print(json.dumps({"pid": os.getpid(), "ppid": os.getppid(), "parent": parent, "preloaded": preloaded,
                   "backend": matplotlib.get_backend(), "random": numpy.random.random(),
                   "fresh": "LEFT_BY_ANOTHER_REPORT" not in globals()}))
 LEFT_BY_ANOTHER_REPORT = True
@@ -73,6 +73,19 @@ def test_every_report_gets_a_fresh_kernel_forked_with_the_report_modules_importe
     # as in a kernel that python started: ipykernel's inline backend, its own random state
     assert {f["backend"] for f in facts} == {"module://matplotlib_inline.backend_inline"}
     assert len({f["random"] for f in facts}) == 3
+
+
+def test_a_worker_makes_a_bounded_number_of_reports_then_a_new_one_takes_over(project, monkeypatch):
+    monkeypatch.setattr("nianbao.batch.REPORTS_PER_WORKER", 2)
+    notebook = template_with(project, "facts.ipynb", FACTS)
+    params = [params_for(project, f"facts-{agency}", year, agency, notebook) for year, agency in AGENCIES[:3]]
+    assert main(["run", "--jobs", "1", *params]) == 0
+    fork_servers = []
+    for year, agency in AGENCIES[:3]:
+        executed = nbformat.read(project / "outputs" / year / f"facts-{agency}" / "report.ipynb", as_version=4)
+        fork_servers.append(json.loads(executed.cells[3].outputs[0]["text"])["ppid"])
+    # each worker has its own fork server: the third report was made by a new worker
+    assert fork_servers[0] == fork_servers[1] != fork_servers[2]
 
 
 def test_a_kernel_that_dies_fails_its_own_report_only(project):
