@@ -57,7 +57,8 @@ def run_json(project, folder: str) -> dict:
     return json.loads((project / "outputs" / folder / "run.json").read_text(encoding="utf-8"))
 
 
-def test_every_report_gets_a_fresh_kernel_forked_with_the_report_modules_imported(project):
+def facts_of_three_reports(project) -> list[dict]:
+    """Run three agency-years with one worker, each printing FACTS about its kernel; what they printed."""
     notebook = template_with(project, "facts.ipynb", FACTS)
     params = [params_for(project, f"facts-{agency}", year, agency, notebook) for year, agency in AGENCIES[:3]]
     assert main(["run", "--jobs", "1", *params]) == 0
@@ -65,6 +66,11 @@ def test_every_report_gets_a_fresh_kernel_forked_with_the_report_modules_importe
     for year, agency in AGENCIES[:3]:
         executed = nbformat.read(project / "outputs" / year / f"facts-{agency}" / "report.ipynb", as_version=4)
         facts.append(json.loads(executed.cells[3].outputs[0]["text"]))  # after papermill's injected cell
+    return facts
+
+
+def test_every_report_gets_a_fresh_kernel_forked_with_the_report_modules_imported(project):
+    facts = facts_of_three_reports(project)
     assert len({f["pid"] for f in facts}) == 3
     assert all(f["fresh"] for f in facts)
     # one worker, so one fork server, which imported the report's modules once for all three
@@ -77,13 +83,7 @@ def test_every_report_gets_a_fresh_kernel_forked_with_the_report_modules_importe
 
 def test_a_worker_makes_a_bounded_number_of_reports_then_a_new_one_takes_over(project, monkeypatch):
     monkeypatch.setattr("nianbao.batch.REPORTS_PER_WORKER", 2)
-    notebook = template_with(project, "facts.ipynb", FACTS)
-    params = [params_for(project, f"facts-{agency}", year, agency, notebook) for year, agency in AGENCIES[:3]]
-    assert main(["run", "--jobs", "1", *params]) == 0
-    fork_servers = []
-    for year, agency in AGENCIES[:3]:
-        executed = nbformat.read(project / "outputs" / year / f"facts-{agency}" / "report.ipynb", as_version=4)
-        fork_servers.append(json.loads(executed.cells[3].outputs[0]["text"])["ppid"])
+    fork_servers = [facts["ppid"] for facts in facts_of_three_reports(project)]
     # each worker has its own fork server: the third report was made by a new worker
     assert fork_servers[0] == fork_servers[1] != fork_servers[2]
 
