@@ -9,7 +9,8 @@ LAB_VENV := .venv-lab
 PYTHON ?= python3
 # WeasyPrint lays out with Pango and subsets fonts with HarfBuzz (without libharfbuzz-subset0
 # it falls back to fontTools, 20 times slower on CJK fonts); Noto CJK gives the Chinese faces.
-DEBIAN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# The tests look into PDFs with poppler's pdfdetach (no file may be attached to a report).
+DEBIAN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test setup debian-packages lab clean

@@ -15,6 +15,7 @@ import weasyprint
 from nbconvert.exporters import HTMLExporter
 from traitlets import default
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
 
@@ -57,9 +58,27 @@ class ReportPDFExporter(ReportHTMLExporter):
         return pdf_from_html(html), resources
 
 
+class ExternalResource(FatalURLFetchingError):
+    """The page asked for something other than the images it carries: the PDF is not made."""
+
+
+class OwnResourcesOnly(URLFetcher):
+    """What the PDF renderer may load: the `data:` URIs of the report's own images (charts,
+    plots), and nothing else. The stylesheet is inlined and the fonts come from fontconfig,
+    so no file, no attachment and no address is ever read, whatever the HTML says: a
+    `<link rel=attachment href=file:///etc/passwd>` or a stylesheet on the network that
+    reached the page would stop the PDF with a reason instead."""
+
+    def fetch(self, url, headers=None):
+        if not url.startswith("data:"):
+            raise ExternalResource(f"报告引用了外部资源“{url[:200]}”，PDF 不加载本报告以外的任何文件或网址")
+        return super().fetch(url, headers)
+
+
 def pdf_from_html(html: str) -> bytes:
     """Lay out a rendered report for print (media `print`: the review panel is hidden)."""
-    return weasyprint.HTML(string=html).write_pdf(font_config=_fonts())
+    page = weasyprint.HTML(string=html, url_fetcher=OwnResourcesOnly(allowed_protocols={"data"}))
+    return page.write_pdf(font_config=_fonts(), attachments=[])
 
 
 @functools.cache

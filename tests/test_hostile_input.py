@@ -1,0 +1,74 @@
+"""Hostile input, end to end: text from a record never becomes markup, the PDF renderer loads
+nothing but the report's own images, and nothing is written outside the output folder."""
+import http.server
+import subprocess
+import threading
+
+import pytest
+
+from conftest import copy_project
+from nianbao.cli import main
+from nianbao.render import ExternalResource, pdf_from_html
+
+
+@pytest.fixture
+def listener():
+    """An HTTP server on 127.0.0.1 that records every request it gets."""
+    requests = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"body { color: red }")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_port, requests
+    server.shutdown()
+
+
+def attachments(pdf) -> str:
+    return subprocess.run(["pdfdetach", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+
+
+def test_an_agency_name_that_closes_the_title_stays_text_in_html_and_pdf(tmp_path, monkeypatch, listener):
+    port, requests = listener
+    monkeypatch.chdir(copy_project(tmp_path, [("2023", "shili-sjzyglj")]))
+    hostile = (f"示例市突破局</title><link rel=attachment href=file:///etc/passwd>"
+               f"<link rel=stylesheet href=http://127.0.0.1:{port}/x.css><script>alert(1)</script><title>")
+    record = tmp_path / "data/2023/shili-sjzyglj.yaml"
+    text = record.read_text(encoding="utf-8")
+    assert "agency: 示例市数据资源管理局\n" in text
+    record.write_text(text.replace("agency: 示例市数据资源管理局\n", f"agency: '{hostile}'\n"), encoding="utf-8")
+
+    assert main(["run"]) == 0
+    folder = tmp_path / "outputs/2023/shili-sjzyglj"
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in html and "<link" not in html
+    assert "&lt;/title&gt;&lt;link rel=attachment" in html  # shown as the text it is
+    assert requests == []
+    assert attachments(folder / "report.pdf").startswith("0 embedded files")
+    index = (tmp_path / "outputs/index.html").read_text(encoding="utf-8")
+    assert "<script" not in index and "&lt;script&gt;" in index
+
+
+def test_the_pdf_renderer_refuses_files_and_addresses_whatever_the_html_says(tmp_path, listener):
+    port, requests = listener
+    for link in ["<link rel=attachment href=file:///etc/passwd>",
+                 f"<link rel=stylesheet href=http://127.0.0.1:{port}/x.css>",
+                 f"<img src=http://127.0.0.1:{port}/x.png>",
+                 "<style>@import url(file:///etc/passwd);</style>",
+                 f"<style>body {{ background: url(http://127.0.0.1:{port}/b.png) }}</style>"]:
+        with pytest.raises(ExternalResource, match="PDF 不加载本报告以外的任何文件或网址"):
+            pdf_from_html(f"<html><head>{link}</head><body><p>报告</p></body></html>")
+    assert requests == []
+    # the report's own images, carried as data: URIs, are drawn
+    png = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+    pdf = tmp_path / "own.pdf"
+    pdf.write_bytes(pdf_from_html(f'<html><body><img src="data:image/png;base64,{png}"></body></html>'))
+    assert attachments(pdf).startswith("0 embedded files")
