@@ -72,3 +72,19 @@ def test_the_pdf_renderer_refuses_files_and_addresses_whatever_the_html_says(tmp
     pdf = tmp_path / "own.pdf"
     pdf.write_bytes(pdf_from_html(f'<html><body><img src="data:image/png;base64,{png}"></body></html>'))
     assert attachments(pdf).startswith("0 embedded files")
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path):
+    import csv
+    import shutil
+
+    from conftest import SAMPLES
+
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "raw/hongze-2023.txt", folder / "=1+2+cmd|' A1'!A1.txt")
+    shutil.copy(SAMPLES / "raw/hongze-2024.txt", folder / "@SUM(1).txt")
+    main(["audit", str(folder), "-o", str(tmp_path / "audit")])
+    with (tmp_path / "audit/audit.csv").open(encoding="utf-8-sig", newline="") as handle:
+        files = [row["file"] for row in csv.DictReader(handle)]
+    assert sorted(files) == ["'=1+2+cmd|' A1'!A1.txt", "'@SUM(1).txt"]

@@ -19,6 +19,7 @@ from . import checks, importer
 from .checks.findings import Finding
 from .intake import yamlfile
 from .labels import fold
+from .longcsv import safe_cell
 from .report import Report, stylesheet
 
 _templates = Environment(loader=PackageLoader("nianbao", "templates/audit"), autoescape=True,
@@ -107,8 +108,9 @@ def _write(entries: list[Entry], folder: Path, out: Path) -> None:
         writer.writerow(CSV_HEADER)
         for e in entries:
             record = e.imported.record if e.imported else None
-            writer.writerow([e.file.relative_to(folder), record.edition if record else "", record.agency if record else "",
-                             record.year if record else "", e.errors, e.warnings, e.unread, e.page])
+            writer.writerow([safe_cell(str(value)) for value in (
+                e.file.relative_to(folder), record.edition if record else "", record.agency if record else "",
+                record.year if record else "", e.errors, e.warnings, e.unread, e.page)])
 
 
 def _page_names(entries: list[Entry], folder: Path) -> dict[Path, str]:

@@ -9,11 +9,24 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from .labels import split_path
 from .record import Record, format_value
 
 HEADER = ("table", "row", "column", "value")
+# What a spreadsheet reads as a formula when a cell begins with it (=, +, -, @, and a tab or a
+# return before them); full-width forms too, which some spreadsheets fold.
+_FORMULA = re.compile(r"[=+\-@\t\r＝＋－＠]")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def safe_cell(value):
+    """A value as a CSV cell that Excel or WPS shows and never runs: text that would start a
+    formula (a file named `=1+2+cmd|' A1'!A1.txt`) gets a leading `'`; numbers stay numbers."""
+    if not isinstance(value, str) or _NUMBER.fullmatch(value) or not _FORMULA.match(value):
+        return value
+    return "'" + value
 
 
 def rows(record: Record):
@@ -39,8 +52,8 @@ def dumps(record: Record) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
-    writer.writerows(rows(record))
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows(record))
     return out.getvalue()
 
 
-__all__ = ["HEADER", "dumps", "rows"]
+__all__ = ["HEADER", "dumps", "rows", "safe_cell"]
