@@ -12,16 +12,17 @@ naming the first cell that no longer holds its label.
 """
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import editions, layout
@@ -377,25 +378,60 @@ def _lines(text: str, width: int) -> int:
 def read(path: Path) -> Record:
     """The Record in a filled workbook; raise IntakeError listing every problem found."""
     path = Path(path)
-    try:
-        book = openpyxl.load_workbook(path, data_only=True)  # a formula gives its last value
-    except (zipfile.BadZipFile, InvalidFileException, KeyError):
-        raise IntakeError(path, [Problem("文件", "无法作为 Excel 工作簿打开，应为 .xlsx 文件"
-                                             "（可用 Excel 或 WPS 另存为 .xlsx）")]) from None
+    # The workbook as typed, so that a formula shows as one. The values Excel calculated for
+    # formulas are in a second reading (data_only), made only when some input holds a formula:
+    # agencies type numbers, and a reading takes as long as the first.
+    book = _open(path)
+    calculated = functools.cache(lambda: _open(path, data_only=True))
     problems: list[Problem] = []
-    meta = _collect(book, _info_sheet(), problems)
+    meta = _collect(book, calculated, _info_sheet(), problems)
     edition = edition_for(meta)
     parts: dict = {}
     cells: dict = {}
     if edition is not None:
-        parts = _collect(book, _text_sheet(edition), problems)
+        parts = _collect(book, calculated, _text_sheet(edition), problems)
         for table in edition.tables.values():
-            cells |= _collect(book, _table_sheet(edition, table), problems)
+            cells |= _collect(book, calculated, _table_sheet(edition, table), problems)
     return build(path, meta, parts, cells, problems)
 
 
-def _collect(book, sheet: Sheet, problems: list[Problem]) -> dict:
-    """The raw value of each input of a sheet, by input key, if the sheet and its labels are there."""
+def _open(path: Path, data_only=False):
+    try:
+        return openpyxl.load_workbook(path, data_only=data_only)
+    # Whatever a broken file makes openpyxl raise: BadZipFile (not a zip, or a wrong CRC),
+    # zlib.error, an XML ParseError for a cut-off sheet, KeyError for a missing part...
+    except Exception:
+        damage = _damage(path)
+        message = (f"文件已损坏，无法作为 Excel 工作簿读取：{damage}" if damage else
+                   "无法作为 Excel 工作簿打开，应为 .xlsx 文件（可用 Excel 或 WPS 另存为 .xlsx）")
+        raise IntakeError(path, [Problem("文件", message)]) from None
+
+
+def _damage(path: Path) -> str | None:
+    """Which part of a workbook (a zip of XML files) is broken, if it is a zip and one is."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        return None
+    with archive:
+        for name in archive.namelist():
+            try:
+                data = archive.read(name)
+            except Exception:  # a wrong CRC (BadZipFile), zlib.error, EOFError, an unknown method...
+                return f"其中的 {name} 无法解压"
+            try:
+                if name.endswith((".xml", ".rels")):
+                    ElementTree.fromstring(data)
+            except ElementTree.ParseError:
+                return f"其中的 {name} 不是完整的 XML"
+    return None
+
+
+def _collect(book, calculated, sheet: Sheet, problems: list[Problem]) -> dict:
+    """The raw value of each input of a sheet, by input key, if the sheet and its labels are there.
+
+    `calculated()` is the workbook read for the values of formulas.
+    """
     if sheet.name not in book.sheetnames:
         problems.append(Problem(sheet.name, f"缺少工作表“{sheet.name}”"))
         return {}
@@ -408,4 +444,14 @@ def _collect(book, sheet: Sheet, problems: list[Problem]) -> dict:
                                     f"应为标签“{label.text}”，实为{shown}：表格布局被改动过，"
                                     "请勿修改标签或插入、删除行列（可在新模板中重新填写）"))
             return {}  # the values would no longer stand where the layout says
-    return {item.key: Raw(ws[item.cell].value, f"{sheet.name}!{item.cell}") for item in sheet.inputs}
+    found = {}
+    for item in sheet.inputs:
+        where, value = f"{sheet.name}!{item.cell}", ws[item.cell].value
+        if ws[item.cell].data_type == "f":
+            formula = getattr(value, "text", value)  # an array formula is an object holding its text
+            value = calculated()[sheet.name][item.cell].value
+            if value is None:  # saved by a program that does not calculate, as openpyxl does
+                problems.append(Problem(where, f"单元格是公式“{formula}”，但没有计算结果："
+                                               "请在 Excel 或 WPS 中打开并保存，或直接填写数值"))
+        found[item.key] = Raw(value, where)
+    return found

@@ -14,14 +14,18 @@ import yaml
 
 from .. import yamltext
 from ..record import Record
-from . import FIELDS, IntakeError, Problem, Raw, build, edition_for
+from . import FIELDS, IntakeError, Problem, Raw, build, edition_for, kind_of
+
+ENCODING = "文件应为 UTF-8 编码的文字（GBK、UTF-16 等编码请另存为 UTF-8）"
 
 
 def read(path: Path) -> Record:
     try:
         data = yamltext.load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise IntakeError(path, [Problem("编码", "文件应为 UTF-8 编码的文字")]) from None
+        raise IntakeError(path, [Problem("编码", ENCODING)]) from None
+    except yaml.reader.ReaderError as error:  # binary, or UTF-16 that happens to decode as UTF-8
+        raise IntakeError(path, [Problem("编码", f"含有控制字符 U+{error.character:04X}，{ENCODING}")]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark else "YAML"
@@ -30,26 +34,36 @@ def read(path: Path) -> Record:
         raise IntakeError(path, [Problem("文件", "应为一个 YAML 映射（字段: 值）")])
 
     problems: list[Problem] = []
-    known = {*FIELDS, "parts", "tables"}
+    known = [*FIELDS, "parts", "tables"]
     for key in data:
         if key not in known:
             problems.append(Problem(str(key), f"未知字段，可用字段：{'、'.join(known)}"))
     meta = {name: Raw(data[name], name) for name in FIELDS if name in data}
-    parts = {str(k): Raw(v, f"parts.{k}") for k, v in (data.get("parts") or {}).items()}
+    parts = {str(k): Raw(v, f"parts.{k}") for k, v in
+             _mapping(data, "parts", "应为以正文部分编号为键的映射（如“一: 文字”）", problems).items()}
 
     cells: dict[tuple[str, str, str], Raw] = {}
-    tables = data.get("tables") or {}
+    tables = _mapping(data, "tables", "应为以表名（二、三、四）为键的映射", problems)
     edition = edition_for(meta)
-    if edition is not None and isinstance(tables, dict):
+    if edition is not None:
         for table_id, node in tables.items():
             table_id = str(table_id)
             if table_id not in edition.tables:
                 problems.append(Problem(f"tables.{table_id}", f"未知的表，应为 {'、'.join(edition.tables)} 之一"))
                 continue
             _place(edition, table_id, node, [], cells, problems)
-    elif not isinstance(tables, dict):
-        problems.append(Problem("tables", "应为以表名（二、三、四）为键的映射"))
     return build(path, meta, parts, cells, problems)
+
+
+def _mapping(data: dict, name: str, expected: str, problems: list[Problem]) -> dict:
+    """The mapping under `name`; left out or empty (`tables:`) is an empty one."""
+    node = data.get(name)
+    if node is None:
+        return {}
+    if not isinstance(node, dict):
+        problems.append(Problem(name, f"{expected}，实为{kind_of(node)}"))
+        return {}
+    return node
 
 
 def _place(edition, table_id, node, path, cells, problems) -> None:
