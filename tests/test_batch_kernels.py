@@ -12,7 +12,7 @@ import psutil
 import pytest
 
 from conftest import copy_project
-from nianbao.batch import OUTPUTS
+from nianbao.batch.folder import OUTPUTS
 from nianbao.cli import main
 
 AGENCIES = [("2022", "shili-scjgj"), ("2023", "shili-scjgj"), ("2023", "shili-sjzyglj"),
@@ -82,7 +82,7 @@ def test_every_report_gets_a_fresh_kernel_forked_with_the_report_modules_importe
 
 
 def test_a_worker_makes_a_bounded_number_of_reports_then_a_new_one_takes_over(project, monkeypatch):
-    monkeypatch.setattr("nianbao.batch.REPORTS_PER_WORKER", 2)
+    monkeypatch.setattr("nianbao.batch.executors.local.REPORTS_PER_WORKER", 2)
     fork_servers = [facts["ppid"] for facts in facts_of_three_reports(project)]
     # each worker has its own fork server: the third report was made by a new worker
     assert fork_servers[0] == fork_servers[1] != fork_servers[2]

@@ -40,3 +40,27 @@ def test_template_writes_a_real_workbook(tmp_path, capsys):
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["说明", "基本信息", "正文", "表二", "表三", "表四"]
     assert str(path) in capsys.readouterr().out
+
+
+def test_check_and_import_handle_each_file_on_its_own(tmp_path, capsys):
+    from conftest import SAMPLES
+
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 8)  # a zip's first bytes, then garbage
+    good = str(ROOT / "data/2022/quzhou-jgswbzzx.yaml")
+    assert main(["check", str(bad), good]) == 1
+    said = capsys.readouterr()
+    assert f"{bad}: 文件:" in said.err and "衢州市机关事务保障中心 2022年度" in said.out
+
+    binary = tmp_path / "scan.txt"
+    binary.write_bytes(bytes(range(256)) * 64)
+    assert main(["import", str(binary), str(SAMPLES / "raw/hongze-2023.txt"), "-o", str(tmp_path / "out")]) == 1
+    said = capsys.readouterr()
+    assert str(binary) in said.err and (tmp_path / "out/hongze-2023.yaml").exists()
+
+
+def test_a_finding_that_states_its_values_is_not_followed_by_them_again(capsys):
+    main(["check", str(ROOT / "data/2023/shili-jtysj.yaml")])
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if "表三.办理结果总计" in line)
+    assert line.count("应为") == 1, line

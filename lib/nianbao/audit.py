@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
+from concurrent.futures import TimeoutError as TimedOut
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,15 +57,45 @@ def files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in known)
 
 
-def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=None) -> list[Entry]:
+TIMEOUT = 60  # seconds one file may take to import: a real report takes well under one
+
+
+def read_all(paths: list[Path], *, jobs: int | None = None, timeout: int = TIMEOUT):
+    """(path, Imported or None, why not) for each file, in the order they finish.
+
+    Each file is read in a worker process of its own pool (pebble): one that runs longer than
+    `timeout` seconds is stopped, its worker replaced, and the file fails with that reason;
+    one whose import raises fails alone. Only results come back, so memory stays flat in the
+    number of files.
+    """
+    from pebble import ProcessPool
+
+    with ProcessPool(max_workers=jobs or os.cpu_count() or 1) as pool:
+        futures = {pool.schedule(_read_one, args=(path,), timeout=timeout): path for path in paths}
+        for future, path in futures.items():
+            try:
+                imported, failure = future.result()
+            except TimedOut:
+                imported, failure = None, f"{path}: 导入超过 {timeout} 秒，已放弃（文件过大或结构异常）"
+            except Exception as error:  # the worker itself died (out of memory)
+                imported, failure = None, f"{path}: 导入时工作进程意外终止：{type(error).__name__}: {error}"
+            yield path, imported, failure
+
+
+def _read_one(path: Path):
+    try:
+        return importer.read(path), ""
+    except importer.ImportFailed as failed:
+        return None, str(failed)
+    except Exception as error:  # a page no reader foresaw must not stop the others
+        return None, f"{path}: {type(error).__name__}: {error}"
+
+
+def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=None,
+          jobs: int | None = None, timeout: int = TIMEOUT) -> list[Entry]:
     entries = []
-    for path in files(folder):
-        try:
-            entries.append(Entry(path, importer.read(path)))
-        except importer.ImportFailed as failed:
-            entries.append(Entry(path, None, failure=str(failed)))
-        except Exception as error:  # a page no reader foresaw must not stop the audit of the others
-            entries.append(Entry(path, None, failure=f"{path}: {type(error).__name__}: {error}"))
+    for path, imported, failure in read_all(files(folder), jobs=jobs, timeout=timeout):
+        entries.append(Entry(path, imported, failure=failure))
         if progress:
             progress(entries[-1])
     by_year = {(fold(e.imported.record.agency), e.imported.record.year): e.imported.record

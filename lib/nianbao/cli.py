@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from pathlib import Path
@@ -18,8 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--params-dir", type=Path, default=Path("params"))
     run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)")
     run.add_argument("--jobs", type=int, help="worker processes (default: the number of cores + 1)")
+    run.add_argument("--executor", help="where the reports are made: local (default) or dask")
     run.add_argument("--scheduler", metavar="ADDRESS",
                      help="run on a Dask cluster (tcp://host:8786) whose workers have nianbao installed")
+    run.add_argument("--allow-dir", type=Path, action="append", default=[], metavar="DIR",
+                     help="a folder outside the project that params files may name records and notebooks in")
     run.add_argument("--timeout", type=int, default=300,
                      help="seconds a notebook cell may run before its report fails (default 300)")
     run.add_argument("--force", action="store_true", help="render again what has not changed since its last good run")
@@ -41,46 +45,67 @@ def main(argv: list[str] | None = None) -> int:
     imports.add_argument("files", nargs="+", type=Path)
     imports.add_argument("-o", "--output", type=Path, help="write one record (YAML) per report into this folder")
     imports.add_argument("--csv", action="store_true", help="print one report's tables as CSV: table,row,column,value")
+    _import_limits(imports)
     imports.set_defaults(handler=_import)
 
     audit = commands.add_parser("audit", help="import and check every published report of a folder")
     audit.add_argument("folder", type=Path)
     audit.add_argument("-o", "--output", type=Path, required=True, help="folder for index.html, audit.csv and pages")
+    _import_limits(audit)
     audit.set_defaults(handler=_audit)
 
     args = parser.parse_args(argv)
     return args.handler(args)
 
 
+def _import_limits(command) -> None:
+    from .audit import TIMEOUT
+
+    command.add_argument("--jobs", type=int, help="files read at once (default: the number of cores)")
+    command.add_argument("--timeout", type=int, default=TIMEOUT,
+                         help=f"seconds one file may take before it is given up (default {TIMEOUT})")
+
+
 def _run(args) -> int:
     from tqdm import tqdm
 
-    from .batch import Interrupted, discover, run
+    from .batch import Interrupted, Locked, Options, discover, run
+    from .batch.folder import describe
     from .index import write_index
 
-    jobs = discover(args.params or None, args.params_dir, template=args.template)
+    executor = args.executor or ("dask" if args.scheduler else "local")
+    jobs = discover(args.params or None, args.params_dir, template=args.template, allowed=args.allow_dir)
     if not jobs:
         print(f"没有找到参数文件（{args.params_dir}/<年度>/<机关代码>.yaml）", file=sys.stderr)
         return 2
+    options = Options(workers=args.jobs, timeout=args.timeout, scheduler=args.scheduler)
     started = time.perf_counter()
-    with tqdm(total=len(jobs), desc="生成报告", unit="份") as bar:
-        def progress(outcome):
-            bar.set_postfix_str(f"{outcome.year} {outcome.agency_id}", refresh=False)
-            bar.update()
-        try:
-            outcomes = run(jobs, args.out, workers=args.jobs, force=args.force, timeout=args.timeout,
-                           scheduler=args.scheduler, progress=progress)
-        except Interrupted as stop:
-            outcomes = stop.outcomes
-    index = write_index(args.out)
+    stopped_by = None
+    try:
+        with tqdm(total=len(jobs), desc="生成报告", unit="份") as bar:
+            def progress(outcome):
+                bar.set_postfix_str(f"{outcome.year} {outcome.agency_id}", refresh=False)
+                bar.update()
+            try:
+                outcomes = run(jobs, args.out, executor=executor, options=options, force=args.force,
+                               progress=progress)
+            except Interrupted as stop:
+                outcomes, stopped_by = stop.outcomes, stop.signum
+        index = write_index(args.out)
+    except Locked as locked:
+        print(locked, file=sys.stderr)
+        return 2
+    except OSError as error:  # the output folder itself: no permission, a full disk
+        print(f"{describe(error)}（之前生成的报告保留不变）", file=sys.stderr)
+        return 1
     not_run = len(jobs) - len(outcomes)
-    _summary(outcomes, not_run, time.perf_counter() - started, index, args.out)
-    if not_run:
-        return 130  # as a shell reports a command stopped by Ctrl-C
-    return 0 if all(o.ok for o in outcomes) else 1
+    _summary(outcomes, not_run, time.perf_counter() - started, index, args.out, stopped_by)
+    if stopped_by:
+        return 128 + stopped_by  # as a shell reports a command stopped by a signal: 130, 143
+    return 0 if all(o.ok for o in outcomes) and not_run == 0 else 1
 
 
-def _summary(outcomes, not_run: int, seconds: float, index: Path, out: Path) -> None:
+def _summary(outcomes, not_run: int, seconds: float, index: Path, out: Path, stopped_by=None) -> None:
     done = [o for o in outcomes if o.ok]
     failed = [o for o in outcomes if not o.ok]
     skipped = sum(o.skipped for o in done)
@@ -89,10 +114,16 @@ def _summary(outcomes, not_run: int, seconds: float, index: Path, out: Path) -> 
     print(f"\n{len(outcomes) + not_run} 份报告，用时 {seconds:.1f} 秒{rate}：生成 {len(done) - skipped}，"
           f"未变化跳过 {skipped}，失败 {len(failed)}" + (f"，中断未生成 {not_run}" if not_run else ""))
     if not_run:
-        print(f"已按 Ctrl-C 中断：{not_run} 份报告没有生成，之前生成的保留不变；"
+        how = "已按 Ctrl-C 中断" if stopped_by == signal.SIGINT else "已收到终止信号而中断"
+        print(f"{how}：{not_run} 份报告没有生成，之前生成的保留不变；"
               "再次运行 nianbao run 即生成其余的（已生成的会跳过）。")
     elif skipped == len(outcomes):
         print("输入均未变化，没有重新生成任何报告（要重新生成请加 --force）。")
+    noticed = [o for o in outcomes if o.notice]
+    if noticed:
+        print(f"运行中遇到并已处理的问题 {len(noticed)} 处：")
+        for o in noticed:
+            print(f"  {o.params_file}（{o.year} {o.agency_id}）：{o.notice}")
     with_errors = sorted((o for o in done if o.errors), key=lambda o: -o.errors)
     if with_errors:
         print(f"含错误的报告 {len(with_errors)} 份，请先处理：")
@@ -105,7 +136,7 @@ def _summary(outcomes, not_run: int, seconds: float, index: Path, out: Path) -> 
             for line in o.reason.splitlines():
                 print(f"      {line}")
             notebook = out / o.folder / "report.failed.ipynb"
-            if notebook.exists():
+            if o.folder and notebook.exists():
                 print(f"      出错的笔记本：{notebook}")
     print(f"审核索引：{index}")
 
@@ -120,9 +151,17 @@ def _check(args) -> int:
         except intake.IntakeError as error:
             print(error, file=sys.stderr)
             failed = True
+        except Exception as error:  # a file no reader foresaw: said, and the others still checked
+            print(f"{path}: 无法读取：{type(error).__name__}: {error}", file=sys.stderr)
+            failed = True
     by_year = {(r.agency_id, r.year): r for r in records}
     for record in records:
-        findings = check(record, by_year.get((record.agency_id, record.year - 1)))
+        try:
+            findings = check(record, by_year.get((record.agency_id, record.year - 1)))
+        except Exception as error:  # a rule that fails on one record must not hide the others'
+            print(f"{record.source}: 无法检查：{type(error).__name__}: {error}", file=sys.stderr)
+            failed = True
+            continue
         errors = sum(f.severity == "error" for f in findings)
         failed |= errors > 0
         print(f"{record.source}  {record.agency} {record.year}年度（{record.spec.name}）："
@@ -130,7 +169,8 @@ def _check(args) -> int:
         for f in findings:
             table = record.spec.tables[f.table].name if f.table else ""
             where = " · ".join(x for x in (table, f.row, f.column, f.part) if x)
-            values = f"（应为 {f.expected or '—'}，实为 {f.found or '—'}）" if f.expected or f.found else ""
+            said = f"应为 {f.expected}，实为 {f.found}" in f.message  # most sum rules say it already
+            values = f"（应为 {f.expected or '—'}，实为 {f.found or '—'}）" if (f.expected or f.found) and not said else ""
             print(f"  {'错误' if f.severity == 'error' else '提示'} {f.rule}  {where}：{f.message}{values}")
             if f.excerpt:
                 print(f"      “{f.excerpt}”")
@@ -138,7 +178,8 @@ def _check(args) -> int:
 
 
 def _import(args) -> int:
-    from . import importer, longcsv
+    from . import longcsv
+    from .audit import read_all
     from .intake import yamlfile
 
     if args.csv and len(args.files) != 1:
@@ -147,19 +188,22 @@ def _import(args) -> int:
     # With --csv, stdout holds the CSV alone: what the importer says goes to stderr.
     say = (lambda text: print(text, file=sys.stderr)) if args.csv else print
     failed = False
-    for path in args.files:
-        try:
-            imported = importer.read(path)
-        except importer.ImportFailed as error:
-            print(error, file=sys.stderr)
+    for path, imported, failure in read_all(args.files, jobs=args.jobs, timeout=args.timeout):
+        if imported is None:
+            print(failure, file=sys.stderr)
             failed = True
             continue
         record = imported.record
         written = ""
         if args.output:
-            args.output.mkdir(parents=True, exist_ok=True)
-            target = args.output / f"{path.stem}.yaml"
-            target.write_text(yamlfile.dump(record), encoding="utf-8")
+            try:
+                args.output.mkdir(parents=True, exist_ok=True)
+                target = args.output / f"{path.stem}.yaml"
+                target.write_text(yamlfile.dump(record), encoding="utf-8")
+            except OSError as error:
+                print(f"{path}: 无法写入 {error.filename}：{error.strerror}", file=sys.stderr)
+                failed = True
+                continue
             written = f" → {target}"
         say(f"{path}{written}  {record.agency or '（机关未识别）'} {record.year}年度，{record.spec.name}，"
             f"读取方式 {imported.kind}：未能确定 {len(imported.notes)} 处")
@@ -179,7 +223,8 @@ def _audit(args) -> int:
         print(f"{args.folder}: 不是目录", file=sys.stderr)
         return 2
     with tqdm(total=len(files(args.folder)), desc="导入核查", unit="份") as bar:
-        entries = audit(args.folder, args.output, progress=lambda entry: bar.update())
+        entries = audit(args.folder, args.output, progress=lambda entry: bar.update(), jobs=args.jobs,
+                        timeout=args.timeout)
     with_errors = [e for e in entries if e.errors]
     print(f"\n{len(entries)} 份报告：含错误 {len(with_errors)}，"
           f"仅有提示 {sum(1 for e in entries if not e.errors and e.warnings)}，"

@@ -9,14 +9,13 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
-from .batch import Outcome, load_outcomes
+from . import ids
+from .batch.folder import FILES, Outcome, load_outcomes
 from .record import Record
 from .report import Report, stylesheet
 
 _templates = Environment(loader=PackageLoader("nianbao", "templates/batch"), autoescape=True,
                          trim_blocks=True, lstrip_blocks=True)
-FILES = {"report.html": "HTML", "report.pdf": "PDF", "report.ipynb": "笔记本", "checks.json": "审核结果",
-         "report.failed.ipynb": "失败的笔记本"}
 
 
 def write_index(out: Path) -> Path:
@@ -25,9 +24,7 @@ def write_index(out: Path) -> Path:
     rows = []
     for outcome in outcomes:
         folder = out / outcome.folder
-        findings = []
-        if (folder / "checks.json").exists():
-            findings = json.loads((folder / "checks.json").read_text(encoding="utf-8"))["findings"]
+        findings = _findings(folder / "checks.json")
         rows.append({"outcome": outcome, "folder": outcome.folder,
                      "files": [name for name in FILES if (folder / name).exists()],
                      "history": histories.get(outcome.agency_id) if (folder / "record.json").exists() else None,
@@ -51,11 +48,9 @@ def write_histories(out: Path, outcomes: list[Outcome]) -> dict[str, str]:
     """history/<agency-id>.html for every agency with two years or more; their paths by agency."""
     years: dict[str, list[tuple[Record, str]]] = defaultdict(list)
     for outcome in outcomes:
-        path = out / outcome.folder / "record.json"
-        if path.exists():
-            record = Record.from_dict(json.loads(path.read_text(encoding="utf-8")))
-            if record.spec.history:  # documents without tables (work summaries) have none
-                years[record.agency_id].append((record, outcome.folder))
+        record = _record(out / outcome.folder / "record.json")
+        if record and record.spec.history:  # documents without tables (work summaries) have none
+            years[outcome.agency_id].append((record, outcome.folder))
     pages = {}
     style = stylesheet()
     for agency_id, found in years.items():
@@ -64,10 +59,27 @@ def write_histories(out: Path, outcomes: list[Outcome]) -> dict[str, str]:
         found.sort(key=lambda item: item[0].year)
         latest = found[-1][0]
         charts = Report(latest, [], earlier=[record for record, _ in found[:-1]]).history()
-        page = out / "history" / f"{agency_id}.html"
+        page = ids.inside(out, "history", f"{agency_id}.html")  # an id from run.json: checked again
         page.parent.mkdir(exist_ok=True)
         page.write_text(_templates.get_template("history.html.j2").render(
             agency=latest.agency, reports=[(record.year, folder) for record, folder in found],
             charts=Markup(charts.html), style=style), encoding="utf-8")
         pages[agency_id] = f"history/{agency_id}.html"
     return pages
+
+
+def _findings(path: Path) -> list[dict]:
+    """The findings a report's checks.json holds; none when it is missing or damaged."""
+    try:
+        return [f for f in json.loads(path.read_text(encoding="utf-8"))["findings"] if isinstance(f, dict)]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def _record(path: Path) -> Record | None:
+    """The record a report's record.json holds, or None when it is missing or cannot be read:
+    that year is then left out of the agency's history page."""
+    try:
+        return Record.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

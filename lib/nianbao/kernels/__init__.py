@@ -8,7 +8,7 @@ multiprocessing's fork server, which imported PRELOAD once, for a new process, a
 the kernel in it.
 
 Every report still gets a kernel process of its own. The fork server only imports modules
-and reads what every report reads (nianbao.preload); it never starts a kernel or runs
+and reads what every report reads (nianbao.kernels.preload); it never starts a kernel or runs
 notebook code, so no report sees what another one did.
 
 As in every process multiprocessing starts this way, a forked kernel first imports the main
@@ -23,13 +23,15 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import signal
 import sys
 from typing import Any
 
 from jupyter_client.provisioning import KernelProvisionerFactory, LocalProvisioner
 
 NAME = "nianbao-forked"
-PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "nianbao.kernels", "nianbao.preload"]
+PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "nianbao.kernels",
+           "nianbao.kernels.preload"]
 # ipykernel's default backend, which it sets before user code runs; see _kernel.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
@@ -76,6 +78,7 @@ def _ipykernel_arguments(cmd: list[str]) -> list[str] | None:
 
 def _kernel(arguments: list[str], env: dict[str, str], cwd: str) -> None:
     """The forked process: become the kernel that `python -m ipykernel_launcher` would be."""
+    die_with_parent()
     os.setsid()
     os.environ.clear()
     os.environ.update(env)
@@ -120,3 +123,22 @@ class _Forked:
 
     def kill(self) -> None:
         self._process.kill()
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Have Linux kill this process when the one that made it dies, however it dies.
+
+    The batch's workers, their fork servers and the kernels forked from those each call it,
+    so a batch killed outright (kill -9, the out-of-memory killer) leaves none of them behind.
+    `parent` is the pid the process was made by, when the caller knows it; elsewhere than
+    Linux this does nothing.
+    """
+    if sys.platform != "linux":
+        return
+    import ctypes
+
+    parent = os.getppid() if parent is None else parent
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request took hold
+        os._exit(1)

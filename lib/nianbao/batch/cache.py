@@ -1,0 +1,59 @@
+"""What makes a re-run skip a report: a fingerprint of everything its outputs are made from.
+
+The params file, the template notebook, the records of its year and of earlier years, and
+this library itself (code, editions, templates): when none of them changed since the report's
+last good run, and all of its outputs are still there, it is not made again. Caching is kept
+apart from running, as jupyter-cache keeps it: the executors never look at it.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+
+from . import folder as outputs
+from .folder import Outcome
+
+
+def fingerprint(params_file: str, input_files: list[str]) -> str:
+    digest = hashlib.sha256(_library())
+    for path in [params_file, *input_files]:
+        digest.update(str(path).encode())
+        try:
+            digest.update(Path(path).read_bytes())
+        except OSError:  # missing or unreadable: the run itself will say why
+            digest.update(b"missing")
+    return digest.hexdigest()
+
+
+@functools.cache
+def _library() -> bytes:
+    """The package's own files, as one digest: a new version of the library renders again."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parents[1]
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
+def unchanged(folder: Path, inputs: str) -> Outcome | None:
+    """The last run's outcome when it was good, made from the same inputs, and left all outputs.
+
+    A run.json that cannot be read gives None, as if the report had never been made; the
+    outcome of the new run says so (`notice`).
+    """
+    state = folder / outputs.STATE
+    if not state.exists() or not all((folder / name).exists() for name in outputs.OUTPUTS):
+        return None
+    last = outputs.read(state)
+    if last and last.ok and last.inputs == inputs:
+        last.skipped = True
+        return last
+    return None
+
+
+def damaged(folder: Path) -> bool:
+    """Whether the report folder holds a run.json that cannot be read."""
+    state = folder / outputs.STATE
+    return state.exists() and outputs.read(state) is None

@@ -1,0 +1,162 @@
+"""The output folder's contract: what a report folder holds, and how it is written and read.
+
+    <out>/<year>/<name>/report.ipynb, report.html, report.pdf, checks.json, record.json
+                       run.json              how the last run ended (an Outcome)
+                       report.failed.ipynb   only after a failed run: the notebook with the failing cell
+
+A report's outputs are written to a staging folder beside them and moved over the previous
+ones only when every one of them exists (`commit`), so a failed run never destroys an earlier
+good report. run.json is replaced atomically too: a kill or a full disk mid-write leaves the
+old one whole. A run.json that cannot be read all the same (written by hand, or by another
+tool) means "not made": the report is made again, never is the batch stopped by it.
+"""
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from .. import ids
+
+OUTPUTS = ("report.ipynb", "report.html", "report.pdf", "checks.json", "record.json")
+FAILED_NOTEBOOK = "report.failed.ipynb"
+STATE = "run.json"
+# What the index calls each file a report folder may hold, in the order it lists them.
+FILES = {"report.html": "HTML", "report.pdf": "PDF", "report.ipynb": "笔记本", "checks.json": "审核结果",
+         FAILED_NOTEBOOK: "失败的笔记本"}
+
+
+@dataclass
+class Outcome:
+    params_file: str
+    agency_id: str
+    year: int
+    status: str                 # ok | failed
+    folder: str = ""            # <year>/<name> under the output folder; "" when it has none
+    reason: str = ""            # why it failed, for a person
+    agency: str = ""
+    title: str = ""
+    errors: int = 0
+    warnings: int = 0
+    seconds: dict = field(default_factory=dict)  # execute, html, pdf
+    detail: str = ""            # the traceback of an unexpected failure, for a developer
+    finished: str = ""
+    inputs: str = ""            # the fingerprint of the job's inputs when it ran
+    skipped: bool = False       # unchanged since its last good run: nothing was rendered
+    notice: str = ""            # what went wrong on the way and was mended (a damaged run.json,
+                                # a worker that died), for the summary
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def note(self, notice: str) -> None:
+        self.notice = "；".join(filter(None, [self.notice, notice]))
+
+
+def staging(folder: Path) -> Path:
+    """An empty folder inside `folder` where a report's outputs are written before they replace
+    the previous ones. Any other staging folder there was left by a process killed mid-report
+    (a report folder is made by one process at a time), and is removed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for left in folder.glob(".staging-*"):
+        shutil.rmtree(left, ignore_errors=True)
+    made = folder / f".staging-{os.getpid()}"
+    made.mkdir()
+    return made
+
+
+def was_begun(folder: Path) -> bool:
+    """Whether a process began this report and never finished it: its staging folder is there."""
+    return any(folder.glob(".staging-*"))
+
+
+def commit(folder: Path, staged: Path) -> None:
+    """Move every output from `staged` over the previous ones: only once all of them exist."""
+    missing = [name for name in OUTPUTS if not (staged / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"缺少输出：{'、'.join(missing)}")
+    for name in OUTPUTS:
+        os.replace(staged / name, folder / name)
+    (folder / FAILED_NOTEBOOK).unlink(missing_ok=True)
+
+
+def finish(folder: Path | None, outcome: Outcome) -> Outcome:
+    """Record how the run ended in run.json, which the index reads. A folder that cannot take
+    it (a full disk, no permission) adds that to the reason; the outcome is returned either way."""
+    outcome.finished = time.strftime("%Y-%m-%d %H:%M:%S")
+    if folder is None:
+        return outcome
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomically(folder / STATE, json.dumps(asdict(outcome), ensure_ascii=False, indent=1))
+    except OSError as error:
+        outcome.status = "failed"
+        outcome.reason = "\n".join(filter(None, [outcome.reason, describe(error)]))
+    return outcome
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a file whole or not at all: into a temporary file beside it, then renamed over it."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read(path: Path) -> Outcome | None:
+    """The outcome stored in a run.json, or None when it is missing or cannot be read."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        known = {f.name for f in fields(Outcome)}
+        outcome = Outcome(**{key: value for key, value in data.items() if key in known})
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+    if not isinstance(outcome.agency_id, str) or ids.problem(outcome.agency_id) \
+            or not isinstance(outcome.year, int) or not isinstance(outcome.folder, str):
+        return None  # not a run.json this tool wrote: its names must not become paths
+    return outcome
+
+
+def load_outcomes(out: Path) -> list[Outcome]:
+    """Every agency-year that has been run into `out`, from its run.json. One that cannot be
+    read is listed as failed, so that the index shows it instead of dropping it."""
+    outcomes = []
+    for path in sorted(out.glob("*/*/run.json")):
+        folder = f"{path.parent.parent.name}/{path.parent.name}"
+        outcome = read(path)
+        if outcome is None:
+            year = int(path.parent.parent.name) if path.parent.parent.name.isdigit() else 0
+            outcome = Outcome("", path.parent.name, year, "failed", folder,
+                              reason=f"运行记录 {folder}/{STATE} 已损坏，无法读取：请重新运行这份报告")
+        outcome.folder = folder  # where it lies now, whatever it says
+        outcomes.append(outcome)
+    return outcomes
+
+
+_WHY = {
+    errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "超出磁盘配额", errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限", errno.EROFS: "文件系统只读", errno.ENOTDIR: "路径中有同名文件占用了目录的位置",
+    errno.EEXIST: "已有同名文件", errno.EISDIR: "已有同名目录",
+}
+
+
+def describe(error: OSError) -> str:
+    """An error of the output folder in one line, naming the path (relative to the project)."""
+    path = error.filename or ""
+    if path:
+        try:
+            path = str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            pass
+    why = _WHY.get(error.errno, error.strerror or type(error).__name__)
+    return f"无法写入 {path}：{why}" if path else f"无法写入输出：{why}"

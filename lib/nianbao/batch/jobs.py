@@ -1,0 +1,172 @@
+"""Jobs: the agency-years a batch makes, read from params files.
+
+A params file (params/<year>/<name>.yaml) names the agency-year and its record:
+
+    agency_id: quzhou-jgswbzzx
+    year: 2022
+    record: data/2022/quzhou-jgswbzzx.yaml   # relative to the project folder
+    previous: data/2021/...                   # optional; found among the params when absent
+    history: [data/2020/..., data/2021/...]   # optional; all earlier years found among the params
+    notebook: notebooks/...                   # optional; the template, annual_report.ipynb by default
+
+The outputs go to <out>/<year>/<name>/, which is the agency id for its annual report; another
+document of the same agency-year (a work summary) has a params file of its own.
+
+A params file that cannot be run (unreadable, a field missing or of the wrong kind, a path
+outside the project) gives a job with a `problem`: that agency-year fails with the reason, and
+every other one runs. Paths a params file names must lie inside the project folder, or inside
+a folder the command line allows (`allowed`); the name and the agency id must be valid ids
+(nianbao.ids), since they become the output folder's paths.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import papermill
+import yaml
+
+from .. import ids, yamltext
+from . import cache
+from .folder import Outcome
+
+TEMPLATE = Path("notebooks/annual_report.ipynb")
+FIELDS = ("agency_id", "year", "record", "previous", "history", "notebook")
+YEARS = (1990, 2100)
+
+
+@dataclass(frozen=True)
+class Job:
+    params_file: str
+    agency_id: str
+    year: int
+    parameters: dict   # what papermill injects: record, previous, history, year, agency_id
+    notebook: str = str(TEMPLATE)  # the template notebook to execute
+    problem: str = ""  # why the params file cannot be run, when it cannot
+    inputs: str = ""   # fingerprint of everything the outputs are made from
+    folder: str | None = ""  # <year>/<name> under the output folder; None when no valid one exists
+
+    @property
+    def input_files(self) -> list[str]:
+        """What the report is made from: the template, and this and other years' records."""
+        parameters = self.parameters
+        paths = [self.notebook, parameters.get("record"), parameters.get("previous"),
+                 *parameters.get("history", [])]
+        return [path for path in paths if path]
+
+    def outcome(self, **known) -> Outcome:
+        """How this job ended, failed until shown otherwise."""
+        return Outcome(self.params_file, self.agency_id, self.year, "failed", self.folder or "",
+                       inputs=self.inputs, **known)
+
+
+def discover(selected: list[Path] | None, params_dir: Path = Path("params"), root: Path = Path("."),
+             template: Path = TEMPLATE, allowed: list[Path] = ()) -> list[Job]:
+    """Jobs for the selected params files (all under params_dir when none are named).
+
+    A record's previous year is the params file of the same agency and template for year − 1,
+    and its history every earlier year's, looked for among all params files, so that running
+    one agency still checks its carry-over and shows its history. `template` is the notebook
+    of params files that name none.
+    """
+    every = sorted(params_dir.glob("**/*.yaml")) if params_dir.is_dir() else []
+    chosen = [Path(p) for p in selected] if selected else every
+    roots = [root.resolve(), *(Path(folder).resolve() for folder in allowed)]
+    read = {path: read_params(path, roots, template) for path in {*every, *chosen}}
+    declared = _declared({job.notebook for job in read.values() if not job.problem})
+    known = {(job.agency_id, job.year, job.notebook): job for job in read.values()
+             if not job.problem and job.notebook in declared}
+    jobs = []
+    for path in chosen:
+        job = read[path]
+        if not job.problem and job.notebook not in declared:
+            job = replace(job, problem=f"模板笔记本无法读取：{_shown(job.notebook)}")
+        if not job.problem:
+            earlier = sorted(year for agency, year, notebook in known
+                             if (agency, notebook) == (job.agency_id, job.notebook) and year < job.year)
+            records = {year: known[(job.agency_id, year, job.notebook)].parameters["record"] for year in earlier}
+            found = {"history": job.parameters["history"] or list(records.values()),
+                     "previous": job.parameters["previous"] or records.get(job.year - 1, "")}
+            # A template takes what its parameters cell declares (a work summary has no history).
+            parameters = {name: value for name, value in {**job.parameters, **found}.items()
+                          if name in declared[job.notebook]}
+            job = replace(job, parameters=parameters)
+            job = replace(job, inputs=cache.fingerprint(job.params_file, job.input_files))
+        jobs.append(job)
+    return jobs
+
+
+def _declared(notebooks: set[str]) -> dict[str, set[str]]:
+    """The parameters each template notebook declares; a notebook that cannot be read has none."""
+    declared = {}
+    for notebook in notebooks:
+        try:
+            declared[notebook] = set(papermill.inspect_notebook(notebook))
+        except Exception:  # a damaged template fails the jobs that use it, not the batch
+            pass
+    return declared
+
+
+def read_params(path: Path, roots: list[Path], template: Path) -> Job:
+    """The job a params file describes, or a job with the problem that stops it running."""
+    name_problem = ids.problem(path.stem)
+    folder_year = int(path.parent.name) if path.parent.name.isdigit() else 0
+    job = Job(str(path), path.stem if not name_problem else "", folder_year, {},
+              folder=f"{folder_year}/{path.stem}" if not name_problem and folder_year else None)
+    if name_problem:
+        return replace(job, problem=f"参数文件名不能用作输出目录名：{name_problem}")
+    try:
+        data = yamltext.load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        return replace(job, problem="参数文件无法读取：应为 UTF-8 编码的文字")
+    except (OSError, yaml.YAMLError, ValueError) as error:
+        return replace(job, problem=f"参数文件无法读取：{error}")
+    if not isinstance(data, dict):
+        return replace(job, problem="参数文件应为“字段: 值”的映射（agency_id、year、record 等）")
+    problems = [f"未知字段“{key}”，可用字段：{'、'.join(FIELDS)}" for key in data if key not in FIELDS]
+    problems += [f"缺少字段：{key}" for key in ("agency_id", "year", "record") if data.get(key) in (None, "")]
+    if problems:
+        return replace(job, problem="参数文件" + "；".join(problems))
+
+    def fail(field: str, message: str) -> Job:
+        return replace(job, problem=f"参数文件的 {field}：{message}")
+
+    if ids.problem(data["agency_id"]):
+        return fail("agency_id", ids.problem(data["agency_id"]))
+    year = data["year"]
+    if isinstance(year, bool) or not isinstance(year, int) or not YEARS[0] <= year <= YEARS[1]:
+        return fail("year", f"应为四位数年份（{YEARS[0]}—{YEARS[1]}），实为“{str(year)[:40]}”")
+    paths = {}
+    for field in ("record", "previous", "notebook"):
+        value = data.get(field) or ""
+        if value and not isinstance(value, str):
+            return fail(field, f"应为文件路径（文字），实为“{str(value)[:40]}”")
+        paths[field] = value
+    history = data.get("history") or []
+    if not isinstance(history, list) or not all(isinstance(item, str) for item in history):
+        return fail("history", "应为文件路径的列表，如 [data/2021/x.yaml, data/2022/x.yaml]")
+    resolved = {}
+    for field, value in [*paths.items(), *((f"history[{i}]", item) for i, item in enumerate(history))]:
+        if value:
+            resolved[field] = (roots[0] / value).resolve()
+            if not any(resolved[field] == root or root in resolved[field].parents for root in roots):
+                return fail(field, f"“{value}”不在项目目录之内（项目以外的目录须在命令行用 --allow-dir 允许）")
+    notebook = resolved.get("notebook") or template.resolve()
+    parameters = {
+        "record": str(resolved["record"]),
+        "previous": str(resolved.get("previous", "")),
+        "history": [str(resolved[f"history[{i}]"]) for i in range(len(history))],
+        "year": year,
+        "agency_id": data["agency_id"],
+    }
+    job = replace(job, agency_id=data["agency_id"], year=year, parameters=parameters, notebook=str(notebook),
+                  folder=f"{year}/{path.stem}")
+    return job if notebook.is_file() else replace(job, problem=f"模板笔记本不存在：{_shown(notebook)}")
+
+
+def _shown(path) -> str:
+    """A path as a person gave it: relative to the project where it lies inside."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,152 @@
+"""One report, start to finish: execute the template notebook, render HTML and PDF, store them.
+
+Papermill executes the template in a fresh kernel (forked from a preloaded server in the
+batch's workers, kernels.py); the HTML and PDF are rendered in-process with exporters made
+once per process. Every output goes through the folder's staging (folder.py), so a failed run
+leaves the previous good report whole, plus report.failed.ipynb with the failing cell and the
+reason in run.json.
+
+`timeout` bounds every step: each notebook cell (papermill), and the HTML and PDF renders (a
+10 MB narrative once held a worker for minutes).
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import shutil
+import signal
+import threading
+import time
+import traceback
+from pathlib import Path
+
+import nbformat
+import papermill
+
+from ..report import FINDINGS_MIME
+from . import folder as outputs
+from .jobs import Job
+
+
+def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outcome:
+    """Execute, check and render one agency-year into out/<year>/<name>/."""
+    from ..render import pdf_from_html
+
+    outcome = job.outcome()
+    folder = out / job.folder if job.folder else None
+    if job.problem:
+        outcome.reason = job.problem
+        return outputs.finish(folder, outcome)
+    try:
+        staged = outputs.staging(folder)
+    except OSError as error:
+        outcome.reason = outputs.describe(error)
+        return outputs.finish(folder, outcome)
+    executed = staged / "report.ipynb"
+    try:
+        started = time.perf_counter()
+        notebook = _execute(job, executed, root, timeout)
+        outcome.seconds["execute"] = round(time.perf_counter() - started, 3)
+
+        payload = _findings(notebook)
+        outcome.agency, outcome.title = payload["agency"], payload["title"]
+        outcome.errors, outcome.warnings = payload["errors"], payload["warnings"]
+
+        started = time.perf_counter()
+        with _limit(timeout, "生成 HTML"):
+            html, _ = exporter().from_notebook_node(notebook)
+        (staged / "report.html").write_text(html, encoding="utf-8")
+        outcome.seconds["html"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
+        with _limit(timeout, "生成 PDF"):
+            (staged / "report.pdf").write_bytes(pdf_from_html(html))
+        outcome.seconds["pdf"] = round(time.perf_counter() - started, 3)
+        record = payload.pop("record")  # the record as read, for the agency's history page
+        (staged / "checks.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+        (staged / "record.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+        outputs.commit(folder, staged)
+        outcome.status = "ok"
+    except papermill.PapermillExecutionError as error:  # a cell raised: its own words say why
+        outcome.reason = f"{error.ename}: {error.evalue}"
+    except Exception as error:  # one broken report must never stop the batch
+        if isinstance(error, OSError) and error.filename:  # a full disk, no permission
+            outcome.reason = outputs.describe(error)
+        else:  # (a cell's timeout is an OSError too, but of no file)
+            outcome.reason = f"{type(error).__name__}: {error}"
+            outcome.detail = traceback.format_exc(limit=5)
+    finally:
+        with contextlib.suppress(OSError):
+            if outcome.status == "failed" and executed.exists():  # the cell that failed, for a person
+                os.replace(executed, folder / outputs.FAILED_NOTEBOOK)
+        shutil.rmtree(staged, ignore_errors=True)
+    return outputs.finish(folder, outcome)
+
+
+@functools.cache
+def exporter():
+    """One exporter per process, built once: local workers inherit it from the batch,
+    Dask workers build it for their first report."""
+    from ..render import ReportHTMLExporter
+
+    return ReportHTMLExporter()
+
+
+class StepTimeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _limit(seconds: int, step: str):
+    """Stop a step that runs longer than `seconds`. Only a process's main thread can take the
+    alarm (a local worker's is; a Dask worker runs tasks in threads and its steps run unbounded)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise StepTimeout(f"{step}超过 {seconds} 秒，已放弃")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# What jupyter_client says when a kernel never came up (not when it died later).
+_START_FAILURES = ("Kernel died before replying to kernel_info", "Kernel didn't respond in")
+
+
+def _execute(job: Job, executed: Path, root: Path, timeout: int) -> nbformat.NotebookNode:
+    """Papermill in a fresh kernel; a kernel that fails to start is given one more try.
+    The executed notebook is written to `executed` and returned."""
+    for attempt in (1, 2):
+        try:
+            return papermill.execute_notebook(
+                job.notebook, str(executed), parameters=job.parameters, cwd=str(root),
+                # The nianbao engine writes the notebook when execution ends, however it ends:
+                # a report whose kernel dies or hangs leaves its notebook behind all the same.
+                engine_name="nianbao", progress_bar=False, kernel_name="python3",
+                execution_timeout=timeout,
+                # Kernel logs (TCP on loopback at start-up, the interrupt jupyter_client sends
+                # before every shutdown) only clutter the progress bar: a kernel that really
+                # fails raises here, and its reason goes to the index.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL",
+                                 # nobody reads a batch kernel's input history; writing it
+                                 # is an SQLite database per report that kernels queue for
+                                 "--HistoryManager.enabled=False"])
+        except RuntimeError as error:
+            if attempt == 2 or not str(error).startswith(_START_FAILURES):
+                raise
+
+
+def _findings(notebook) -> dict:
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if FINDINGS_MIME in output.get("data", {}):
+                return output["data"][FINDINGS_MIME]
+    raise ValueError("模板笔记本没有输出审核结果（缺少 report.review() 单元格）")
