@@ -7,9 +7,8 @@ through the entry point group ``nianbao.rules`` (name: the kind, object: the fun
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from importlib import metadata
 
+from .. import registry
 from ..record import Record
 from . import statutory, tables, text
 from .findings import Context, Finding
@@ -32,13 +31,9 @@ KINDS = {
 }
 
 
-@functools.cache
 def kinds() -> dict:
-    """The built-in kinds, then those other packages register (a built-in name wins)."""
-    found = dict(KINDS)
-    for entry in metadata.entry_points(group="nianbao.rules"):
-        found.setdefault(entry.name, entry.load())
-    return found
+    """The built-in kinds, then those other packages register (nianbao.rules)."""
+    return registry.entries("nianbao.rules", KINDS)
 
 
 def check(record: Record, previous: Record | None = None, *,

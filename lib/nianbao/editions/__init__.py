@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field, replace
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 
-from .. import yamltext
+from .. import registry, yamltext
 from ..labels import fold, split_path
 
 COLUMN_KINDS = ("count", "amount", "signed")
@@ -199,10 +199,8 @@ def _resolve(keys: list[str], path: str, canonical) -> str | None:
 
 
 def _edition_folders() -> list:
-    folders = [resources.files(__package__)]
-    for entry in metadata.entry_points(group="nianbao.editions"):
-        folders.append(Path(entry.load()))
-    return folders
+    """This folder, then the folders other packages register (nianbao.editions)."""
+    return [resources.files(__package__), *map(Path, registry.entries("nianbao.editions", {}).values())]
 
 
 @functools.cache

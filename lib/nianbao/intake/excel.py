@@ -3,7 +3,7 @@
 `write_template` draws the official tables of an edition from its data (blocks, label paths,
 merged headers placed by `layout.spans`), never from a hard-coded table; given a record it
 fills it in, which also exports a record to Excel. `read` takes a filled workbook back
-through `intake.build`, so the same content gives the same Record as the YAML route.
+through `raw.build`, so the same content gives the same Record as the YAML route.
 
 Writer and reader find every cell through the same layout functions (`_info_sheet`,
 `_text_sheet`, `_table_sheet`), so the reader looks exactly where the writer wrote. Label
@@ -28,7 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import editions, layout
 from ..labels import fold, split_path
 from ..record import Record
-from . import FIELDS, REQUIRED, YEARS, IntakeError, Problem, Raw, build, edition_for
+from .raw import FIELDS, REQUIRED, YEARS, IntakeError, Problem, Raw, build, edition_for
 
 GUIDE, INFO, TEXT = "说明", "基本信息", "正文"
 

@@ -14,7 +14,7 @@ import yaml
 
 from .. import yamltext
 from ..record import Record
-from . import FIELDS, IntakeError, Problem, Raw, build, edition_for, kind_of
+from .raw import FIELDS, IntakeError, Problem, Raw, build, edition_for, kind_of
 
 ENCODING = "文件应为 UTF-8 编码的文字（GBK、UTF-16 等编码请另存为 UTF-8）"
 

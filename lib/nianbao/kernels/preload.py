@@ -14,6 +14,6 @@ die_with_parent()
 for _edition in editions.available():
     editions.load(_edition)
 checks.kinds()
-intake._readers()
+intake.readers()
 for _template in report._templates.list_templates():
     report._templates.get_template(_template)
