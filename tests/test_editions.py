@@ -250,3 +250,31 @@ def test_the_legacy_notebook_runs_with_its_defaults_and_renders(tmp_path):
     assert page.select_one("#part-正文").get_text().count("一、2019年度政府信息与政务公开情况") == 1
     assert page.select_one("#part-附件 table.flat")
     assert page.select_one("footer.signature").get_text().split() == ["商丘市机关事务服务中心", "2020年1月5日"]
+
+
+def test_a_mistake_in_an_edition_is_named_when_it_loads(monkeypatch):
+    import copy
+
+    definitions = copy.deepcopy(editions._definitions())
+    broken = definitions["2021"]
+    broken["id"] = "broken"
+    rules = {rule["id"]: rule for rule in broken["rules"]}
+    rules["表三.勾稽关系"]["kind"] = "summ"
+    rules["表三.办理结果总计"]["parts"].append("三、本年度办理结果/（八）不存在")
+    rules["文表.申请数"]["patterns"] = ["收到(\\d+件"]
+    rules["表二.现行有效"]["table"] = "九"
+    broken["history"][0]["table"] = "九"
+    monkeypatch.setattr(editions, "_definitions", lambda: {**definitions, "broken": broken})
+    editions.load.cache_clear()
+    try:
+        with pytest.raises(ValueError) as raised:
+            editions.load("broken")
+    finally:
+        editions.load.cache_clear()
+    message = str(raised.value)
+    assert message.startswith("格式版本 broken 的定义有误")
+    assert "规则 表三.勾稽关系：未知的检查类型 'summ'" in message
+    assert "规则 表三.办理结果总计：parts 中的 '三、本年度办理结果/（八）不存在' 在表三中没有对应的行" in message
+    assert "规则 文表.申请数：正则表达式 '收到(\\\\d+件' 有误" in message
+    assert "规则 表二.现行有效：没有表 '九'" in message
+    assert "历年对比 received：没有表 '九'" in message

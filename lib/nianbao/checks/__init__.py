@@ -10,10 +10,10 @@ import datetime as dt
 
 from .. import registry
 from ..record import Record
-from . import statutory, tables, text
+from . import schema, statutory, tables, text
 from .findings import Context, Finding
 
-__all__ = ["KINDS", "Finding", "check", "kinds"]
+__all__ = ["KINDS", "Finding", "check", "kinds", "validate"]
 
 KINDS = {
     "sum": tables.check_sum,
@@ -34,6 +34,11 @@ KINDS = {
 def kinds() -> dict:
     """The built-in kinds, then those other packages register (nianbao.rules)."""
     return registry.entries("nianbao.rules", KINDS)
+
+
+def validate(edition) -> list[str]:
+    """Every mistake in an edition's rules and history figures (see schema.py)."""
+    return schema.problems(edition, kinds())
 
 
 def check(record: Record, previous: Record | None = None, *,

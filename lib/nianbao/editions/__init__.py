@@ -225,7 +225,13 @@ def load(edition_id: str) -> Edition:
     edition_id = str(edition_id)
     if edition_id not in definitions:
         raise KeyError(f"未知的格式版本 {edition_id!r}，可用：{'、'.join(definitions)}")
-    return _build(_merged(edition_id, definitions))
+    edition = _build(_merged(edition_id, definitions))
+    from .. import checks  # here: the checks read records, which read editions
+
+    mistakes = checks.validate(edition)
+    if mistakes:
+        raise ValueError(f"格式版本 {edition_id} 的定义有误：\n" + "\n".join(mistakes))
+    return edition
 
 
 def default_for(year: int) -> Edition:
