@@ -202,3 +202,20 @@ def test_a_batch_stopped_by_a_signal_leaves_no_process_behind(tmp_path, signum):
         assert batch.returncode == 143 and "已收到终止信号而中断" in out
     _, alive = psutil.wait_procs(family, timeout=10)
     assert alive == []
+
+
+def test_the_edition_names_its_notebook_and_a_template_without_review_is_refused_before_running(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    for year, name in [("2019", "shangqiu-jgswzx"), ("2022", "quzhou-jgswbzzx-summary"), ("2022", "quzhou-jgswbzzx")]:
+        (tmp_path / "data" / year).mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "data" / year / f"{name}.yaml", tmp_path / "data" / year)
+        (tmp_path / "params" / year).mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "params" / year / f"{name}.yaml", tmp_path / "params" / year)
+    notebooks = {Path(job.params_file).stem: Path(job.notebook).name for job in discover(None)}
+    assert notebooks == {"shangqiu-jgswzx": "legacy_report.ipynb", "quzhou-jgswbzzx-summary": "work_summary.ipynb",
+                         "quzhou-jgswbzzx": "annual_report.ipynb"}
+    notebook = nbformat.read(tmp_path / "notebooks/annual_report.ipynb", as_version=4)
+    notebook.cells = [cell for cell in notebook.cells if "review()" not in cell.source]
+    nbformat.write(notebook, tmp_path / "notebooks/annual_report.ipynb")
+    assert "没有调用 report.review()" in discover([Path("params/2022/quzhou-jgswbzzx.yaml")])[0].problem

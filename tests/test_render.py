@@ -141,3 +141,9 @@ def test_a_broken_previous_year_among_the_earlier_years_warns_once(tmp_path):
     report = Report.load(ROOT / "data/2023/shili-scjgj.yaml", broken, history=[broken])
     assert [f.rule for f in report.findings if f.part == "history"] == ["跨年.上年记录"]
     assert report.earlier == [] and report.history().html == ""
+
+
+def test_a_notebook_made_for_another_edition_names_the_right_one():
+    report = Report(intake.read(ROOT / "data/2022/quzhou-jgswbzzx-summary.yaml"), [])
+    with pytest.raises(KeyError, match="没有“三”部分.*notebooks/work_summary.ipynb"):
+        report.part("三")

@@ -27,8 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--timeout", type=int, default=300,
                      help="seconds a notebook cell may run before its report fails (default 300)")
     run.add_argument("--force", action="store_true", help="render again what has not changed since its last good run")
-    run.add_argument("--template", type=Path, default=Path("notebooks/annual_report.ipynb"),
-                     help="the notebook of params files that name none")
+    run.add_argument("--notebooks", type=Path, default=Path("notebooks"),
+                     help="the folder of the template notebooks that the editions name (default: notebooks/)")
     run.set_defaults(handler=_run)
 
     check = commands.add_parser("check", help="check records (YAML or Excel) and print the findings")
@@ -74,7 +74,7 @@ def _run(args) -> int:
     from .index import write_index
 
     executor = args.executor or ("dask" if args.scheduler else "local")
-    jobs = discover(args.params or None, args.params_dir, template=args.template, allowed=args.allow_dir)
+    jobs = discover(args.params or None, args.params_dir, notebooks=args.notebooks, allowed=args.allow_dir)
     if not jobs:
         print(f"没有找到参数文件（{args.params_dir}/<年度>/<机关代码>.yaml）", file=sys.stderr)
         return 2

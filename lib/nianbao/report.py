@@ -120,7 +120,10 @@ class Report:
         return Fragment(_render("heading.html.j2", title=self.record.title, contact=self.record.contact))
 
     def part(self, part_id: str) -> Fragment:
-        spec = next(p for p in self.record.spec.parts if p.id == part_id)
+        spec = next((p for p in self.record.spec.parts if p.id == part_id), None)
+        if spec is None:  # a notebook made for another edition
+            raise KeyError(f"{self.record.spec.name}没有“{part_id}”部分（有：{'、'.join(p.id for p in self.record.spec.parts)}）："
+                           f"这份记录应使用模板笔记本 notebooks/{self.record.spec.notebook}")
         if spec.table:
             table = self.record.spec.tables[spec.table]
             blocks = tables.grid(table, self.record.tables.get(spec.table, {}), self._marks(spec.table))

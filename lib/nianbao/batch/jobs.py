@@ -7,7 +7,7 @@ A params file (params/<year>/<name>.yaml) names the agency-year and its record:
     record: data/2022/quzhou-jgswbzzx.yaml   # relative to the project folder
     previous: data/2021/...                   # optional; found among the params when absent
     history: [data/2020/..., data/2021/...]   # optional; all earlier years found among the params
-    notebook: notebooks/...                   # optional; the template, annual_report.ipynb by default
+    notebook: notebooks/...                   # optional; by default the one the record's edition names
 
 The outputs go to <out>/<year>/<name>/, which is the agency id for its annual report; another
 document of the same agency-year (a work summary) has a params file of its own.
@@ -23,14 +23,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import nbformat
 import papermill
 import yaml
 
-from .. import ids, yamltext
+from .. import ids, intake, yamltext
 from . import cache
 from .folder import Outcome
 
-TEMPLATE = Path("notebooks/annual_report.ipynb")
+NOTEBOOKS = Path("notebooks")
 FIELDS = ("agency_id", "year", "record", "previous", "history", "notebook")
 YEARS = (1990, 2100)
 
@@ -41,7 +42,7 @@ class Job:
     agency_id: str
     year: int
     parameters: dict   # what papermill injects: record, previous, history, year, agency_id
-    notebook: str = str(TEMPLATE)  # the template notebook to execute
+    notebook: str = ""  # the template notebook to execute
     problem: str = ""  # why the params file cannot be run, when it cannot
     inputs: str = ""   # fingerprint of everything the outputs are made from
     folder: str | None = ""  # <year>/<name> under the output folder; None when no valid one exists
@@ -61,18 +62,18 @@ class Job:
 
 
 def discover(selected: list[Path] | None, params_dir: Path = Path("params"), root: Path = Path("."),
-             template: Path = TEMPLATE, allowed: list[Path] = ()) -> list[Job]:
+             notebooks: Path = NOTEBOOKS, allowed: list[Path] = ()) -> list[Job]:
     """Jobs for the selected params files (all under params_dir when none are named).
 
     A record's previous year is the params file of the same agency and template for year − 1,
     and its history every earlier year's, looked for among all params files, so that running
-    one agency still checks its carry-over and shows its history. `template` is the notebook
-    of params files that name none.
+    one agency still checks its carry-over and shows its history. A params file that names no
+    notebook gets the one its record's edition names, from the `notebooks` folder.
     """
     every = sorted(params_dir.glob("**/*.yaml")) if params_dir.is_dir() else []
     chosen = [Path(p) for p in selected] if selected else every
     roots = [root.resolve(), *(Path(folder).resolve() for folder in allowed)]
-    read = {path: read_params(path, roots, template) for path in {*every, *chosen}}
+    read = {path: read_params(path, roots, notebooks) for path in {*every, *chosen}}
     declared = _declared({job.notebook for job in read.values() if not job.problem})
     known = {(job.agency_id, job.year, job.notebook): job for job in read.values()
              if not job.problem and job.notebook in declared}
@@ -80,7 +81,8 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
     for path in chosen:
         job = read[path]
         if not job.problem and job.notebook not in declared:
-            job = replace(job, problem=f"模板笔记本无法读取：{_shown(job.notebook)}")
+            job = replace(job, problem=f"模板笔记本无法读取，或没有调用 report.review()（审核结果由它输出）："
+                                       f"{_shown(job.notebook)}")
         if not job.problem:
             earlier = sorted(year for agency, year, notebook in known
                              if (agency, notebook) == (job.agency_id, job.notebook) and year < job.year)
@@ -97,17 +99,21 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
 
 
 def _declared(notebooks: set[str]) -> dict[str, set[str]]:
-    """The parameters each template notebook declares; a notebook that cannot be read has none."""
+    """The parameters each template notebook declares. A notebook that cannot be read, or that
+    never calls report.review() (the batch takes the findings from its output), is left out."""
     declared = {}
     for notebook in notebooks:
         try:
-            declared[notebook] = set(papermill.inspect_notebook(notebook))
+            parameters = set(papermill.inspect_notebook(notebook))
+            cells = nbformat.read(notebook, as_version=4).cells
         except Exception:  # a damaged template fails the jobs that use it, not the batch
-            pass
+            continue
+        if any(cell.cell_type == "code" and ".review()" in cell.source for cell in cells):
+            declared[notebook] = parameters
     return declared
 
 
-def read_params(path: Path, roots: list[Path], template: Path) -> Job:
+def read_params(path: Path, roots: list[Path], notebooks: Path = NOTEBOOKS) -> Job:
     """The job a params file describes, or a job with the problem that stops it running."""
     name_problem = ids.problem(path.stem)
     folder_year = int(path.parent.name) if path.parent.name.isdigit() else 0
@@ -151,7 +157,10 @@ def read_params(path: Path, roots: list[Path], template: Path) -> Job:
             resolved[field] = (roots[0] / value).resolve()
             if not any(resolved[field] == root or root in resolved[field].parents for root in roots):
                 return fail(field, f"“{value}”不在项目目录之内（项目以外的目录须在命令行用 --allow-dir 允许）")
-    notebook = resolved.get("notebook") or template.resolve()
+    notebook = resolved.get("notebook")
+    if notebook is None:  # the edition's own, found without reading the whole record
+        edition = intake.edition_of(resolved["record"], year)
+        notebook = (notebooks / (edition.notebook if edition else "annual_report.ipynb")).resolve()
     parameters = {
         "record": str(resolved["record"]),
         "previous": str(resolved.get("previous", "")),

@@ -144,6 +144,7 @@ class Edition:
     deadline: str = "01-31"
     aliases: dict[str, str] = field(default_factory=dict)
     history: tuple[dict, ...] = ()  # the figures compared across years, and their cells here
+    notebook: str = "annual_report.ipynb"  # the template notebook that draws its reports (notebooks/)
 
     @property
     def narrative_parts(self) -> list[str]:
@@ -277,6 +278,7 @@ def _build(data: dict) -> Edition:
         deadline=data.get("deadline", "01-31"),
         aliases=dict(data.get("aliases", {})),
         history=tuple(data.get("history", ())),
+        notebook=data.get("notebook", "annual_report.ipynb"),
     )
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import registry
+from .. import editions, registry, yamltext
 from ..record import Record
 from . import yamlfile
 from .raw import IntakeError, Problem
 
-__all__ = ["IntakeError", "Problem", "read", "readers"]
+__all__ = ["IntakeError", "Problem", "edition_of", "read", "readers"]
 
 
 def readers() -> dict:
@@ -48,3 +48,21 @@ def read(path, *, year: int | None = None, agency_id: str | None = None) -> Reco
     if wrong:
         raise IntakeError(path, wrong)
     return record
+
+
+def edition_of(path, year: int) -> editions.Edition | None:
+    """The edition a record file declares, else the edition of its year, without reading the
+    whole record (the batch picks each report's notebook by it). None when neither is known:
+    reading the record says why."""
+    declared = None
+    try:
+        if Path(path).suffix.lower() in (".yaml", ".yml"):
+            data = yamltext.load(Path(path).read_text(encoding="utf-8"))
+            declared = data.get("edition") if isinstance(data, dict) else None
+        elif Path(path).suffix.lower() == ".xlsx":
+            from . import excel
+
+            declared = excel.declared_edition(path)
+        return editions.load(str(declared)) if declared else editions.default_for(year)
+    except Exception:  # an unreadable record, an unknown edition: the report's intake names it
+        return None
