@@ -14,18 +14,13 @@ from concurrent.futures import TimeoutError as TimedOut
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
-from . import checks, importer
+from . import checks, importer, pages
 from .checks.findings import Finding
 from .intake import yamlfile
 from .labels import fold
 from .longcsv import safe_cell
-from .report import Report, stylesheet
-
-_templates = Environment(loader=PackageLoader("nianbao", "templates/audit"), autoescape=True,
-                         trim_blocks=True, lstrip_blocks=True)
 CSV_HEADER = ("file", "edition", "agency", "year", "errors", "warnings", "unread", "findings")
 
 
@@ -40,11 +35,11 @@ class Entry:
 
     @property
     def errors(self) -> int:
-        return sum(f.severity == "error" for f in self.findings) + bool(self.failure)
+        return pages.counts(self.findings).errors + bool(self.failure)
 
     @property
     def warnings(self) -> int:
-        return sum(f.severity == "warning" for f in self.findings)
+        return pages.counts(self.findings).warnings
 
     @property
     def unread(self) -> int:
@@ -114,27 +109,26 @@ def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=Non
 def _write(entries: list[Entry], folder: Path, out: Path) -> None:
     (out / "reports").mkdir(parents=True, exist_ok=True)
     (out / "records").mkdir(exist_ok=True)
-    style = stylesheet()
+    style = pages.stylesheet()
     names = _page_names(entries, folder)
     for entry in entries:
         name = names[entry.file]
         entry.page = f"reports/{name}.html"
-        if entry.imported:
-            record = entry.imported.record
+        record = entry.imported.record if entry.imported else None
+        fragments = {}
+        if record:
             (out / "records" / f"{name}.yaml").write_text(yamlfile.dump(record), encoding="utf-8")
-            report = Report(record, entry.findings)
-            html = _templates.get_template("report.html.j2").render(
-                entry=entry, report=report, style=style, source=entry.file.relative_to(folder),
-                parts=[Markup(report.part(part.id).html) for part in record.spec.parts])
-        else:
-            html = _templates.get_template("report.html.j2").render(
-                entry=entry, report=None, style=style, source=entry.file.relative_to(folder), parts=[])
+            fragments = {"review": pages.review(record, entry.findings), "heading": pages.heading(record),
+                         "parts": [pages.part(record, entry.findings, part.id) for part in record.spec.parts],
+                         "signature": pages.signature(record)}
+        html = pages.render("audit/report.html.j2", entry=entry, record=record, style=style,
+                            source=entry.file.relative_to(folder),
+                            **{key: Markup(value) if isinstance(value, str) else list(map(Markup, value))
+                               for key, value in fragments.items()})
         (out / entry.page).write_text(html, encoding="utf-8")
-    summary = {"total": len(entries), "with_errors": sum(e.errors > 0 for e in entries),
-               "with_warnings": sum(not e.errors and e.warnings > 0 for e in entries)}
-    summary["clean"] = summary["total"] - summary["with_errors"] - summary["with_warnings"]
-    (out / "index.html").write_text(_templates.get_template("index.html.j2").render(
-        entries=entries, summary=summary, folder=folder), encoding="utf-8")
+    summary = pages.summary((True, e.errors, e.warnings) for e in entries)  # a failure counts as an error
+    (out / "index.html").write_text(pages.render("audit/index.html.j2", entries=entries, summary=summary,
+                                                 folder=folder), encoding="utf-8")
     with (out / "audit.csv").open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_HEADER)

@@ -6,16 +6,11 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
-from . import ids
+from . import ids, pages
 from .batch.folder import FILES, Outcome, load_outcomes
 from .record import Record
-from .report import Report, stylesheet
-
-_templates = Environment(loader=PackageLoader("nianbao", "templates/batch"), autoescape=True,
-                         trim_blocks=True, lstrip_blocks=True)
 
 
 def write_index(out: Path) -> Path:
@@ -31,16 +26,9 @@ def write_index(out: Path) -> Path:
                      "rules": sorted({f["rule"] for f in findings if f["severity"] == "error"})})
     rows.sort(key=lambda r: (r["outcome"].ok, -r["outcome"].errors, -r["outcome"].warnings,
                              -r["outcome"].year, r["outcome"].agency_id))
-    summary = {
-        "total": len(rows),
-        "failed": sum(not r["outcome"].ok for r in rows),
-        "with_errors": sum(r["outcome"].ok and r["outcome"].errors > 0 for r in rows),
-        "with_warnings": sum(r["outcome"].ok and not r["outcome"].errors and r["outcome"].warnings > 0 for r in rows),
-    }
-    summary["clean"] = summary["total"] - summary["failed"] - summary["with_errors"] - summary["with_warnings"]
+    summary = pages.summary((r["outcome"].ok, r["outcome"].errors, r["outcome"].warnings) for r in rows)
     path = out / "index.html"
-    path.write_text(_templates.get_template("index.html.j2").render(rows=rows, summary=summary, files=FILES),
-                    encoding="utf-8")
+    path.write_text(pages.render("batch/index.html.j2", rows=rows, summary=summary, files=FILES), encoding="utf-8")
     return path
 
 
@@ -51,21 +39,21 @@ def write_histories(out: Path, outcomes: list[Outcome]) -> dict[str, str]:
         record = _record(out / outcome.folder / "record.json")
         if record and record.spec.history:  # documents without tables (work summaries) have none
             years[outcome.agency_id].append((record, outcome.folder))
-    pages = {}
-    style = stylesheet()
+    made = {}
+    style = pages.stylesheet()
     for agency_id, found in years.items():
         if len({record.year for record, _ in found}) < 2:
             continue
         found.sort(key=lambda item: item[0].year)
         latest = found[-1][0]
-        charts = Report(latest, [], earlier=[record for record, _ in found[:-1]]).history()
+        charts = pages.history(latest, [record for record, _ in found[:-1]])
         page = ids.inside(out, "history", f"{agency_id}.html")  # an id from run.json: checked again
         page.parent.mkdir(exist_ok=True)
-        page.write_text(_templates.get_template("history.html.j2").render(
-            agency=latest.agency, reports=[(record.year, folder) for record, folder in found],
-            charts=Markup(charts.html), style=style), encoding="utf-8")
-        pages[agency_id] = f"history/{agency_id}.html"
-    return pages
+        page.write_text(pages.render(
+            "batch/history.html.j2", agency=latest.agency, reports=[(record.year, folder) for record, folder in found],
+            charts=Markup(charts), style=style), encoding="utf-8")
+        made[agency_id] = f"history/{agency_id}.html"
+    return made
 
 
 def _findings(path: Path) -> list[dict]:

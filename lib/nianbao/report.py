@@ -1,41 +1,20 @@
-"""What the template notebook calls: one report, shown part by part.
+"""What the template notebook calls: one agency-year, shown part by part.
 
-Each method returns a fragment of HTML that Jupyter displays and nbconvert later copies into
-the rendered report, so the notebook stays a short list of calls that an analyst can reorder
-or add to. The findings travel inside the notebook too, as a JSON output of their own type
-(FINDINGS_MIME), which the batch reads back into checks.json.
-
-Text from agencies is untrusted: Markdown is rendered with raw HTML, links and images off,
-and every template autoescapes.
+`Report.load` reads the agency-year (and last year's and earlier years' records, where they can
+be read) and runs its checks; each method then returns a fragment of HTML (pages.py) that
+Jupyter displays and nbconvert later copies into the rendered report, so the notebook stays a
+short list of calls that an analyst can reorder or add to. The findings travel inside the
+notebook too, as a JSON output of their own type (FINDINGS_MIME), which the batch reads back
+into checks.json.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from jinja2 import Environment, PackageLoader
-from markdown_it import MarkdownIt
-from markupsafe import Markup
-
-# history (pandas, matplotlib) is imported where it is used: every report's kernel imports
-# this module, and those two cost over a second that a report without earlier years never needs.
-from . import checks, intake, tables
+from . import checks, intake, pages, tables
 from .record import Record
 
 FINDINGS_MIME = "application/vnd.nianbao.findings+json"
-# The report's look, which the nbconvert template (templates/nbconvert/nianbao) inlines.
-STYLESHEET = Path(__file__).parent / "templates" / "nbconvert" / "nianbao" / "report.css"
-
-
-def stylesheet() -> Markup:
-    """The report's stylesheet, for pages that show its parts outside a report (the history
-    pages, the audit's reports)."""
-    return Markup(STYLESHEET.read_text(encoding="utf-8"))
-
-_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True}).disable(["image", "link", "autolink"])
-_templates = Environment(loader=PackageLoader("nianbao", "templates/report"), autoescape=True,
-                         trim_blocks=True, lstrip_blocks=True)
 
 
 class Fragment:
@@ -57,10 +36,6 @@ class Review(Fragment):
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self.html, FINDINGS_MIME: self.payload}
-
-
-def markdown(text: str) -> Markup:
-    return Markup(_markdown.render(text or ""))
 
 
 @dataclass
@@ -98,11 +73,11 @@ class Report:
 
     @property
     def errors(self) -> int:
-        return sum(f.severity == "error" for f in self.findings)
+        return pages.counts(self.findings).errors
 
     @property
     def warnings(self) -> int:
-        return sum(f.severity == "warning" for f in self.findings)
+        return pages.counts(self.findings).warnings
 
     def review(self) -> Review:
         """The findings for the reviewer (hidden when printed), numbered as the table marks."""
@@ -113,56 +88,21 @@ class Report:
             "findings": [f.to_dict() for f in self.findings],
             "record": self.record.to_dict(),
         }
-        html = _render("review.html.j2", findings=list(enumerate(self.findings, 1)), report=self)
-        return Review(html, payload)
+        return Review(pages.review(self.record, self.findings), payload)
 
     def heading(self) -> Fragment:
-        return Fragment(_render("heading.html.j2", title=self.record.title, contact=self.record.contact))
+        return Fragment(pages.heading(self.record))
 
     def part(self, part_id: str) -> Fragment:
-        spec = next((p for p in self.record.spec.parts if p.id == part_id), None)
-        if spec is None:  # a notebook made for another edition
-            raise KeyError(f"{self.record.spec.name}没有“{part_id}”部分（有：{'、'.join(p.id for p in self.record.spec.parts)}）："
-                           f"这份记录应使用模板笔记本 notebooks/{self.record.spec.notebook}")
-        if spec.table:
-            table = self.record.spec.tables[spec.table]
-            blocks = tables.grid(table, self.record.tables.get(spec.table, {}), self._marks(spec.table))
-            body = _render("table.html.j2", table=table, blocks=blocks)
-        else:
-            text = self.record.parts.get(part_id, "")
-            body = markdown(text) if text.strip() else ""
-        title = self.record.spec.part_title(spec, self.record.year)
-        return Fragment(_render("part.html.j2", part=spec, title=title, body=Markup(body)))
+        return Fragment(pages.part(self.record, self.findings, part_id))
 
     def signature(self) -> Fragment:
-        return Fragment(_render("signature.html.j2", agency=self.record.signed_by or self.record.agency,
-                                date=self.record.date))
+        return Fragment(pages.signature(self.record))
 
     def history(self) -> Fragment:
         """Charts and year-on-year changes over the agency's years; nothing when there is one year."""
-        years = [*self.earlier, self.record]
-        if len(years) < 2 or not self.record.spec.history:
-            return Fragment("")
-        from . import history
-        figures = history.figures(years)
-        notes = history.mappings(years)
-        return Fragment(_render("history.html.j2", agency=self.record.agency,
-                                years=[r.year for r in sorted(years, key=lambda r: r.year)],
-                                charts=[(title, uri, [n for chart, n in notes if chart == title])
-                                        for title, uri in history.charts(figures)],
-                                changes=history.changes(figures)))
+        return Fragment(pages.history(self.record, self.earlier))
 
     def frame(self, table_id: str):
         """A table as a pandas DataFrame, for analysis in the notebook."""
         return tables.frame(self.record.spec.tables[table_id], self.record.tables.get(table_id, {}))
-
-    def _marks(self, table_id: str) -> dict:
-        marks = defaultdict(list)
-        for number, finding in enumerate(self.findings, 1):
-            if finding.table == table_id and finding.column:
-                marks[(finding.row, finding.column)].append((number, finding.severity, finding.message))
-        return marks
-
-
-def _render(name: str, **context) -> str:
-    return _templates.get_template(name).render(**context)

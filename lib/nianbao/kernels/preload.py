@@ -6,7 +6,7 @@ forks start with the report's modules imported (pandas and matplotlib with them)
 edition read, the intake's readers found and the report's templates compiled: 0.1 s less per
 report, measured on synthetic agencies.
 """
-from .. import checks, editions, history, intake, report  # noqa: F401  (history: pandas, matplotlib)
+from .. import checks, editions, history, intake, pages, report  # noqa: F401  (history: pandas, matplotlib)
 from . import die_with_parent
 
 die_with_parent()
@@ -15,5 +15,5 @@ for _edition in editions.available():
     editions.load(_edition)
 checks.kinds()
 intake.readers()
-for _template in report._templates.list_templates():
-    report._templates.get_template(_template)
+for _template in pages.environment.list_templates(filter_func=lambda name: name.startswith("report/")):
+    pages.environment.get_template(_template)

@@ -1,0 +1,119 @@
+"""The HTML every page of nianbao is made of, from one Jinja environment.
+
+Templates are found by name under templates/: `report/*` are the fragments of a report (its
+heading, parts, signature, review panel, history appendix), `batch/*` the index and history
+pages, `audit/*` the audit's pages, and `nbconvert/nianbao/` the exporters' template folder,
+whose stylesheet the other pages share. Every template autoescapes: text from agencies and
+imported reports is untrusted, and Markdown is rendered with raw HTML, links and images off.
+
+A fragment is a function of plain data (a record and its findings), so the notebook (Report),
+the index and the audit draw the same report parts the same way.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from jinja2 import Environment, PackageLoader
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+# history (pandas, matplotlib) is imported where it is used: every report's kernel imports
+# this module, and those two cost over a second that a report without earlier years never needs.
+from . import tables
+
+environment = Environment(loader=PackageLoader("nianbao", "templates"), autoescape=True,
+                          trim_blocks=True, lstrip_blocks=True)
+_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True}).disable(["image", "link", "autolink"])
+STYLESHEET = "nbconvert/nianbao/report.css"
+
+
+def render(name: str, **context) -> str:
+    return environment.get_template(name).render(**context)
+
+
+def stylesheet() -> Markup:
+    """The report's stylesheet, which the nbconvert template inlines, for the pages that show a
+    report's parts outside a report (the history pages, the audit's reports)."""
+    source, _, _ = environment.loader.get_source(environment, STYLESHEET)
+    return Markup(source)
+
+
+def markdown(text: str) -> Markup:
+    return Markup(_markdown.render(text or ""))
+
+
+@dataclass(frozen=True)
+class Counts:
+    errors: int
+    warnings: int
+
+
+def counts(findings) -> Counts:
+    """Errors and warnings among findings (Finding objects, or their dicts from checks.json)."""
+    severities = [f["severity"] if isinstance(f, dict) else f.severity for f in findings]
+    return Counts(severities.count("error"), severities.count("warning"))
+
+
+def summary(items) -> dict:
+    """How many of (made, errors, warnings) items failed, have errors, only warnings, or none."""
+    items = list(items)
+    found = {"total": len(items), "failed": sum(not made for made, _, _ in items),
+             "with_errors": sum(made and errors > 0 for made, errors, _ in items),
+             "with_warnings": sum(made and not errors and warnings > 0 for made, errors, warnings in items)}
+    found["clean"] = found["total"] - found["failed"] - found["with_errors"] - found["with_warnings"]
+    return found
+
+
+def heading(record) -> str:
+    return render("report/heading.html.j2", title=record.title, contact=record.contact)
+
+
+def part(record, findings, part_id: str) -> str:
+    spec = next((p for p in record.spec.parts if p.id == part_id), None)
+    if spec is None:  # a notebook made for another edition
+        raise KeyError(f"{record.spec.name}没有“{part_id}”部分（有：{'、'.join(p.id for p in record.spec.parts)}）："
+                       f"这份记录应使用模板笔记本 notebooks/{record.spec.notebook}")
+    if spec.table:
+        table = record.spec.tables[spec.table]
+        blocks = tables.grid(table, record.tables.get(spec.table, {}), _marks(findings, spec.table))
+        body = render("report/table.html.j2", table=table, blocks=blocks)
+    else:
+        text = record.parts.get(part_id, "")
+        body = markdown(text) if text.strip() else ""
+    title = record.spec.part_title(spec, record.year)
+    return render("report/part.html.j2", part=spec, title=title, body=Markup(body))
+
+
+def signature(record) -> str:
+    return render("report/signature.html.j2", agency=record.signed_by or record.agency, date=record.date)
+
+
+def review(record, findings) -> str:
+    """The findings for the reviewer (hidden when printed), numbered as the table marks."""
+    return render("report/review.html.j2", record=record, counts=counts(findings),
+                  findings=list(enumerate(findings, 1)))
+
+
+def history(record, earlier) -> str:
+    """Charts and year-on-year changes over the agency's years; nothing when there is one year."""
+    years = [*earlier, record]
+    if len(years) < 2 or not record.spec.history:
+        return ""
+    from . import history as figures_of
+
+    figures = figures_of.figures(years)
+    notes = figures_of.mappings(years)
+    return render("report/history.html.j2", agency=record.agency,
+                  years=[r.year for r in sorted(years, key=lambda r: r.year)],
+                  charts=[(title, uri, [n for chart, n in notes if chart == title])
+                          for title, uri in figures_of.charts(figures)],
+                  changes=figures_of.changes(figures))
+
+
+def _marks(findings, table_id: str) -> dict:
+    marks = defaultdict(list)
+    for number, finding in enumerate(findings, 1):
+        if finding.table == table_id and finding.column:
+            marks[(finding.row, finding.column)].append((number, finding.severity, finding.message))
+    return marks
