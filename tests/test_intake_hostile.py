@@ -224,20 +224,14 @@ def test_a_member_with_a_wrong_crc_is_a_damaged_file(filled):
     assert problems(filled) == [("文件", f"文件已损坏，无法作为 Excel 工作簿读取：其中的 {SHEET_THREE} 无法解压")]
 
 
-def test_an_uncalculated_formula_is_named_not_read_as_blank(filled):
+@pytest.mark.parametrize("sheet, cell, formula", [("表三", "J9", "=SUM(D9:I9)"),    # a value cell
+                                                  ("基本信息", "B4", "=2021+1")])  # a required field: said once
+def test_an_uncalculated_formula_is_named_not_read_as_blank(filled, sheet, cell, formula):
     book = openpyxl.load_workbook(filled)
-    book["表三"]["J9"] = "=SUM(D9:I9)"  # openpyxl, like a script, saves no calculated value
+    book[sheet][cell] = formula  # openpyxl, like a script, saves no calculated value
     book.save(filled)
-    assert problems(filled) == [("表三!J9", "单元格是公式“=SUM(D9:I9)”，但没有计算结果："
-                                            "请在 Excel 或 WPS 中打开并保存，或直接填写数值")]
-
-
-def test_a_formula_in_a_required_field_is_said_once(filled):
-    book = openpyxl.load_workbook(filled)
-    book["基本信息"]["B4"] = "=2021+1"
-    book.save(filled)
-    assert problems(filled) == [("基本信息!B4", "单元格是公式“=2021+1”，但没有计算结果："
-                                                "请在 Excel 或 WPS 中打开并保存，或直接填写数值")]
+    assert problems(filled) == [(f"{sheet}!{cell}", f"单元格是公式“{formula}”，但没有计算结果："
+                                                    "请在 Excel 或 WPS 中打开并保存，或直接填写数值")]
 
 
 def test_a_calculated_formula_gives_its_value(filled):
