@@ -24,7 +24,7 @@ def seed(number: int) -> str:
 
 def render_as_is(notebook: str, tmp_path) -> BeautifulSoup:
     """A template notebook run as JupyterLab runs it (from notebooks/, its own defaults), rendered."""
-    from nianbao.render import ReportHTMLExporter
+    from nianbao.pages.exporters import ReportHTMLExporter
 
     out = tmp_path / f"as-is-{notebook}"
     papermill.execute_notebook(str(ROOT / "notebooks" / notebook), str(out),

@@ -3,7 +3,8 @@ import base64
 import warnings
 
 from conftest import ROOT
-from nianbao import editions, history, intake
+from nianbao import editions, intake
+from nianbao.pages import figures as history
 from nianbao.record import blank_tables
 from nianbao.report import Report
 

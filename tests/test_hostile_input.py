@@ -8,7 +8,7 @@ import pytest
 
 from conftest import copy_project
 from nianbao.cli import main
-from nianbao.render import ExternalResource, pdf_from_html
+from nianbao.pages.exporters import ExternalResource, pdf_from_html
 
 
 @pytest.fixture

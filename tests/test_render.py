@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from conftest import DEMO, ROOT, render_as_is
 from nianbao import intake
-from nianbao.render import ReportHTMLExporter
+from nianbao.pages.exporters import ReportHTMLExporter
 from nianbao.report import FINDINGS_MIME, Report
 
 BIN = Path(sys.executable).parent

@@ -1,6 +1,8 @@
 """The official table layouts, as the edition data lays them out for HTML and Excel alike."""
 from conftest import DEMO
-from nianbao import editions, intake, layout, tables
+from nianbao import editions, intake
+from nianbao.editions import layout
+from nianbao.pages import grid as tables
 
 EDITION = editions.load("2021")
 

@@ -71,7 +71,7 @@ def _run(args) -> int:
 
     from .batch import Interrupted, Locked, Options, discover, run
     from .batch.folder import describe
-    from .index import write_index
+    from .pages.index import write_index
 
     executor = args.executor or ("dask" if args.scheduler else "local")
     jobs = discover(args.params or None, args.params_dir, notebooks=args.notebooks, allowed=args.allow_dir)

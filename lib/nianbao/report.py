@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import checks, intake, pages, tables
+from . import checks, intake, pages
+from .pages import grid
 from .record import Record
 
 FINDINGS_MIME = "application/vnd.nianbao.findings+json"
@@ -105,4 +106,4 @@ class Report:
 
     def frame(self, table_id: str):
         """A table as a pandas DataFrame, for analysis in the notebook."""
-        return tables.frame(self.record.spec.tables[table_id], self.record.tables.get(table_id, {}))
+        return grid.frame(self.record.spec.tables[table_id], self.record.tables.get(table_id, {}))

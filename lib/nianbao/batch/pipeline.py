@@ -32,7 +32,7 @@ from .jobs import Job
 
 def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outcome:
     """Execute, check and render one agency-year into out/<year>/<name>/."""
-    from ..render import pdf_from_html
+    from ..pages.exporters import pdf_from_html
 
     outcome = job.outcome()
     folder = out / job.folder if job.folder else None
@@ -88,7 +88,7 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outc
 def exporter():
     """One exporter per process, built once: local workers inherit it from the batch,
     Dask workers build it for their first report."""
-    from ..render import ReportHTMLExporter
+    from ..pages.exporters import ReportHTMLExporter
 
     return ReportHTMLExporter()
 

@@ -25,7 +25,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .. import editions, layout
+from .. import editions
+from ..editions import layout
 from ..labels import fold, split_path
 from ..record import Record
 from .raw import FIELDS, REQUIRED, YEARS, IntakeError, Problem, Raw, build, edition_for

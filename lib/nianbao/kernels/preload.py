@@ -6,7 +6,8 @@ forks start with the report's modules imported (pandas and matplotlib with them)
 edition read, the intake's readers found and the report's templates compiled: 0.1 s less per
 report, measured on synthetic agencies.
 """
-from .. import checks, editions, history, intake, pages, report  # noqa: F401  (history: pandas, matplotlib)
+from .. import checks, editions, intake, pages, report  # noqa: F401
+from ..pages import figures  # noqa: F401  (pandas, matplotlib)
 from . import die_with_parent
 
 die_with_parent()

@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import layout
-from .editions import NO_VALUE, Block, Table
-from .labels import split_path
-from .record import format_value
+from ..editions import NO_VALUE, Block, Table, layout
+from ..labels import split_path
+from ..record import format_value
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -17,7 +17,7 @@ from traitlets import default
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
+TEMPLATES = Path(__file__).parents[1] / "templates" / "nbconvert"
 
 
 class ReportHTMLExporter(HTMLExporter):

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 # history (pandas, matplotlib) is imported where it is used: every report's kernel imports
 # this module, and those two cost over a second that a report without earlier years never needs.
-from . import tables
+from . import grid
 
 environment = Environment(loader=PackageLoader("nianbao", "templates"), autoescape=True,
                           trim_blocks=True, lstrip_blocks=True)
@@ -76,7 +76,7 @@ def part(record, findings, part_id: str) -> str:
                        f"这份记录应使用模板笔记本 notebooks/{record.spec.notebook}")
     if spec.table:
         table = record.spec.tables[spec.table]
-        blocks = tables.grid(table, record.tables.get(spec.table, {}), _marks(findings, spec.table))
+        blocks = grid.grid(table, record.tables.get(spec.table, {}), _marks(findings, spec.table))
         body = render("report/table.html.j2", table=table, blocks=blocks)
     else:
         text = record.parts.get(part_id, "")
@@ -100,7 +100,7 @@ def history(record, earlier) -> str:
     years = [*earlier, record]
     if len(years) < 2 or not record.spec.history:
         return ""
-    from . import history as figures_of
+    from . import figures as figures_of
 
     figures = figures_of.figures(years)
     notes = figures_of.mappings(years)

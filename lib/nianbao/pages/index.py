@@ -8,9 +8,9 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import ids, pages
-from .batch.folder import FILES, Outcome, load_outcomes
-from .record import Record
+from .. import ids, pages
+from ..batch.folder import FILES, Outcome, load_outcomes
+from ..record import Record
 
 
 def write_index(out: Path) -> Path:

@@ -16,8 +16,8 @@ import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .labels import split_path
-from .record import Record, format_value
+from ..labels import split_path
+from ..record import Record, format_value
 
 # Chart text: Debian's Noto CJK first (installed by `make`), then what other systems have.
 CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .labels import split_path
+from ..labels import split_path
 
 
 @dataclass(frozen=True)
