@@ -64,3 +64,16 @@ def test_a_finding_that_states_its_values_is_not_followed_by_them_again(capsys):
     out = capsys.readouterr().out
     line = next(line for line in out.splitlines() if "表三.办理结果总计" in line)
     assert line.count("应为") == 1, line
+
+
+def test_workbook_names_the_editions_it_knows_without_a_traceback(tmp_path, capsys):
+    import pytest
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["workbook", "--edition", "2099", "-o", str(tmp_path / "x.xlsx")])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and "Traceback" not in err and "'2099'" in err and "2021-single-six" in err
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("agency: 甲\n", encoding="utf-8")
+    assert main(["workbook", "--record", str(bad), "-o", str(tmp_path / "x.xlsx")]) == 1
+    assert "缺少必填字段" in capsys.readouterr().err

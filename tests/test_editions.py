@@ -216,7 +216,7 @@ def test_the_legacy_table_renders_with_its_units_headings_and_indents():
 
 def test_the_legacy_workbook_draws_units_and_headings_and_gives_the_record_back(tmp_path):
     record = intake.read(SHANGQIU)
-    path = excel.write_template("legacy", tmp_path / "shangqiu.xlsx", record=record)
+    path = excel.write_workbook("legacy", tmp_path / "shangqiu.xlsx", record=record)
     assert intake.read(path) == record
     sheet = openpyxl.load_workbook(path)["政府信息公开情况统计表"]
     assert [sheet[cell].value for cell in ("A1", "A3", "B3", "C3")] == [
@@ -235,7 +235,7 @@ def test_the_legacy_workbook_draws_units_and_headings_and_gives_the_record_back(
 def test_the_2019_workbook_takes_a_negative_change_and_gives_the_record_back(tmp_path):
     record = intake.read(PINGTAN)
     record.tables["二"][LICENSING][CHANGE] = -4
-    path = excel.write_template("2019", tmp_path / "pingtan.xlsx", record=record)
+    path = excel.write_workbook("2019", tmp_path / "pingtan.xlsx", record=record)
     assert intake.read(path) == record
     sheet = openpyxl.load_workbook(path)["表二"]
     assert (sheet["A7"].value, sheet["C8"].value, sheet["A9"].value, sheet["C9"].value) == (

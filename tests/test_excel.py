@@ -24,7 +24,7 @@ def demo():
 @pytest.fixture
 def filled(tmp_path, demo):
     """The demo record exported to a workbook."""
-    return excel.write_template("2021", tmp_path / "quzhou.xlsx", record=demo)
+    return excel.write_workbook("2021", tmp_path / "quzhou.xlsx", record=demo)
 
 
 def edit(path, changes):
@@ -46,7 +46,7 @@ def test_round_trip_gives_the_record_of_the_yaml_route(filled, demo):
 
 
 def test_blank_template_gives_what_was_filled_and_none_elsewhere(tmp_path):
-    path = excel.write_template("2021", tmp_path / "blank.xlsx")
+    path = excel.write_workbook("2021", tmp_path / "blank.xlsx")
     edit(path, {
         ("基本信息", "B2"): "某市某局",
         ("基本信息", "B4"): 2022,
@@ -69,7 +69,7 @@ def test_blank_template_gives_what_was_filled_and_none_elsewhere(tmp_path):
 
 
 def test_sheets_in_order_with_edition_prefilled(tmp_path):
-    book = openpyxl.load_workbook(excel.write_template("2021", tmp_path / "t.xlsx"))
+    book = openpyxl.load_workbook(excel.write_workbook("2021", tmp_path / "t.xlsx"))
     assert book.sheetnames == ["说明", "基本信息", "正文", "表二", "表三", "表四"]
     assert book["基本信息"]["A2"].value == "机关名称（agency）"
     assert book["基本信息"]["B5"].value == "2021"
@@ -88,7 +88,7 @@ def validation_of(sheet, cell):
 
 
 def test_inputs_are_validated_and_unlocked_labels_locked(tmp_path):
-    book = openpyxl.load_workbook(excel.write_template("2021", tmp_path / "t.xlsx"))
+    book = openpyxl.load_workbook(excel.write_workbook("2021", tmp_path / "t.xlsx"))
     count = validation_of(book["表三"], "J31")
     assert (count.type, count.operator, count.formula1, count.allowBlank) == (
         "whole", "greaterThanOrEqual", "0", True)
@@ -128,7 +128,7 @@ def merged(sheet, cell):
 
 
 def test_headers_are_merged_where_the_official_layout_puts_them(tmp_path):
-    book = openpyxl.load_workbook(excel.write_template("2021", tmp_path / "t.xlsx"))
+    book = openpyxl.load_workbook(excel.write_workbook("2021", tmp_path / "t.xlsx"))
     three, four, two = book["表三"], book["表四"], book["表二"]
     assert three["E5"].value == "法人或其他组织" and merged(three, "E5") == (1, 5)
     assert three["D5"].value == "自然人" and merged(three, "D5") == (2, 1)
@@ -146,7 +146,7 @@ def test_headers_are_merged_where_the_official_layout_puts_them(tmp_path):
 
 
 def test_a_variant_edition_gets_its_own_layout(tmp_path):
-    path = excel.write_template("2021-single-six", tmp_path / "variant.xlsx")
+    path = excel.write_workbook("2021-single-six", tmp_path / "variant.xlsx")
     sheet = openpyxl.load_workbook(path)["表三"]
     assert sheet["B27"].value == "（六）其他处理" and merged(sheet, "B27") == (1, 2)
     assert sheet["B28"].value == "（七）总计" and sheet["A29"].value == "四、结转下年度继续办理"
@@ -221,10 +221,10 @@ def test_dates_typed_as_excel_dates_are_written_out(filled):
 
 def test_text_starting_with_an_equals_sign_stays_text(tmp_path, demo):
     demo.parts["五"] = "=1+1 不是公式"
-    path = excel.write_template("2021", tmp_path / "eq.xlsx", record=demo)
+    path = excel.write_workbook("2021", tmp_path / "eq.xlsx", record=demo)
     assert intake.read(path).parts["五"] == "=1+1 不是公式"
 
 
 def test_a_record_goes_only_into_its_own_edition(tmp_path, demo):
     with pytest.raises(ValueError, match="2021-single-six"):
-        excel.write_template("2021-single-six", tmp_path / "x.xlsx", record=demo)
+        excel.write_workbook("2021-single-six", tmp_path / "x.xlsx", record=demo)

@@ -185,7 +185,7 @@ def test_a_file_that_is_not_utf8_text_gets_one_sentence(tmp_path, data, message)
 @pytest.fixture
 def filled(tmp_path):
     """The demo record exported to a workbook."""
-    return excel.write_template("2021", tmp_path / "quzhou.xlsx", record=intake.read(DEMO))
+    return excel.write_workbook("2021", tmp_path / "quzhou.xlsx", record=intake.read(DEMO))
 
 
 SHEET_THREE = "xl/worksheets/sheet5.xml"  # 表三: after 说明, 基本信息, 正文 and 表二

@@ -55,7 +55,7 @@ def test_a_summary_may_be_dated_in_the_last_weeks_of_its_year():
 
 def test_the_summary_goes_through_the_workbook_and_back(tmp_path):
     record = intake.read(SUMMARY)
-    path = excel.write_template("work-summary", tmp_path / "summary.xlsx", record=record)
+    path = excel.write_workbook("work-summary", tmp_path / "summary.xlsx", record=record)
     assert intake.read(path) == record
 
 

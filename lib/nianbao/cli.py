@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import intake
+from . import editions, intake
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,11 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("files", nargs="+", type=Path)
     check.set_defaults(handler=_check)
 
-    template = commands.add_parser("template", help="write the blank Excel workbook agencies fill in")
-    template.add_argument("--edition", default="2021")
-    template.add_argument("-o", "--output", type=Path, required=True)
-    template.add_argument("--record", type=Path, help="fill the workbook with this record's values")
-    template.set_defaults(handler=_template)
+    workbook = commands.add_parser("workbook", aliases=["template"],
+                                   help="write the Excel workbook agencies fill in (blank, or from a record)")
+    workbook.add_argument("--edition", default="2021", choices=editions.available(),
+                          help="the edition of a blank workbook (default 2021)")
+    workbook.add_argument("-o", "--output", type=Path, required=True, help="the .xlsx file to write")
+    workbook.add_argument("--record", type=Path, help="fill the workbook with this record's values")
+    workbook.set_defaults(handler=_workbook)
 
     imports = commands.add_parser("import", help="read published reports (text, HTML, Markdown) back into records")
     imports.add_argument("files", nargs="+", type=Path)
@@ -237,11 +239,18 @@ def _audit(args) -> int:
     return 1 if with_errors else 0
 
 
-def _template(args) -> int:
+def _workbook(args) -> int:
     from .intake import excel
 
-    record = intake.read(args.record) if args.record else None
-    path = excel.write_template(record.edition if record else args.edition, args.output, record=record)
+    try:
+        record = intake.read(args.record) if args.record else None
+        path = excel.write_workbook(record.edition if record else args.edition, args.output, record=record)
+    except intake.IntakeError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"无法写入 {error.filename or args.output}：{error.strerror}", file=sys.stderr)
+        return 1
     print(f"已生成填报表：{path}")
     return 0
 

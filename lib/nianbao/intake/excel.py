@@ -1,6 +1,6 @@
 """The Excel intake: a workbook drawn from an edition for agencies to fill in, and its reader.
 
-`write_template` draws the official tables of an edition from its data (blocks, label paths,
+`write_workbook` draws the official tables of an edition from its data (blocks, label paths,
 merged headers placed by `layout.spans`), never from a hard-coded table; given a record it
 fills it in, which also exports a record to Excel. `read` takes a filled workbook back
 through `raw.build`, so the same content gives the same Record as the YAML route.
@@ -188,7 +188,7 @@ def _table_sheet(edition: editions.Edition, table: editions.Table) -> Sheet:
 
 # --- Writing ---------------------------------------------------------------------------------
 
-def write_template(edition_id: str, path, record: Record | None = None) -> Path:
+def write_workbook(edition_id: str, path, record: Record | None = None) -> Path:
     """Write the workbook of an edition to `path`: blank, or filled with `record`."""
     edition = editions.load(edition_id)
     if record is not None and record.edition != edition.id:
