@@ -73,7 +73,7 @@ def test_the_batch_runs_on_a_dask_cluster(cluster, project, capsys):
                     encoding="utf-8")
     assert main(["run", "--scheduler", cluster]) == 1
     reason = json.loads((project / "outputs/2023/shili-jtysj/run.json").read_text(encoding="utf-8"))["reason"]
-    assert f"{data.resolve()}: tables.三" in reason and "应为非负整数，实为文字“x”" in reason
+    assert "data/2023/shili-jtysj.yaml: tables.三" in reason and "应为非负整数，实为文字“x”" in reason
     assert (project / "outputs/2023/shili-jtysj/report.pdf").read_bytes() == good
     assert (project / "outputs/2023/shili-jtysj/report.failed.ipynb").exists()
     assert "生成 0，未变化跳过 2，失败 1" in capsys.readouterr().out

@@ -90,6 +90,8 @@ def finish(folder: Path | None, outcome: Outcome) -> Outcome:
     """Record how the run ended in run.json, which the index reads. A folder that cannot take
     it (a full disk, no permission) adds that to the reason; the outcome is returned either way."""
     outcome.finished = time.strftime("%Y-%m-%d %H:%M:%S")
+    # Paths in reasons as the person who ran the batch names them: relative to the project.
+    outcome.reason = outcome.reason.replace(f"{Path.cwd().resolve()}{os.sep}", "")
     if folder is None:
         return outcome
     try:
