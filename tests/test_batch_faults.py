@@ -101,7 +101,7 @@ def test_a_batch_with_a_broken_params_file_a_killed_worker_and_a_damaged_run_jso
     assert "broken.yaml" in stdout and "year：应为四位数年份" in stdout
     notices = {line.split("（")[0].strip(): line for line in stdout.splitlines() if "）：" in line}
     assert "上次的运行记录 run.json 已损坏，已重新生成" in notices[f"params/2023/{damaged}.yaml"]
-    assert "生成这份报告时工作进程意外终止（可能因内存不足被系统终止），已重试一次" in notices[f"params/2023/{killed}.yaml"]
+    assert "生成这份报告时有工作进程意外终止（可能因内存不足被系统终止），已重试一次" in notices[f"params/2023/{killed}.yaml"]
     for param in params:
         state = json.loads((out / param.stem / "run.json").read_text(encoding="utf-8"))
         assert state["status"] == "ok", param.stem

@@ -27,7 +27,7 @@ from . import Options, collect
 # by 24 MiB. ProcessPoolExecutor's own max_tasks_per_child deadlocks on Python 3.11 when
 # reports are queued ahead of the workers (python/cpython#115634), so the pool is made anew instead.
 REPORTS_PER_WORKER = 200
-WORKER_DIED = "生成这份报告时工作进程意外终止（可能因内存不足被系统终止）"
+WORKER_DIED = "生成这份报告时有工作进程意外终止（可能因内存不足被系统终止）"
 
 
 def default_workers() -> int:
