@@ -77,3 +77,21 @@ def test_workbook_names_the_editions_it_knows_without_a_traceback(tmp_path, caps
     bad.write_text("agency: 甲\n", encoding="utf-8")
     assert main(["workbook", "--record", str(bad), "-o", str(tmp_path / "x.xlsx")]) == 1
     assert "缺少必填字段" in capsys.readouterr().err
+
+
+def test_every_help_line_is_chinese(capsys):
+    import re
+
+    import pytest
+
+    for command in [[], ["run"], ["check"], ["workbook"], ["import"], ["audit"]]:
+        with pytest.raises(SystemExit):
+            main([*command, "--help"])
+        text = capsys.readouterr().out
+        # every line of help that is not a command, an option or a value says something in Chinese
+        for line in text.splitlines():
+            if re.fullmatch(r"\s+\w+( \(\w+\))?", line):  # a command's name on a line of its own
+                continue
+            words = re.sub(r"(--?[\w-]+|\[.*?\]|[A-Z_]{2,}|\S+\.(yaml|xlsx|html|csv|ipynb)|tcp://\S+)", "", line)
+            if re.search(r"[A-Za-z]{3,}", words) and not re.search(r"[\u4e00-\u9fff]", line):
+                pytest.fail(f"{command}: {line}")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import signal
 import sys
 import time
@@ -11,48 +12,56 @@ from . import editions, intake
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告：生成、审核、发布")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = Parser(prog="nianbao", description="政府信息公开工作年度报告：生成、审核、发布")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="命令", parser_class=Parser)
 
-    run = commands.add_parser("run", help="execute, check and render every agency-year of params/")
-    run.add_argument("params", nargs="*", type=Path, help="params files to run (default: all under --params-dir)")
-    run.add_argument("--params-dir", type=Path, default=Path("params"))
-    run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)")
-    run.add_argument("--jobs", type=int, help="worker processes (default: the number of cores + 1)")
-    run.add_argument("--executor", help="where the reports are made: local (default) or dask")
-    run.add_argument("--scheduler", metavar="ADDRESS",
-                     help="run on a Dask cluster (tcp://host:8786) whose workers have nianbao installed")
-    run.add_argument("--allow-dir", type=Path, action="append", default=[], metavar="DIR",
-                     help="a folder outside the project that params files may name records and notebooks in")
-    run.add_argument("--timeout", type=int, default=300,
-                     help="seconds a notebook cell may run before its report fails (default 300)")
-    run.add_argument("--force", action="store_true", help="render again what has not changed since its last good run")
-    run.add_argument("--notebooks", type=Path, default=Path("notebooks"),
-                     help="the folder of the template notebooks that the editions name (default: notebooks/)")
+    run = commands.add_parser("run", help="逐个机关年度执行模板笔记本、审核并生成报告（HTML、PDF）",
+                              description="逐个机关年度执行模板笔记本、审核并生成报告")
+    run.add_argument("params", nargs="*", type=Path, metavar="参数文件",
+                     help="要运行的参数文件（默认：--params-dir 下的全部）")
+    run.add_argument("--params-dir", type=Path, default=Path("params"), metavar="目录",
+                     help="参数文件所在目录（默认 params/）")
+    run.add_argument("--out", type=Path, default=Path("outputs"), metavar="目录", help="输出目录（默认 outputs/）")
+    run.add_argument("--jobs", type=int, metavar="N", help="工作进程数（默认：CPU 核数 + 1）")
+    run.add_argument("--executor", metavar="执行方式",
+                     help="在哪里生成报告：local（本机，默认）、dask（Dask 集群）或其他包注册的执行方式")
+    run.add_argument("--scheduler", metavar="地址",
+                     help="在 Dask 集群上运行：调度器地址（如 tcp://主机:8786），其工作节点须已安装 nianbao")
+    run.add_argument("--allow-dir", type=Path, action="append", default=[], metavar="目录",
+                     help="允许参数文件引用的项目以外的目录（可多次给出）")
+    run.add_argument("--timeout", type=int, default=300, metavar="秒",
+                     help="每个笔记本单元格、HTML 和 PDF 生成的时限，超时则该报告失败（默认 300）")
+    run.add_argument("--force", action="store_true", help="输入未变化的报告也重新生成")
+    run.add_argument("--notebooks", type=Path, default=Path("notebooks"), metavar="目录",
+                     help="各格式版本所指模板笔记本所在的目录（默认 notebooks/）")
     run.set_defaults(handler=_run)
 
-    check = commands.add_parser("check", help="check records (YAML or Excel) and print the findings")
-    check.add_argument("files", nargs="+", type=Path)
+    check = commands.add_parser("check", help="审核记录（YAML 或 Excel）并列出发现的问题",
+                                description="审核记录（YAML 或 Excel）并列出发现的问题")
+    check.add_argument("files", nargs="+", type=Path, metavar="文件", help="记录文件（.yaml 或 .xlsx）")
     check.set_defaults(handler=_check)
 
-    workbook = commands.add_parser("workbook", aliases=["template"],
-                                   help="write the Excel workbook agencies fill in (blank, or from a record)")
-    workbook.add_argument("--edition", default="2021", choices=editions.available(),
-                          help="the edition of a blank workbook (default 2021)")
-    workbook.add_argument("-o", "--output", type=Path, required=True, help="the .xlsx file to write")
-    workbook.add_argument("--record", type=Path, help="fill the workbook with this record's values")
+    workbook = commands.add_parser("workbook", aliases=["template"], help="生成供机关填报的 Excel 填报表（空白或按记录预填）",
+                                   description="生成供机关填报的 Excel 填报表（空白或按记录预填）")
+    workbook.add_argument("--edition", default="2021", choices=editions.available(), metavar="格式版本",
+                          help=f"空白填报表的格式版本：{'、'.join(editions.available())}（默认 2021）")
+    workbook.add_argument("-o", "--output", type=Path, required=True, metavar="文件", help="要写入的 .xlsx 文件")
+    workbook.add_argument("--record", type=Path, metavar="记录", help="按此记录预填填报表")
     workbook.set_defaults(handler=_workbook)
 
-    imports = commands.add_parser("import", help="read published reports (text, HTML, Markdown) back into records")
-    imports.add_argument("files", nargs="+", type=Path)
-    imports.add_argument("-o", "--output", type=Path, help="write one record (YAML) per report into this folder")
-    imports.add_argument("--csv", action="store_true", help="print one report's tables as CSV: table,row,column,value")
+    imports = commands.add_parser("import", help="把已发布的报告（文本、网页、Markdown）读回为记录",
+                                  description="把已发布的报告（文本、网页、Markdown）读回为记录")
+    imports.add_argument("files", nargs="+", type=Path, metavar="文件", help="已发布报告的文件")
+    imports.add_argument("-o", "--output", type=Path, metavar="目录", help="每份报告写成一个记录（YAML）放入此目录")
+    imports.add_argument("--csv", action="store_true", help="以 CSV 输出一份报告的表格：table,row,column,value")
     _import_limits(imports)
     imports.set_defaults(handler=_import)
 
-    audit = commands.add_parser("audit", help="import and check every published report of a folder")
-    audit.add_argument("folder", type=Path)
-    audit.add_argument("-o", "--output", type=Path, required=True, help="folder for index.html, audit.csv and pages")
+    audit = commands.add_parser("audit", help="导入并审核一个目录中全部已发布的报告",
+                                description="导入并审核一个目录中全部已发布的报告")
+    audit.add_argument("folder", type=Path, metavar="目录", help="已发布报告所在的目录（含子目录）")
+    audit.add_argument("-o", "--output", type=Path, required=True, metavar="目录",
+                       help="写入 index.html、audit.csv 和各报告页面的目录")
     _import_limits(audit)
     audit.set_defaults(handler=_audit)
 
@@ -60,22 +69,57 @@ def main(argv: list[str] | None = None) -> int:
     return args.handler(args)
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, speaking Chinese where it speaks to the user: its own help headings, and a bad
+    argument said in one line with exit status 2 (argparse's detail, in its words, follows)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title, self._optionals.title = "参数", "选项"
+        self.add_argument("-h", "--help", action="help", help="显示此帮助并退出")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "用法：", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage:", "用法：", 1)
+
+    def error(self, message: str):
+        for pattern, said in _ARGPARSE_ERRORS:
+            message = re.sub(pattern, said, message)
+        self.exit(2, f"{self.prog}：参数有误：{message}（查看用法：{self.prog} --help）\n")
+
+
+# argparse's own messages, in the user's words.
+_ARGPARSE_ERRORS = [
+    (r"^argument (\S+): invalid choice: (.+) \(choose from (.+)\)$", r"\1 的值 \2 无效，可选：\3"),
+    (r"^argument (\S+): invalid int value: (.+)$", r"\1 的值 \2 无效，应为整数"),
+    (r"^argument (\S+): expected one argument$", r"\1 后面应有一个值"),
+    (r"^the following arguments are required: (.+)$", r"缺少参数：\1"),
+    (r"^unrecognized arguments: (.+)$", r"无法识别的参数：\1"),
+]
+
+
 def _import_limits(command) -> None:
     from .audit import TIMEOUT
 
-    command.add_argument("--jobs", type=int, help="files read at once (default: the number of cores)")
-    command.add_argument("--timeout", type=int, default=TIMEOUT,
-                         help=f"seconds one file may take before it is given up (default {TIMEOUT})")
+    command.add_argument("--jobs", type=int, metavar="N", help="同时读取的文件数（默认：CPU 核数）")
+    command.add_argument("--timeout", type=int, default=TIMEOUT, metavar="秒",
+                         help=f"每个文件的读取时限，超时则放弃该文件（默认 {TIMEOUT}）")
 
 
 def _run(args) -> int:
     from tqdm import tqdm
 
-    from .batch import Interrupted, Locked, Options, discover, run
+    from .batch import Interrupted, Locked, Options, discover, executors, run
     from .batch.folder import describe
     from .pages.index import write_index
 
     executor = args.executor or ("dask" if args.scheduler else "local")
+    if executor not in executors.registered():
+        print(f"nianbao run：参数有误：未知的执行方式“{executor}”，可选：{'、'.join(executors.registered())}",
+              file=sys.stderr)
+        return 2
     jobs = discover(args.params or None, args.params_dir, notebooks=args.notebooks, allowed=args.allow_dir)
     if not jobs:
         print(f"没有找到参数文件（{args.params_dir}/<年度>/<机关代码>.yaml）", file=sys.stderr)
