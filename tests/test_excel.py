@@ -139,7 +139,8 @@ def test_headers_are_merged_where_the_official_layout_puts_them(tmp_path):
     assert three["A7"].value == FIRST_ROW and merged(three, "A7") == (1, 3)
     assert three["A3"].value.startswith("（本列数据的勾稽关系为") and merged(three, "A3") == (1, 10)
     assert four["F3"].value == "行政诉讼" and merged(four, "F3") == (1, 10)
-    assert four["A3"].value == "行政复议" and merged(four, "A3") == (2, 5)
+    assert four["A3"].value == "行政复议" and merged(four, "A3") == (1, 5)
+    assert four["A4"].value == "结果维持" and merged(four, "A4") == (2, 1)  # as the national form draws it
     assert four["K4"].value == "复议后起诉" and merged(four, "K4") == (1, 5)
     assert two["A14"].value == "第二十条第（八）项" and merged(two, "A14") == (1, 4)
     assert two["B15"].value == "本年收费金额（单位：万元）"

@@ -7,8 +7,8 @@ from nianbao.pages import grid as tables
 EDITION = editions.load("2021")
 
 
-def spans(paths, **how):
-    return {(s.label, s.level): (s.start, s.depth, s.width) for s in layout.spans(paths, **how)}
+def spans(paths):
+    return {(s.label, s.level): (s.start, s.depth, s.width) for s in layout.spans(paths)}
 
 
 def test_table_three_columns_put_five_under_one_merged_header():
@@ -20,25 +20,26 @@ def test_table_three_columns_put_five_under_one_merged_header():
     assert placed[("总计", 0)] == (6, 2, 1)
 
 
-def test_table_four_columns_keep_every_leaf_on_the_bottom_line():
+def test_table_four_columns_stand_as_the_national_form_draws_them():
     columns = [c.label for c in EDITION.tables["四"].blocks[0].columns]
     placed = spans(columns)
-    assert placed[("行政复议", 0)] == (0, 2, 5)
+    assert placed[("行政复议", 0)] == (0, 1, 5)  # one line, its five heads merged down two below it
+    assert [placed.get((label, 1)) for label in ("结果维持", "总计")] == [(0, 2, 1), (4, 2, 1)]
     assert placed[("行政诉讼", 0)] == (5, 1, 10)
     assert placed[("未经复议直接起诉", 1)] == (5, 1, 5) and placed[("复议后起诉", 1)] == (10, 1, 5)
-    assert [s.level for s in layout.spans(columns) if s.label == "结果维持"] == [2, 2, 2]
+    assert [s.level for s in layout.spans(columns) if s.label == "结果维持"] == [1, 2, 2]
 
 
 def test_table_three_rows_merge_group_labels_and_stretch_leaves():
     rows = EDITION.tables["三"].rows
-    placed = spans(rows, stretch="leaf")
+    placed = spans(rows)
     assert placed[("一、本年新收政府信息公开申请数量", 0)] == (0, 3, 1)  # all three stub columns
     assert placed[("三、本年度办理结果", 0)] == (2, 1, 22)              # one tall cell over 22 rows
     assert placed[("（一）予以公开", 1)] == (2, 2, 1)
     assert placed[("（三）不予公开", 1)] == (4, 1, 8)
     assert placed[("（六）其他处理", 1)] == (20, 1, 3)
     single = editions.load("2021-single-six").tables["三"].rows
-    assert spans(single, stretch="leaf")[("（六）其他处理", 1)] == (20, 2, 1)
+    assert spans(single)[("（六）其他处理", 1)] == (20, 2, 1)
 
 
 def test_frames_carry_the_label_paths_and_keep_blanks_apart_from_zero():

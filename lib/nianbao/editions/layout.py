@@ -28,25 +28,23 @@ def depth(paths: list[str]) -> int:
     return max((len(split_path(p)) for p in paths), default=0)
 
 
-def spans(paths: list[str], *, stretch: str = "group") -> list[Span]:
+def spans(paths: list[str]) -> list[Span]:
     """The merged cells heading `paths`, in level then position order.
 
-    With D levels in all, a path of d < D labels has levels to spare; `stretch` says which of
-    its labels takes them. Column headers stretch the last group label so that every leaf sits
-    on the bottom line above its numbers (表四: 行政复议 covers two lines). Row stubs stretch the
-    leaf so that each group label stays one merged cell (表三: （一）予以公开 covers two
-    columns beside the tall 三、本年度办理结果). Neighbours with the same labels down to a level
-    merge there.
+    With D levels in all, a path of d < D labels has levels to spare, and its last label takes
+    them, as the national form draws it: 表四's 行政复议 stands on one line and its five heads
+    below it each cover two, beside the three levels of 行政诉讼; in a stub, each group label
+    stays one merged cell (表三: （一）予以公开 covers two columns beside the tall
+    三、本年度办理结果). Neighbours with the same labels down to a level merge there.
     """
     total = depth(paths)
     placed = []  # (level, position, labels down to this level, levels covered)
     for position, path in enumerate(paths):
         labels = split_path(path)
         spare = total - len(labels)
-        stretched = len(labels) - 1 if stretch == "leaf" or len(labels) == 1 else len(labels) - 2
         level = 0
         for k in range(len(labels)):
-            levels = 1 + spare if k == stretched else 1
+            levels = 1 + spare if k == len(labels) - 1 else 1
             placed.append((level, position, tuple(labels[: k + 1]), levels))
             level += levels
     merged: list[Span] = []
@@ -71,6 +69,6 @@ def stub_spans(block) -> list[Span]:
     """The cells of a block's row labels, sideways: a span's level is its stub column and its
     width the rows it covers."""
     if not block.flat:
-        return spans(block.labels, stretch="leaf")
+        return spans(block.labels)
     return [Span(labels[-1], 0, position, 1, 1, indent=len(labels) - 1)
             for position, labels in enumerate(map(split_path, block.labels))]
