@@ -10,7 +10,9 @@ PYTHON ?= python3
 # WeasyPrint lays out with Pango and subsets fonts with HarfBuzz (without libharfbuzz-subset0
 # it falls back to fontTools, 20 times slower on CJK fonts); Noto CJK gives the Chinese faces.
 # The tests look into PDFs with poppler's pdfdetach (no file may be attached to a report).
-DEBIAN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
+# The tests open the Word reports in LibreOffice (headless, to PDF) to see that they lay out.
+DEBIAN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils \
+	libreoffice-writer-nogui
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test setup debian-packages lab clean

@@ -88,6 +88,9 @@ class Report:
             "errors": self.errors, "warnings": self.warnings,
             "findings": [f.to_dict() for f in self.findings],
             "record": self.record.to_dict(),
+            # earlier years' records, so that a Word file made from the payload alone
+            # (pages/word.py) has the history appendix too
+            "earlier": [r.to_dict() for r in self.earlier],
         }
         return Review(pages.review(self.record, self.findings), payload)
 

@@ -101,14 +101,22 @@ def _change(now, then) -> str:
 
 def charts(frame: pd.DataFrame) -> list[tuple[str, str]]:
     """(title, SVG as a data URI) for each chart the figures belong to."""
-    drawn = []
-    for chart in dict.fromkeys(frame.index.get_level_values("chart")):
-        part = frame.loc[chart]
-        drawn.append((chart, _svg(part, stacked=chart == "办理结果")))
-    return drawn
+    return [(chart, "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii"))
+            for chart, svg in _drawn(frame, "svg")]
 
 
-def _svg(part: pd.DataFrame, stacked: bool) -> str:
+def png_charts(frame: pd.DataFrame) -> list[tuple[str, bytes]]:
+    """(title, PNG) for each chart: the same charts for the Word report, as every Word and WPS
+    shows PNG (SVG only from Word 2016 on)."""
+    return _drawn(frame, "png")
+
+
+def _drawn(frame: pd.DataFrame, image_format: str) -> list[tuple[str, bytes]]:
+    return [(chart, _draw(frame.loc[chart], chart == "办理结果", image_format))
+            for chart in dict.fromkeys(frame.index.get_level_values("chart"))]
+
+
+def _draw(part: pd.DataFrame, stacked: bool, image_format: str) -> bytes:
     """Bars by year: one bar per figure side by side, or stacked into one bar a year."""
     years = [str(year) for year in part.columns]
     with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": CJK_FONTS,
@@ -130,5 +138,5 @@ def _svg(part: pd.DataFrame, stacked: bool) -> str:
         axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
         figure.tight_layout()
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="svg")
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+        figure.savefig(buffer, format=image_format, dpi=200)  # dpi: PNG only, sharp when printed
+    return buffer.getvalue()

@@ -1,0 +1,242 @@
+"""The report as a Word file (.docx) that Word and WPS open in the official layout.
+
+Analysts pass reports to their leaders for sign-off in Word or WPS, and publish them with a
+【下载Word】 link. The file is made from the findings payload the notebook's review cell outputs
+(`Report.review().payload`: the record, the earlier years' records, the error count), so it
+shows what the HTML and PDF show: title, lead paragraph, the parts in the edition's order,
+the official tables, the signature block and the history appendix.
+
+It is built with python-docx, a well-kept library that writes real Word tables with merged
+cells, paragraph styles, East Asian fonts and pictures; the few properties it has no API for
+(w:eastAsia font names, w:tblHeader, w:cantSplit, the page number field) are set through its
+oxml layer. Page and type follow GB/T 9704 (word_style.py); the official tables are laid out
+from the merged-cell grid the HTML draws (word_tables.py).
+
+Untrusted text stays text: the narrative's Markdown gives paragraphs, lists, headings and
+emphasis only (raw HTML, links and images stay literal, as in the HTML report), and every
+string is written as a run's text, which Word never reads as a field or a link.
+"""
+from __future__ import annotations
+
+import io
+import itertools
+import re
+import string
+import unicodedata
+from datetime import datetime, timezone
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm, Pt
+from nbconvert.exporters import Exporter
+from traitlets import default
+
+from ..record import Record
+from ..report import FINDINGS_MIME
+from . import _markdown, word_style, word_tables
+from .word_style import CHARACTER, LINE, TABLE, TITLE
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# A 2号 title line holds 20 characters (156 mm / 22 pt); two are kept spare for Latin digits,
+# which are wider than half a character in some faces (LibreOffice's stand-ins among them).
+TITLE_CHARACTERS = 18
+
+
+def docx_from_payload(payload: dict) -> bytes:
+    """The report of a findings payload as the bytes of a .docx file."""
+    payload = _xml_safe(payload)
+    record = Record.from_dict(payload["record"])
+    earlier = [Record.from_dict(data) for data in payload.get("earlier", [])]
+    document = Document()
+    word_style.prepare(document, draft=payload["errors"] > 0)
+    _title(document, record)
+    if record.contact:
+        document.add_paragraph(record.contact)
+    for part in record.spec.parts:
+        title = record.spec.part_title(part, record.year)
+        if title:
+            document.add_paragraph(title, style="Heading 1")
+        text = record.parts.get(part.id, "")
+        if part.table:
+            word_tables.official(document, record.spec.tables[part.table], record.tables.get(part.table, {}))
+        elif text.strip():
+            _narrative(document, text)
+        else:
+            document.add_paragraph("（本部分未填写）")
+    _signature(document, record.signed_by or record.agency, record.date)
+    _history(document, record, earlier)
+    properties = document.core_properties  # python-docx's template says "python-docx" here
+    properties.title, properties.author, properties.last_modified_by = record.title, record.agency, ""
+    properties.comments = properties.keywords = properties.subject = ""
+    properties.created = properties.modified = datetime.now(timezone.utc)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+class ReportDocxExporter(Exporter):
+    """`jupyter nbconvert --to nianbao_docx report.ipynb`: an executed report notebook as a
+    Word file, made from the findings payload of its review cell."""
+
+    export_from_notebook = "nianbao report (Word)"
+    output_mimetype = DOCX_MIME
+
+    @default("file_extension")
+    def _file_extension_default(self):
+        return ".docx"
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        nb, resources = super().from_notebook_node(nb, resources, **kw)
+        return docx_from_payload(findings_payload(nb)), resources
+
+
+def findings_payload(nb) -> dict:
+    """The payload of the notebook's review cell (the first, as the batch reads it)."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if FINDINGS_MIME in output.get("data", {}):
+                return output["data"][FINDINGS_MIME]
+    raise ValueError(f"笔记本中没有报告的核查结果（{FINDINGS_MIME} 输出），无法生成 Word 文件："
+                     "请先执行模板笔记本，并保留 report.review() 单元格的输出")
+
+
+# Characters XML 1.0 cannot hold: a notebook's JSON may carry them, and lxml refuses them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(data):
+    if isinstance(data, str):
+        return _NOT_XML.sub("", data)
+    if isinstance(data, dict):
+        return {_xml_safe(key): _xml_safe(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_xml_safe(value) for value in data]
+    return data
+
+
+# ---- Title and signature ----
+
+def _width(text: str) -> float:
+    """Width in characters of the Chinese face: Latin letters and digits are half as wide."""
+    return sum(1 if unicodedata.east_asian_width(c) in "FWA" else 0.5 for c in text)
+
+
+def _title(document, record: Record) -> None:
+    """The title in as few centred lines as it fits, the most even of them, broken only where
+    the format's words meet: before the year, after the agency (never inside a word)."""
+    values = {"agency": record.agency, "year": record.year, "next_year": record.year + 1}
+    pieces = [""]  # a field begins a piece: 衢州市机关事务保障中心 | 2022年政府信息公开工作年度报告
+    for literal, field, _, _ in string.Formatter().parse(record.spec.title):
+        pieces[-1] += literal
+        if field is not None:
+            if pieces[-1]:
+                pieces.append("")
+            pieces[-1] += str(values[field])
+    for count in range(1, len(pieces) + 1):
+        splits = [["".join(pieces[a:b]) for a, b in itertools.pairwise((0, *cuts, len(pieces)))]
+                  for cuts in itertools.combinations(range(1, len(pieces)), count - 1)]
+        fitting = [lines for lines in splits if max(map(_width, lines)) <= TITLE_CHARACTERS]
+        if fitting:
+            break
+    else:
+        fitting = [pieces]  # an agency's name longer than a line: Word breaks it
+    lines = min(fitting, key=lambda lines: max(map(_width, lines)))
+    paragraph = document.add_paragraph(style=TITLE)
+    for number, line in enumerate(lines):
+        run = paragraph.add_run(line)
+        if number < len(lines) - 1:
+            run.add_break()
+
+
+def _signature(document, agency: str, date: str) -> None:
+    """GB/T 9704's unsealed signature: the agency two characters from the right, the date under
+    it starting two characters further right (the agency moves left when the date is longer)."""
+    agency_right = 2.0
+    date_right = agency_right + _width(agency) - 2 - _width(date)
+    if date_right < 2:
+        agency_right, date_right = agency_right + 2 - date_right, 2.0
+    for number, (text, right) in enumerate(((agency, agency_right), (date, date_right))):
+        paragraph = document.add_paragraph(text)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        formatting = paragraph.paragraph_format
+        formatting.first_line_indent, formatting.right_indent = Pt(0), Pt(right * CHARACTER)
+        formatting.space_before = LINE if number == 0 else Pt(0)  # 正文下空一行
+        formatting.keep_with_next = number == 0
+
+
+# ---- Narrative ----
+
+def _narrative(document, text: str) -> None:
+    """Markdown as paragraphs: headings in 楷体 (the second level, under a part's title), list
+    items numbered as the HTML numbers them, code as plain paragraphs, **strong** and *em*."""
+    lists: list[int | None] = []  # the open lists, innermost last: its next number, None if bulleted
+    marker, style = "", None
+    for token in _markdown.parse(text):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            lists.append(int(token.attrGet("start") or 1) if token.type == "ordered_list_open" else None)
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif token.type == "list_item_open":
+            marker = "•" if lists[-1] is None else f"{lists[-1]}."
+            if lists[-1] is not None:
+                lists[-1] += 1
+        elif token.type in ("heading_open", "heading_close"):
+            style = "Heading 2" if token.type == "heading_open" else None
+        elif token.type in ("inline", "code_block", "fence"):
+            paragraph = document.add_paragraph(style=style)
+            if len(lists) > 1:
+                paragraph.paragraph_format.left_indent = Pt(2 * CHARACTER * (len(lists) - 1))
+            if marker:
+                paragraph.add_run(marker + " ")
+                marker = ""
+            if token.type == "inline":
+                _inline(paragraph, token.children)
+            else:
+                paragraph.add_run(token.content.rstrip("\n"))
+
+
+def _inline(paragraph, children) -> None:
+    bold = italic = False
+    for child in children:
+        if child.type in ("strong_open", "strong_close"):
+            bold = child.type == "strong_open"
+        elif child.type in ("em_open", "em_close"):
+            italic = child.type == "em_open"
+        elif child.type in ("softbreak", "hardbreak"):  # a line break, as the HTML report breaks lines
+            paragraph.add_run().add_break()
+        elif child.content:  # text, and what the parser left as text (raw HTML, links, images)
+            run = paragraph.add_run(child.content)
+            run.bold, run.italic = bold or None, italic or None
+
+
+# ---- History appendix ----
+
+def _history(document, record: Record, earlier: list[Record]) -> None:
+    """The charts and the year-on-year table of the HTML report's appendix, on a page of its own."""
+    years = sorted([*earlier, record], key=lambda r: r.year)
+    if len(years) < 2 or not record.spec.history:
+        return
+    from . import figures as figures_of  # pandas and matplotlib: only for reports with earlier years
+
+    figures = figures_of.figures(years)
+    notes = figures_of.mappings(years)
+    heading = document.add_paragraph(f"附：{record.agency}历年情况对比", style="Heading 1")
+    heading.add_run().add_break()  # the years on a line of their own, not half of them
+    heading.add_run(f"（{years[0].year}—{years[-1].year}年）")
+    heading.paragraph_format.page_break_before = True
+    _centred(heading)
+    for title, png in figures_of.png_charts(figures):
+        _centred(document.add_paragraph(title, style="Heading 2"))
+        picture = document.add_paragraph()
+        _centred(picture)
+        picture.paragraph_format.line_spacing = 1.0  # an exact line pitch would crop the picture
+        picture.add_run().add_picture(io.BytesIO(png), width=Mm(word_style.TEXT_WIDTH))
+        for chart, note in notes:
+            if chart == title:
+                document.add_paragraph(f"口径：{note}", style=TABLE).alignment = WD_ALIGN_PARAGRAPH.LEFT
+    word_tables.changes(document, figures_of.changes(figures))
+
+
+def _centred(paragraph) -> None:
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.first_line_indent = Pt(0)

@@ -1,0 +1,165 @@
+"""Tables of the Word report: the official tables and the history's year-on-year table.
+
+Both are drawn from `grid.Cell` lines, the merged-cell grid the HTML report draws, so the Word
+tables and the HTML tables keep one layout. Each official table is one Word table, its blocks
+one under another as in the national form's Word version (国办公开办函〔2021〕30号's 表二 is one
+table of four columns whose one-column blocks span the three value columns). Merges are real
+Word merges (gridSpan across, vMerge down), made by python-docx's `Cell.merge`.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from ..editions import Table
+from . import grid
+from .grid import BlockGrid, Cell
+from .word_style import TABLE, TABLE_SIZE, TEXT_WIDTH
+
+GROUP = 13         # mm: a group label's column (（四）无法提供), three characters a line: no taller than its rows
+UNIT = 16          # mm: the legacy table's 单位 column
+LEAF = 50          # mm: at least, for the row labels beside the numbers: 13 characters a line, which
+                   # keeps 表三, heading and all, on one page (its numbers 11.4 mm wide: five digits)
+FIGURE = 24        # mm: the history table's figure names (本年新收), short beside seven columns of numbers
+VALUE = 28         # mm: at most, for a column of numbers
+CELL_MARGIN = 43   # twips (0.75 mm) left and right: Word's 1.9 mm would leave 表四's 五号 one character a line
+
+
+def official(document, table: Table, values: dict) -> None:
+    """An official table of a record, blank cells left empty (unknown is not 0)."""
+    _table(document, grid.grid(table, values))
+
+
+def changes(document, frame) -> None:
+    """The history's year-on-year table (figures.changes): 项目 over two label columns, the
+    chart's name merged down its figures, a column per year and the changes."""
+    head = [[Cell("项目", colspan=2, kind="head"),
+             *(Cell(f"{c}年" if isinstance(c, int) else str(c), kind="head") for c in frame.columns)]]
+    body = []
+    for chart in dict.fromkeys(frame.index.get_level_values("chart")):
+        figures = frame.loc[chart]
+        for number, (figure, row) in enumerate(figures.iterrows()):
+            line = [Cell(figure), *(Cell(value, kind="value") for value in row)]
+            body.append([Cell(chart, rowspan=len(figures)), *line] if number == 0 else line)
+    _table(document, [BlockGrid("", head, body, stub_columns=2, value_columns=len(frame.columns))], leaf=FIGURE)
+
+
+def _table(document, blocks: list[BlockGrid], leaf: float = LEAF) -> None:
+    width = max(_width(block) for block in blocks)
+    placed, extents = _place(blocks, width)
+    repeated = extents[0][1] if len(blocks) == 1 else 0  # another block's rows under the first's head: mislabelled
+    word = document.add_table(rows=extents[-1][2], cols=width, style="Table Grid")
+    word.alignment = WD_TABLE_ALIGNMENT.CENTER
+    word.autofit = False  # fixed layout: the widths below, whatever the text
+    _cell_margins(word)
+    widths = [Mm(mm) for mm in _widths(max(blocks, key=_width), leaf)]
+    for column, column_width in zip(word.columns, widths):
+        column.width = column_width
+    # Every place of the grid, taken once before any merge: python-docx finds a cell by
+    # walking the whole table, which made a table of 300 cells take a second.
+    cells = [row.cells for row in word.rows]
+    style = document.styles[TABLE].style_id
+    for number, (tr, line) in enumerate(zip(word._tbl.tr_lst, cells)):
+        # a row never splits across pages; the header rows repeat on every page a table spans
+        _flag(tr, "w:cantSplit")
+        if number < repeated:
+            _flag(tr, "w:tblHeader")
+        for cell, cell_width in zip(line, widths):
+            cell.width = cell_width
+            # every place's paragraph in the table's style, the merged-away ones too (else their
+            # empty paragraph gives the row the body's 28.9 pt line); set by id, as python-docx's
+            # `paragraph.style = …` looks it up among all styles each time
+            cell.paragraphs[0]._p.style = style
+    # Rows kept with the next, on one page: a block's head with its first row; each block whole
+    # in a table of several (表二's, of a few rows each); the rows beside a label merged down,
+    # which a page break would cut in two (（五）不予 | 处理, as published copies show).
+    kept = set()
+    for first, body, end in extents:
+        kept.update(range(first, body if len(blocks) == 1 else end - 1))
+    for row, column, cell in placed:
+        _write(cells[row][column], cell)
+        kept.update(range(row, row + cell.rowspan - 1))
+    for row in kept:
+        for place in cells[row]:
+            place.paragraphs[0].paragraph_format.keep_with_next = True
+    for row, column, cell in placed:  # content first: a merge keeps the first cell's
+        if cell.rowspan > 1 or cell.colspan > 1:
+            cells[row][column].merge(cells[row + cell.rowspan - 1][column + cell.colspan - 1])
+
+
+def _width(block: BlockGrid) -> int:
+    return block.stub_columns + block.unit_column + block.value_columns
+
+
+def _place(blocks: list[BlockGrid], width: int) -> tuple[list[tuple[int, int, Cell]], list[tuple[int, int, int]]]:
+    """Every cell with its row and column in the Word table, and each block's extent: the row
+    it begins at, the row its body begins at, the row after its end.
+
+    A cell goes to the first column its line leaves free (cells merged down from the lines
+    above take theirs). A block narrower than the table stretches its last column to the
+    table's edge, as the form's 本年处理决定数量 spans the three columns of 表二's first block.
+    """
+    placed, extents, top = [], [], 0
+    for block in blocks:
+        title = [[Cell(block.title, colspan=width, kind="head")]] if block.title else []
+        lines = [*title, *block.head, *block.body]
+        extents.append((top, top + len(title) + len(block.head), top + len(lines)))
+        taken: set[tuple[int, int]] = set()
+        for row, line in enumerate(lines, top):
+            column = 0
+            for cell in line:
+                while (row, column) in taken:
+                    column += 1
+                if column + cell.colspan == _width(block) < width:
+                    cell = replace(cell, colspan=width - column)
+                taken.update((row + r, column + c) for r in range(cell.rowspan) for c in range(cell.colspan))
+                placed.append((row, column, cell))
+                column += cell.colspan
+        top += len(lines)
+    return placed, extents
+
+
+def _widths(block: BlockGrid, leaf: float) -> list[float]:
+    """Column widths in mm: narrow group label columns, numbers an equal share of what the
+    labels leave (at most VALUE), the leaf labels the rest of the 版心."""
+    groups = [GROUP] * max(block.stub_columns - 1, 0)
+    unit = [UNIT] * block.unit_column
+    value = min(VALUE, (TEXT_WIDTH - sum(groups) - sum(unit) - (leaf if block.stub_columns else 0))
+                / block.value_columns)
+    rest = TEXT_WIDTH - sum(groups) - sum(unit) - value * block.value_columns
+    return [*groups, *([rest] if block.stub_columns else []), *unit, *[value] * block.value_columns]
+
+
+def _write(target, cell: Cell) -> None:
+    target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    paragraph = target.paragraphs[0]
+    # heads and numbers are centred (the style's alignment); labels read from the left, but
+    # for a group label merged down, which stands centred as in the form
+    if cell.kind == "label" and cell.rowspan == 1:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        if cell.indent:
+            paragraph.paragraph_format.left_indent = Pt(TABLE_SIZE * 1.5 * cell.indent)
+    if cell.text:
+        paragraph.add_run(cell.text)
+
+
+def _flag(tr, tag: str) -> None:
+    """A row property python-docx has no API for (w:cantSplit, w:tblHeader)."""
+    tr.get_or_add_trPr().append(OxmlElement(tag))
+
+
+def _cell_margins(table) -> None:
+    """Narrow left and right cell margins: a table property python-docx has no API for."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("w:left", "w:right"):
+        margins.append(OxmlElement(side, {qn("w:w"): str(CELL_MARGIN), qn("w:type"): "dxa"}))
+    look = table._tbl.tblPr.find(qn("w:tblLook"))  # the schema's order: tblCellMar before tblLook
+    if look is None:
+        table._tbl.tblPr.append(margins)
+    else:
+        look.addprevious(margins)
