@@ -1,6 +1,7 @@
 """The batch on a copy of the project: real kernels, real renders, one broken agency at a time."""
 import json
 
+import docx
 import nbformat
 import pytest
 
@@ -25,8 +26,11 @@ def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project,
     assert main(["run", "--jobs", "2"]) == 0
     for year, agency in AGENCIES:
         folder = project / "outputs" / year / agency
-        assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "checks.json", "record.json", "run.json"}
+        assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "report.docx",
+                                                      "checks.json", "record.json", "run.json"}
         assert folder.joinpath("report.pdf").read_bytes().startswith(b"%PDF")
+        assert docx.Document(folder / "report.docx").tables  # a real Word file, with the official tables
+        assert "earlier" not in json.loads((folder / "checks.json").read_text(encoding="utf-8"))
         executed = nbformat.read(folder / "report.ipynb", as_version=4)
         assert executed.metadata.papermill.parameters["agency_id"] == agency
     # the previous year was found among the params files: the carry-over mismatch is reported
@@ -34,6 +38,7 @@ def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project,
     assert {f["rule"] for f in checks["findings"]} >= {"跨年.结转"}
     index = (project / "outputs" / "index.html").read_text(encoding="utf-8")
     assert index.count('href="2023/shili-scjgj/report.pdf"') == 1 and "示例市数据资源管理局" in index
+    assert index.count('href="2023/shili-scjgj/report.docx"') == 1
     assert 'href="history/shili-scjgj.html"' in index  # two years: a history page
     page = (project / "outputs/history/shili-scjgj.html").read_text(encoding="utf-8")
     assert "历年情况对比（2022—2023年）" in page and 'href="../2022/shili-scjgj/report.html"' in page
@@ -73,8 +78,8 @@ def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project,
     folder.joinpath(".staging-4194304").mkdir()
     folder.joinpath(".staging-4194304/report.html").write_text("<html><body>半", encoding="utf-8")
     assert main(["run", "params/2023/shili-scjgj.yaml"]) == 0
-    assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "checks.json",
-                                                  "record.json", "run.json"}
+    assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "report.docx",
+                                                  "checks.json", "record.json", "run.json"}
     assert run_json(project, "2023", "shili-scjgj")["status"] == "ok"
 
 

@@ -1,6 +1,6 @@
 """The output folder's contract: what a report folder holds, and how it is written and read.
 
-    <out>/<year>/<name>/report.ipynb, report.html, report.pdf, checks.json, record.json
+    <out>/<year>/<name>/report.ipynb, report.html, report.pdf, report.docx, checks.json, record.json
                        run.json              how the last run ended (an Outcome)
                        report.failed.ipynb   only after a failed run: the notebook with the failing cell
 
@@ -23,11 +23,12 @@ from pathlib import Path
 
 from .. import ids
 
-OUTPUTS = ("report.ipynb", "report.html", "report.pdf", "checks.json", "record.json")
+OUTPUTS = ("report.ipynb", "report.html", "report.pdf", "report.docx", "checks.json", "record.json")
 FAILED_NOTEBOOK = "report.failed.ipynb"
 STATE = "run.json"
 # What the index calls each file a report folder may hold, in the order it lists them.
-FILES = {"report.html": "HTML", "report.pdf": "PDF", "report.ipynb": "笔记本", "checks.json": "审核结果",
+FILES = {"report.html": "HTML", "report.pdf": "PDF", "report.docx": "Word", "report.ipynb": "笔记本",
+         "checks.json": "审核结果",
          FAILED_NOTEBOOK: "失败的笔记本"}
 
 
@@ -43,7 +44,7 @@ class Outcome:
     title: str = ""
     errors: int = 0
     warnings: int = 0
-    seconds: dict = field(default_factory=dict)  # execute, html, pdf
+    seconds: dict = field(default_factory=dict)  # execute, html, pdf, docx
     detail: str = ""            # the traceback of an unexpected failure, for a developer
     finished: str = ""
     inputs: str = ""            # the fingerprint of the job's inputs when it ran

@@ -1,4 +1,4 @@
-"""One report, start to finish: execute the template notebook, render HTML and PDF, store them.
+"""One report, start to finish: execute the template notebook, render HTML, PDF and Word, store them.
 
 Papermill executes the template in a fresh kernel (forked from a preloaded server in the
 batch's workers, kernels.py); the HTML and PDF are rendered in-process with exporters made
@@ -6,8 +6,8 @@ once per process. Every output goes through the folder's staging (folder.py), so
 leaves the previous good report whole, plus report.failed.ipynb with the failing cell and the
 reason in run.json.
 
-`timeout` bounds every step: each notebook cell (papermill), and the HTML and PDF renders (a
-10 MB narrative once held a worker for minutes).
+`timeout` bounds every step: each notebook cell (papermill), and the HTML, PDF and Word
+renders (a 10 MB narrative once held a worker for minutes).
 """
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from .jobs import Job
 def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outcome:
     """Execute, check and render one agency-year into out/<year>/<name>/."""
     from ..pages.exporters import pdf_from_html
+    from ..pages.word import docx_from_payload
 
     outcome = job.outcome()
     folder = out / job.folder if job.folder else None
@@ -63,7 +64,12 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outc
         with _limit(timeout, "生成 PDF"):
             (staged / "report.pdf").write_bytes(pdf_from_html(html))
         outcome.seconds["pdf"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
+        with _limit(timeout, "生成 Word 文档"):
+            (staged / "report.docx").write_bytes(docx_from_payload(payload))
+        outcome.seconds["docx"] = round(time.perf_counter() - started, 3)
         record = payload.pop("record")  # the record as read, for the agency's history page
+        payload.pop("earlier")          # the other years' records: their own folders hold them
         (staged / "checks.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
         (staged / "record.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
         outputs.commit(folder, staged)
