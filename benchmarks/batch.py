@@ -8,7 +8,8 @@ It builds a throwaway project of N synthetic agency-years (benchmarks/agencies.p
 consistent numbers and a narrative that states them) and renders them with `nianbao run`.
 Then it renders the first K of them (--scripted-sample, all N by default up to 200) as a
 shell script would, one report after another: the papermill command line,
-`jupyter nbconvert --to html --no-input`, and `jupyter nbconvert --to nianbao_pdf`. The
+`jupyter nbconvert --to html --no-input`, `jupyter nbconvert --to nianbao_pdf` and
+`--to nianbao_docx`. The
 scripted route does the same work for every report, so its rate on K reports is its rate on N.
 
 It prints reports per minute for both, their ratio, and each route's peak memory: the largest
@@ -21,6 +22,7 @@ quarter of the run, which stays flat when memory does not grow with N.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -72,6 +74,12 @@ def run_measured(command: list, cwd: Path, done=lambda: 0) -> list[tuple[int, fl
     return samples
 
 
+def stage_seconds(out: Path) -> dict[str, float]:
+    """The mean seconds a report spent in each stage of its worker (run.json: execute, html, pdf, docx)."""
+    runs = [json.loads(path.read_text(encoding="utf-8"))["seconds"] for path in out.glob("*/*/run.json")]
+    return {stage: sum(run[stage] for run in runs) / len(runs) for stage in runs[0]}
+
+
 def time_nianbao(folder: Path, n: int, jobs: int) -> tuple[float, float, list[float]]:
     """Seconds, the peak MiB (the index, made after the last report, included), and the peak
     MiB in each quarter of the reports."""
@@ -95,6 +103,7 @@ def time_scripted(folder: Path, params: list[Path]) -> tuple[float, float]:
             [BIN / "papermill", "notebooks/annual_report.ipynb", notebook, "-f", param, "--no-progress-bar"],
             [BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", notebook],
             [BIN / "jupyter", "nbconvert", "--to", "nianbao_pdf", notebook],
+            [BIN / "jupyter", "nbconvert", "--to", "nianbao_docx", notebook],
         ):
             peak = max([peak, *(mib for _, mib in run_measured(command, folder))])
     return time.perf_counter() - started, peak
@@ -113,15 +122,18 @@ def main() -> None:
         folder = Path(tmp)
         params = make_project(folder, args.n)
         nianbao_s, nianbao_mib, quarters = time_nianbao(folder, args.n, jobs)
+        stages = stage_seconds(folder / "out-nianbao")
         scripted_s, scripted_mib = time_scripted(folder, params[:sample])
     nianbao_rate, scripted_rate = args.n / nianbao_s * 60, sample / scripted_s * 60
-    print(f"N={args.n} agency-years, HTML and PDF each, {os.cpu_count()} cores")
+    print(f"N={args.n} agency-years, HTML, PDF and Word each, {os.cpu_count()} cores")
     print(f"{'route':<44}{'reports':>8}{'seconds':>9}{'reports/min':>13}{'peak MiB':>10}")
     print(f"{'nianbao run --jobs ' + str(jobs):<44}{args.n:>8}{nianbao_s:>9.1f}{nianbao_rate:>13.1f}{nianbao_mib:>10.0f}")
-    print(f"{'papermill + nbconvert html + nbconvert pdf':<44}{sample:>8}{scripted_s:>9.1f}{scripted_rate:>13.1f}"
+    print(f"{'papermill + nbconvert html, pdf and docx':<44}{sample:>8}{scripted_s:>9.1f}{scripted_rate:>13.1f}"
           f"{scripted_mib:>10.0f}")
     print(f"ratio: nianbao run makes {nianbao_rate / scripted_rate:.1f}x the scripted route's reports per minute")
     print("nianbao run, peak MiB by quarter of the reports done: " + " · ".join(f"{mib:.0f}" for mib in quarters))
+    print("nianbao run, mean seconds a report spends in each stage of its worker: "
+          + " · ".join(f"{stage} {seconds:.2f}" for stage, seconds in stages.items()))
 
 
 if __name__ == "__main__":
