@@ -1,5 +1,6 @@
 """End to end for one report: papermill's command line runs the template with a params file,
 nbconvert's command line renders it through the exporters this package registers."""
+import io
 import re
 import subprocess
 import sys
@@ -147,3 +148,20 @@ def test_a_notebook_made_for_another_edition_names_the_right_one():
     report = Report(intake.read(ROOT / "data/2022/quzhou-jgswbzzx-summary.yaml"), [])
     with pytest.raises(KeyError, match="没有“三”部分.*notebooks/work_summary.ipynb"):
         report.part("三")
+
+
+def test_a_report_with_errors_is_a_draft_on_screen_and_on_every_printed_page(tmp_path):
+    out = tmp_path / "jtysj.ipynb"
+    subprocess.run([BIN / "papermill", "notebooks/annual_report.ipynb", out, "-f", "params/2023/shili-jtysj.yaml",
+                    "--no-progress-bar"], cwd=ROOT, check=True, capture_output=True)
+    html, _ = ReportHTMLExporter().from_notebook_node(nbformat.read(out, as_version=4))
+    page = BeautifulSoup(html, "html.parser")
+    assert page.select_one("main.report.draft .draft-mark").get_text() == "草稿（核查未通过）"
+    from nianbao.pages.exporters import pdf_from_html
+
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf_from_html(html))).pages]
+    assert len(pages) > 1 and all("草稿（核查未通过）" in text for text in pages)
+
+
+def test_a_report_without_errors_is_no_draft(html, pdf):
+    assert "草稿" not in html.split("</style>")[1] and "草稿" not in "".join(p.extract_text() for p in pdf.pages)
