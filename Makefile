@@ -14,6 +14,8 @@ PYTHON ?= python3
 DEBIAN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils \
 	libreoffice-writer-nogui
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# JupyterLab refuses to start as root unless told; these machines run as root.
+LAB_AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: run test setup debian-packages lab clean
 
@@ -24,7 +26,7 @@ test: setup
 	$(VENV)/bin/pytest
 
 lab: debian-packages $(LAB_VENV)/.installed
-	$(LAB_VENV)/bin/jupyter lab notebooks/annual_report.ipynb
+	$(LAB_VENV)/bin/jupyter lab $(LAB_AS_ROOT) notebooks/annual_report.ipynb
 
 setup: debian-packages $(VENV)/.installed
 
