@@ -5,8 +5,8 @@ merged headers placed by `layout.spans`), never from a hard-coded table; given a
 fills it in, which also exports a record to Excel. `read` takes a filled workbook back
 through `raw.build`, so the same content gives the same Record as the YAML route.
 
-Writer and reader find every cell through the same layout functions (`_info_sheet`,
-`_text_sheet`, `_table_sheet`), so the reader looks exactly where the writer wrote. Label
+Writer and reader find every cell through the same layout functions (`info_sheet`,
+`text_sheet`, `table_sheet`), so the reader looks exactly where the writer wrote. Label
 cells are locked, and checked on reading: a workbook whose layout was changed is refused,
 naming the first cell that no longer holds its label.
 """
@@ -16,7 +16,6 @@ import functools
 import math
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -26,164 +25,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import editions
-from ..editions import layout
 from ..labels import fold, split_path
 from ..record import Record
-from .raw import FIELDS, REQUIRED, YEARS, IntakeError, Problem, Raw, build, edition_for
-
-GUIDE, INFO, TEXT = "说明", "基本信息", "正文"
-
-
-# --- Layout: where every label and input cell goes, shared by writer and reader -------------
-
-@dataclass(frozen=True)
-class Label:
-    """Fixed text over a rectangle of cells (1-based, inclusive), merged when larger than one."""
-    text: str
-    top: int
-    left: int
-    bottom: int
-    right: int
-    style: str = "text"     # caption | header | text
-    official: bool = True   # checked on reading; hints and column headings are not
-    indent: int = 0         # a row label in a flat stub: how far it stands in
-
-    @property
-    def cell(self) -> str:
-        return f"{get_column_letter(self.left)}{self.top}"
-
-    @property
-    def ref(self) -> str:
-        return f"{self.cell}:{get_column_letter(self.right)}{self.bottom}"
-
-
-@dataclass(frozen=True)
-class Input:
-    key: object   # a field name, a part id, or (table, row, column)
-    kind: str     # a column kind (count, amount, signed), "year", "text" or "markdown"
-    row: int
-    column: int
-
-    @property
-    def cell(self) -> str:
-        return f"{get_column_letter(self.column)}{self.row}"
-
-
-@dataclass(frozen=True)
-class Sheet:
-    name: str
-    labels: list[Label]
-    inputs: list[Input]
-    freeze: str
-    widths: dict[int, int] = field(default_factory=dict)  # free-text columns, wider than labels
-
-
-def _at(text: str, row: int, column: int, style: str = "text", official: bool = True) -> Label:
-    return Label(text, row, column, row, column, style, official)
-
-
-_HINTS = {
-    "agency": "发布报告的机关全称，与报告标题一致",
-    "agency_id": "机关代码；留空时取文件名",
-    "year": "报告所述年度，四位数，如 2022",
-    "edition": "模板已预填，请勿改动",
-    "date": "落款处的成文日期，如 2023年1月28日",
-    "published": "在网站上发布的日期，如 2023年1月28日",
-    "contact": "报告中告知读者如何咨询的说明",
-    "signed_by": "落款机关与机关名称不同时填写",
-}
-
-
-def _info_sheet() -> Sheet:
-    """基本信息: one row per metadata field, the label in A, the value in B, a hint in C."""
-    labels = [_at(text, 1, column, "header", official=False)
-              for column, text in enumerate(("项目", "填写内容", "说明"), start=1)]
-    inputs = []
-    for row, (name, title) in enumerate(FIELDS.items(), start=2):
-        hint = ("必填。" if name in REQUIRED else "选填。") + _HINTS.get(name, "")
-        labels += [_at(f"{title}（{name}）", row, 1), _at(hint, row, 3, official=False)]
-        inputs.append(Input(name, "year" if name == "year" else "text", row, 2))
-    return Sheet(INFO, labels, inputs, freeze="A2", widths={2: 50})
-
-
-def _text_sheet(edition: editions.Edition) -> Sheet:
-    """正文: one row per narrative part, its official title in A, its Markdown in B."""
-    titles = _part_names(edition)
-    labels = [_at("部分", 1, 1, "header", official=False),
-              _at("内容（可用 Markdown，空一行分段）", 1, 2, "header", official=False)]
-    inputs = []
-    for row, part_id in enumerate(edition.narrative_parts, start=2):
-        labels.append(_at(titles[part_id], row, 1))
-        inputs.append(Input(part_id, "markdown", row, 2))
-    return Sheet(TEXT, labels, inputs, freeze="A2", widths={2: 100})
-
-
-def _part_names(edition: editions.Edition) -> dict[str, str]:
-    """What the workbook calls each part: its title, or its id when it has none (正文, 前言)."""
-    return {part.id: part.title or part.id for part in edition.parts}
-
-
-def _table_sheet(edition: editions.Edition, table: editions.Table) -> Sheet:
-    """A table in its official layout: the part title, then each block stacked below.
-
-    A block is: its title line, its note line, the column header (Block.column_header over
-    all value columns, then the label paths as merged cells), the stub header (Block.stub)
-    and the unit header (Block.unit) left of the column header, then one line per row with
-    the row's label path as merged cells (or, flat, its indented last label) on the left, its
-    unit, and the input cells on the right (—— for a heading line, which takes no values).
-    """
-    # Left of each block's values: its row labels (the stub), then its unit column if any.
-    lefts = [layout.stub_width(block) + bool(block.unit) for block in table.blocks]
-    width = max(left + len(block.columns) for left, block in zip(lefts, table.blocks))
-    caption = next((part.title for part in edition.parts if part.table == table.id), table.name)
-    labels = [Label(caption, 1, 1, 1, width, "caption")]
-    inputs = []
-    # Below the caption; a single block freezes below its header instead, but several blocks
-    # each have their own header, and none of them would be right to keep in view.
-    freeze = "A3"
-    top = 3  # a blank line under the caption
-    for block, left in zip(table.blocks, lefts):
-        first, last = left + 1, left + len(block.columns)  # the value columns
-        if block.title:
-            labels.append(Label(block.title, top, 1, top, width, "header"))
-            top += 1
-        if block.note:
-            labels.append(Label(block.note, top, 1, top, width))
-            top += 1
-        head = top
-        if block.column_header:
-            labels.append(Label(block.column_header, top, first, top, last, "header"))
-            top += 1
-        columns = [column.label for column in block.columns]
-        for span in layout.spans(columns):
-            row, column = top + span.level, first + span.start
-            labels.append(Label(span.label, row, column, row + span.depth - 1,
-                                column + span.width - 1, "header"))
-        top += layout.depth(columns)
-        stub = layout.stub_width(block)
-        if stub:
-            labels.append(Label(block.stub, head, 1, top - 1, stub, "header"))
-        if block.unit:
-            labels.append(Label(block.unit, head, left, top - 1, left, "header"))
-        # Row labels lie sideways: a span's level is a stub column and its width counts rows.
-        for span in layout.stub_spans(block):
-            row, column = top + span.start, 1 + span.level
-            labels.append(Label(span.label, row, column, row + span.width - 1, column + span.depth - 1,
-                                indent=span.indent))
-        for i, row in enumerate(block.rows):
-            if block.unit:
-                labels.append(_at(row.unit, top + i, left))
-            for j, column in enumerate(block.columns):
-                if row.heading:
-                    labels.append(_at(editions.NO_VALUE, top + i, first + j))
-                else:
-                    key = block.key(row.label)
-                    kind = table.column(key, column.label).kind
-                    inputs.append(Input((table.id, key, column.label), kind, top + i, first + j))
-        if len(table.blocks) == 1:
-            freeze = f"{get_column_letter(first)}{top}"
-        top += len(block.rows)
-    return Sheet(table.name, labels, inputs, freeze)
+from .raw import FIELDS, YEARS, IntakeError, Problem, Raw, build, edition_for
+from .sheets import GUIDE, INFO, TEXT, Sheet, info_sheet, part_names, table_sheet, text_sheet
 
 
 # --- Writing ---------------------------------------------------------------------------------
@@ -199,8 +44,8 @@ def write_workbook(edition_id: str, path, record: Record | None = None) -> Path:
     _draw_guide(guide, edition)
 
     info = {name: getattr(record, name) for name in FIELDS} if record else {"edition": edition.id}
-    _draw(book.create_sheet(INFO), _info_sheet(), info)
-    _draw(book.create_sheet(TEXT), _text_sheet(edition), record.parts if record else {})
+    _draw(book.create_sheet(INFO), info_sheet(), info)
+    _draw(book.create_sheet(TEXT), text_sheet(edition), record.parts if record else {})
     cells = {}
     if record:
         cells = {(table_id, row, column): value
@@ -208,7 +53,7 @@ def write_workbook(edition_id: str, path, record: Record | None = None) -> Path:
                  for row, values in rows.items()
                  for column, value in values.items()}
     for table in edition.tables.values():
-        _draw(book.create_sheet(table.name), _table_sheet(edition, table), cells)
+        _draw(book.create_sheet(table.name), table_sheet(edition, table), cells)
     path = Path(path)
     book.save(path)
     return path
@@ -218,7 +63,7 @@ def _guide(edition: editions.Edition) -> list[str]:
     """The lines of the 说明 sheet, with the edition's own tables, kinds and sum rules."""
     tables = list(edition.tables.values())
     names = "、".join(f"“{table.name}”" for table in tables)
-    titles = _part_names(edition)
+    titles = part_names(edition)
     narrative = "、".join(f"“{titles[part_id]}”" for part_id in edition.narrative_parts)
 
     def columns_of(kind):
@@ -385,14 +230,14 @@ def read(path: Path) -> Record:
     book = _open(path)
     calculated = functools.cache(lambda: _open(path, data_only=True))
     problems: list[Problem] = []
-    meta = _collect(book, calculated, _info_sheet(), problems)
+    meta = _collect(book, calculated, info_sheet(), problems)
     edition = edition_for(meta)
     parts: dict = {}
     cells: dict = {}
     if edition is not None:
-        parts = _collect(book, calculated, _text_sheet(edition), problems)
+        parts = _collect(book, calculated, text_sheet(edition), problems)
         for table in edition.tables.values():
-            cells |= _collect(book, calculated, _table_sheet(edition, table), problems)
+            cells |= _collect(book, calculated, table_sheet(edition, table), problems)
     return build(path, meta, parts, cells, problems)
 
 
