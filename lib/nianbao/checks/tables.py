@@ -12,15 +12,15 @@ def check_sum(record: Record, rule: dict, context: Context):
     Skipped when an operand is blank: the `blank` kind reports blanks once.
     """
     table = record.spec.tables[rule["table"]]
-    for where, totals, parts in _operands(table, rule):
+    for where, totals, parts in operands(table, rule):
         if not parts:
             raise ValueError(f"规则 {rule['id']}：分项 {rule['parts']} 在{table.name}中没有对应的单元格")
         total_values = [record.value(table.id, row, column) for row, column in totals]
         part_values = [record.value(table.id, row, column) for row, column in parts]
         if any(value is None for value in total_values + part_values):
             continue
-        found, expected = sum(total_values), sum(part_values)
-        if not same(found, expected):
+        if not adds_up(total_values, part_values):
+            found, expected = sum(total_values), sum(part_values)
             row, column = totals[0]
             yield finding(rule, f"{table.name}{where}：{rule['message']}，应为 {number(expected)}，"
                                 f"实为 {number(found)}",
@@ -28,7 +28,13 @@ def check_sum(record: Record, rule: dict, context: Context):
                           expected=number(expected), found=number(found))
 
 
-def _operands(table: Table, rule: dict):
+def adds_up(totals: list, parts: list) -> bool:
+    """Whether total values equal the sum of their part values: the sum rule on one line, which
+    the importer also asks of every way to split digits run together."""
+    return same(sum(totals), sum(parts))
+
+
+def operands(table: Table, rule: dict):
     """(where, total cells, part cells) for every line the rule runs along.
 
     `each: column` sums rows within every column; `each: row` sums columns within every row,

@@ -9,18 +9,16 @@ record, never as a guess.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import editions
+from .. import editions, ids
 from ..checks.findings import Finding
 from ..record import Record
 from . import document, sources
+from .sources import ImportFailed
 from .tables import TableRead, note, read_table
-
-
-class ImportFailed(ValueError):
-    """A file that gives no record at all (unreadable, or no report year anywhere)."""
 
 
 @dataclass
@@ -39,9 +37,12 @@ def read(path) -> Imported:
     reader = sources.readers().get(path.suffix.lower())
     if reader is None:
         raise ImportFailed(f"{path}: 无法导入 {path.suffix or '无扩展名'} 文件，应为 {'、'.join(suffixes())} 之一")
-    if not path.is_file():
-        raise ImportFailed(f"{path}: 文件不存在")
-    source = reader(path)
+    try:
+        if not path.is_file():
+            raise ImportFailed(f"{path}: 文件不存在")
+        source = reader(path)
+    except OSError as error:  # a name too long, a folder not to be read…
+        raise ImportFailed(f"{path}: 无法读取文件：{error.strerror or error}") from None
     return from_text(source.text, source.kind, source=str(path))
 
 
@@ -76,7 +77,7 @@ def from_text(text: str, kind: str, source: str = "") -> Imported:
         narrative[part_id] = document.markdown(body, kind)
     record = Record(
         agency=found.agency,
-        agency_id=found.agency,
+        agency_id=_agency_id(found.agency),
         year=year,
         edition=edition.id,
         date=found.date,
@@ -88,6 +89,13 @@ def from_text(text: str, kind: str, source: str = "") -> Imported:
         source=source,
     )
     return Imported(record, kind, notes)
+
+
+def _agency_id(agency: str) -> str:
+    """An id made of the agency's name, without what an id cannot hold (`（`, `/`…); empty when
+    nothing is left."""
+    name = re.sub(r"[^\w.-]", "", agency).lstrip("_.-")[:100]
+    return name if ids.problem(name) is None else ""
 
 
 def _best_edition(text: str, year: int):

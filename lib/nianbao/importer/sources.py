@@ -7,14 +7,27 @@ Readers are registered by file suffix; other packages add theirs through the ent
 """
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from importlib import metadata
 from pathlib import Path
 
 from .tables import BLANK
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# Browsers stop nesting elements at 512 levels (Blink's parser). A page nested deeper is not one
+# anybody reads: it is refused before BeautifulSoup builds it (100,000 nested divs: 3.5 s to
+# build; they never finished before, 200 nested tables took 78 s).
+DEEPEST = 512
+# The elements a page's text breaks its lines around, and those it shows no text of.
+_BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article", "tr", "td", "th"}
+_HIDDEN = {"script", "style", "head", "noscript"}
+
+
+class ImportFailed(ValueError):
+    """A file that gives no record at all (unreadable, or no report year anywhere)."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +44,7 @@ def readers() -> dict:
 
 
 def read_text(path: Path) -> Source:
-    text = _decode(path.read_bytes())
+    text = _decode(path)
     return Source(text, text_kind(text))
 
 
@@ -51,27 +64,76 @@ def text_kind(text: str) -> str:
 
 
 def read_html(path: Path) -> Source:
-    from bs4 import BeautifulSoup
+    """The page's text: its innermost tables a line per row, its blocks on lines of their own.
 
-    soup = BeautifulSoup(_decode(path.read_bytes()), "html.parser")
-    for hidden in soup(["script", "style", "head", "noscript"]):
-        hidden.decompose()
-    for table in soup.find_all("table"):
-        lines = [_row_line([cell.get_text(" ", strip=True) for cell in row.find_all(["td", "th"])])
-                 for row in table.find_all("tr")]
-        table.replace_with("\n" + "\n".join(line for line in lines if line) + "\n")
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    for block in soup.find_all(["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article"]):
-        block.insert_before("\n")
-        block.insert_after("\n")
-    text = soup.get_text()
-    return Source(_tidy(text), "html")
+    A table that holds a table lays out the page (or holds one in a cell): its cells are
+    blocks. The page is walked once and left as it is: changing BeautifulSoup's tree takes time
+    growing with its depth (a line break after each of 100 chains of 500 nested divs: 6 s).
+    """
+    from bs4 import BeautifulSoup, CData, NavigableString, Tag
+    from bs4.exceptions import ParserRejectedMarkup
+
+    page = _decode(path)
+    try:  # html.parser rejects a few malformed declarations (`<![foo[`) with an AssertionError
+        if _too_deep(page):
+            raise ImportFailed(f"{path}: 网页的元素嵌套超过 {DEEPEST} 层，不是可读的网页")
+        text, stack = [], [BeautifulSoup(page, "html.parser")]
+    except (AssertionError, ParserRejectedMarkup) as error:
+        raise ImportFailed(f"{path}: 网页的标记无法解析：{str(error).splitlines()[-1].strip()}") from None
+    while stack:  # depth first without recursion, as a page nests hundreds of levels
+        node = stack.pop()
+        if not isinstance(node, Tag):
+            if type(node) in (str, NavigableString, CData):  # not comments, doctypes and the like
+                text.append(node)
+        elif node.name == "br":
+            text.append("\n")
+        elif node.name == "table" and node.find("table") is None:  # looks at each element once, all told
+            lines = [_row_line([cell.get_text(" ", strip=True) for cell in row.find_all(["td", "th"])])
+                     for row in node.find_all("tr")]
+            text.append("\n" + "\n".join(line for line in lines if line) + "\n")
+        elif node.name not in _HIDDEN:
+            around = ["\n"] if node.name in _BLOCKS else []
+            stack += around + node.contents[::-1] + around
+    return Source(_tidy("".join(text)), "html")
+
+
+class _TooDeep(Exception):
+    pass
+
+
+class _Depth(HTMLParser):
+    """How deep a page nests its elements, as BeautifulSoup's tree will: an element stays open
+    until its end tag, or until the end tag of an element around it. Stops past DEEPEST."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+            "track", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.open.append(tag)
+            if len(self.open) > DEEPEST:
+                raise _TooDeep
+
+    def handle_endtag(self, tag):
+        if tag in self.open:
+            del self.open[len(self.open) - 1 - self.open[::-1].index(tag):]
+
+
+def _too_deep(page: str) -> bool:
+    try:
+        _Depth().feed(page)
+    except _TooDeep:
+        return True
+    return False
 
 
 def read_markdown(path: Path) -> Source:
     lines = []
-    for line in _decode(path.read_bytes()).splitlines():
+    for line in _decode(path).splitlines():
         stripped = line.strip()
         if stripped.startswith("|") and stripped.endswith("|"):
             cells = [cell.strip() for cell in stripped[1:-1].split("|")]
@@ -108,10 +170,29 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n\s*\n(\s*\n)+", "\n\n", text)
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
+def _decode(path: Path) -> str:
+    """A file's text: UTF-16 with its byte order mark, else UTF-8 or GB18030 (what Chinese
+    government sites publish). A file with control characters in it is not text at all."""
+    data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ["utf-16"]
+    else:
+        nul = data.count(0)
+        if nul > len(data) // 20:  # UTF-16 writes one beside every ASCII character
+            raise ImportFailed(f"{path}: 无法识别文件编码：含 {nul} 个空字节（NUL），可能是不带 BOM 的 UTF-16")
+        controls = len(data) - len(data.translate(None, _CONTROLS))
+        if controls > len(data) // 100:
+            raise ImportFailed(f"{path}: 不是文字文件：含 {controls} 个控制字符")
+        encodings = ["utf-8-sig", "gb18030"]
+    for encoding in encodings:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    return data.decode("utf-8", errors="replace")
+    raise ImportFailed(f"{path}: 无法识别文件编码：不是 UTF-8、GB18030 或带 BOM 的 UTF-16 文字")
+
+
+# Bytes no text holds (in UTF-8 and GB18030 they are always these characters): NUL and the other
+# C0 controls but tab, line feed, vertical tab, form feed and carriage return, and DEL. Random
+# bytes hold 11% of them; a stray one in a scraped page is let be.
+_CONTROLS = bytes([*range(0, 9), *range(14, 32), 127])

@@ -6,29 +6,45 @@ a table's region of text reads as label text and groups of numbers. A group is a
 numbers with nothing but spaces between them; a blank cell shows as a dash (`—`).
 
 Each row is then found by its own label (the last of its label path) in the text around a
-group. Rows and groups are aligned in order, maximising how well the labels agree, so a label
-wrapped around its numbers, split into single characters or misprinted still finds its row,
-and a row that is not there leaves its cells unknown instead of taking its neighbour's.
-Digits run together are split in every valid way; the edition's own row sums pick the split
-when more than one is possible, and when none is certain the cells stay unknown.
+group, at most `CONTEXT` characters each side. Rows and groups are aligned in order, maximising
+how well the labels agree, so a label wrapped around its numbers, split into single characters
+or misprinted still finds its row, and a row that is not there leaves its cells unknown instead
+of taking its neighbour's.
+Digits run together are split in every valid way the edition's own row sums allow, up to a
+limit of tries; the sums pick the split when more than one is possible, and when none is
+certain the cells stay unknown.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from itertools import combinations
 
-from ..checks.findings import Context, Finding
-from ..checks.tables import check_sum
+from ..checks.findings import Finding, same
+from ..checks.tables import adds_up, operands
 from ..editions import Edition, Table
 from ..labels import fold, split_path
-from ..record import Record, Value
+from ..record import Value
 
 BLANK = "—"        # how a blank cell is written in the text this module reads
 MATCH = 0.6        # the least share of a row's label that must be found around its numbers
 APPROXIMATE = 0.85  # below this share the printed label is reported as differing
+# Label text a group keeps on each side of its numbers. A label folds to at most ~40 characters;
+# comparing with a longer context costs time (SequenceMatcher: 0.2 ms on 60 characters, 0.5 ms
+# on 400), and a 1 MB line kept whole took 29 s.
+CONTEXT = 200
+# Where a table's column headers are looked for: its top. The tables of the samples fold to
+# 90–1,040 characters; comparing with a whole megabyte took seconds per header.
+HEADERS = 2000
+# The most groups of numbers one table is aligned with, per row: the samples have at most 2.2
+# (13 groups in a table 二 of six rows). Each further group costs a comparison with every row.
+GROUPS_PER_ROW = 4
+# The most cuts tried when splitting one row's digits run together: 0.05 s at about 10 µs a cut.
+# Digits as run together in real reports (`230 000023`) need a few dozen; 20 non-zero digits in
+# table 三's seven columns, 5,000 to find that no split adds up.
+SPLIT_LIMIT = 5_000
 
 # A number (`7730.28`, `447,228`, 2019's signed `-3`), a blank-cell dash standing alone, or text that holds digits but no
 # cell: a parenthesised aside (`（不同渠道和方式公开相同信息计1条）`) or a date.
@@ -53,41 +69,46 @@ class Group:
 
     @property
     def printed(self) -> str:
-        return " ".join(self.tokens)
+        """The numbers as printed, for messages: the first 80 characters of a very long group."""
+        text = " ".join(self.tokens)
+        return text if len(text) <= 80 else text[:80] + "…"
 
 
+@functools.lru_cache(maxsize=16)  # each edition reads the same regions: a megabyte takes 0.3 s
 def groups(text: str) -> list[Group]:
-    """The groups of numbers of a region, each with the text before and after it."""
+    """The groups of numbers of a region, each with the text before and after it (shared: not
+    to be changed)."""
     found: list[Group] = []
-    pending = ""                 # label text since the last group
     current: Group | None = None
-    position = 0
+    position = label_start = 0  # the end of the last match; where the label text since the last group begins
     for match in _TOKEN.finditer(text):
-        gap, position = text[position:match.start()], match.end()
-        if gap.strip():
-            pending, current = pending + gap, None
+        if match.group("text") or text[position:match.start()].strip():
+            current = None
+        position = match.end()
         if match.group("text"):
-            pending, current = pending + match.group("text"), None
             continue
         number = match.group("number")
         token = unicodedata.normalize("NFKC", number).replace(",", "") if number else BLANK
-        label_number = ""
-        if "." not in token and _ENUMERATION.match(text, match.end()):
-            token, label_number = token[:-1], token[-1]
+        label_number = "." not in token and _ENUMERATION.match(text, match.end())
+        if label_number:
+            token = token[:-1].rstrip("-")  # in `-3、` the dash is no sign: no number is left
         if token:
             if current is None:
+                label = fold(text[label_start:match.start()])
                 if found:
-                    found[-1].after = fold(pending)
-                current, pending = Group([], before=fold(pending)), ""
+                    found[-1].after = label[:CONTEXT]
+                current = Group([], before=label[-CONTEXT:])
                 found.append(current)
             current.tokens.append(token)
+            label_start = match.end() - bool(label_number)
         if label_number:
-            pending, current = pending + label_number, None
+            current = None
     if found:
-        found[-1].after = fold(pending + text[position:])
+        found[-1].after = fold(text[label_start:])[:CONTEXT]
     return found
 
 
+@functools.lru_cache(maxsize=8192)  # the editions share most labels: one import asks the same thrice
 def coverage(label: str, text: str) -> float:
     """The share of a (folded) label found in a text, in runs of two characters or more."""
     if not label or not text:
@@ -96,6 +117,22 @@ def coverage(label: str, text: str) -> float:
         return 1.0
     blocks = SequenceMatcher(None, label, text, autojunk=False).get_matching_blocks()
     return sum(block.size for block in blocks if block.size >= 2) / len(label)
+
+
+def _most_coverage(label: str, pairs: set[str]) -> float:
+    """At least `coverage` of a label in any text whose pairs of characters are these, in a few
+    microseconds: a character counts only inside a run of two the text holds."""
+    if len(label) < 2:
+        return 1.0
+    covered = set()
+    for i in range(len(label) - 1):
+        if label[i:i + 2] in pairs:
+            covered.update((i, i + 1))
+    return len(covered) / len(label)
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
 def printed_label(label: str, text: str) -> str:
@@ -119,9 +156,9 @@ def read_table(edition: Edition, table_id: str, text: str) -> TableRead:
     values = {row: {column: None for column in table.columns(row)} for row in table.rows}
     result = TableRead(table, values)
     found = groups(text)
-    folded = fold(text)
+    top = fold(text)[:HEADERS]
     result.headers_found = sum(
-        coverage(fold(split_path(column.label)[-1]), folded) >= APPROXIMATE
+        coverage(fold(split_path(column.label)[-1]), top) >= APPROXIMATE
         for block in table.blocks for column in block.columns)
     if not found:
         return result
@@ -133,6 +170,10 @@ def read_table(edition: Edition, table_id: str, text: str) -> TableRead:
         _place(edition, result, "", merged)
         result.rows_found = 1
         return result
+    found, beyond = found[:GROUPS_PER_ROW * len(rows)], len(found[GROUPS_PER_ROW * len(rows):])
+    if beyond:
+        result.notes.append(note("导入.多余数字", f"{table.name}中的数字多于每行 {GROUPS_PER_ROW} 组，"
+                                                f"最后 {beyond} 组未读取", table=table_id, found=f"{beyond} 组"))
     pairs = _align(rows, found)
     for row, group, share in pairs:
         result.rows_found += 1
@@ -160,15 +201,20 @@ def read_table(edition: Edition, table_id: str, text: str) -> TableRead:
 def _align(rows: list[str], found: list[Group]) -> list[tuple[str, Group, float]]:
     """Rows matched to groups in order, the total label agreement made as high as it can be."""
     labels = [fold(split_path(row)[-1]) for row in rows]
+    around = [_pairs(group.before + group.after) for group in found]
 
     def share(i: int, j: int) -> float:
         # A label ending right before the numbers is theirs; one further back may be a row
         # left blank (the legacy table omits its blank cells); one wrapped around them counts
-        # a little less.
+        # a little less. Most pairs of a row and a group have too few characters in common to
+        # match at all, and need no comparison; the nearest label, when it is found, is enough.
         label, before = labels[i], found[j].before
-        best = max(coverage(label, before[-len(label) - 4:]),
-                   0.9 * coverage(label, before),
-                   0.95 * coverage(label, before + found[j].after))
+        most = _most_coverage(label, around[j])
+        if most < MATCH:
+            return 0.0
+        best = coverage(label, before[-len(label) - 4:])
+        if best < 0.95 * most:
+            best = max(best, 0.9 * coverage(label, before), 0.95 * coverage(label, before + found[j].after))
         return best if best >= MATCH else 0.0
 
     n, m = len(rows), len(found)
@@ -201,34 +247,41 @@ def _place(edition: Edition, result: TableRead, row: str, group: Group) -> None:
         # dashes of a unit column before the values, empty cells a merged value cell left after
         tokens.pop(0 if tokens[0] == BLANK else -1)
     group = Group(tokens, group.before, group.after)
-    if len(group.tokens) == len(columns):
-        for column, token in zip(columns, group.tokens):
+    if len(tokens) == len(columns) and all(token == BLANK or _NUMBER.fullmatch(token) for token in tokens):
+        for column, token in zip(columns, tokens):
             result.values[row][column] = _number(token)
         return
-    if len(group.tokens) > len(columns) or BLANK in group.tokens:
+    if len(tokens) > len(columns) or BLANK in tokens:
         result.notes.append(note("导入.列数不符", f"{table.name}“{name}”行应有 {len(columns)} 个数，"
-                                                f"读到 {len(group.tokens)} 个（{group.printed}），其数字未知", **where))
+                                                f"读到 {len(tokens)} 个（{group.printed}），其数字未知", **where))
         return
-    candidates = list(splits(group.tokens, len(columns)))
-    if not candidates:
-        result.notes.append(note("导入.列数不符", f"{table.name}“{name}”行的“{group.printed}”无法分成 "
-                                                f"{len(columns)} 个数，其数字未知", **where))
+    every, complete = splits(tokens, len(columns))
+    if complete and len(every) <= 1:
+        if every:
+            for column, token in zip(columns, every[0]):
+                result.values[row][column] = _number(token)
+        else:
+            result.notes.append(note("导入.列数不符", f"{table.name}“{name}”行的“{group.printed}”无法分成 "
+                                                    f"{len(columns)} 个数，其数字未知", **where))
         return
-    consistent = [c for c in candidates if _adds_up(edition, table.id, row, columns, c)]
-    if len(candidates) == 1 or len(consistent) == 1:
-        chosen = candidates[0] if len(candidates) == 1 else consistent[0]
-        for column, token in zip(columns, chosen):
+    sums = _sums(edition, table, row)
+    consistent, certain = splits(tokens, len(columns), sums) if sums else (every, complete)
+    if certain and len(consistent) == 1:
+        for column, token in zip(columns, consistent[0]):
             result.values[row][column] = _number(token)
-        if len(candidates) > 1:
-            result.notes.append(note(
-                "导入.拆分推断", f"{table.name}“{name}”行的数字连在一起（{group.printed}），有 {len(candidates)} 种"
-                f"拆分，按表内合计关系推断为 {' | '.join(chosen)}", **where))
+        result.notes.append(note(
+            "导入.拆分推断", f"{table.name}“{name}”行的数字连在一起（{group.printed}），有"
+            f"{'' if complete else '至少'} {len(every)} 种拆分，按表内合计关系推断为 {' | '.join(consistent[0])}",
+            **where))
         return
-    possible = consistent or candidates
-    shown = " 或 ".join(" | ".join(c) for c in possible[:4]) + ("等" if len(possible) > 4 else "")
-    result.notes.append(note(
-        "导入.拆分不确定", f"{table.name}“{name}”行的数字连在一起（{group.printed}），有 {len(possible)} 种拆分"
-        f"（{shown}），无法确定，其数字未知", **where))
+    possible, known = (consistent, certain) if consistent else (every, complete)
+    if possible:
+        shown = " 或 ".join(" | ".join(c) for c in possible[:4]) + ("等" if len(possible) > 4 or not known else "")
+        how = f"有{'' if known else '至少'} {len(possible)} 种拆分（{shown}）"
+    else:
+        how = f"试了 {SPLIT_LIMIT} 种切法仍没有找到拆分"
+    result.notes.append(note("导入.拆分不确定", f"{table.name}“{name}”行的数字连在一起（{group.printed}），"
+                                              f"{how}，无法确定，其数字未知", **where))
 
 
 def _number(token: str) -> Value:
@@ -237,51 +290,81 @@ def _number(token: str) -> Value:
     return float(token) if "." in token else int(token)
 
 
-def splits(tokens: list[str], count: int):
-    """Every way to cut digit strings into `count` numbers: no number has a leading zero
-    (`0` itself aside), and a decimal point stays inside the last number of its string."""
-    def cuts(token: str, pieces: int):
-        if pieces == 1:
-            if _valid(token):
-                yield [token]
-            return
-        for positions in combinations(range(1, len(token)), pieces - 1):
-            parts = [token[a:b] for a, b in zip((0, *positions), (*positions, len(token)))]
-            if all(_valid(part) for part in parts):
-                yield parts
-
-    def spread(index: int, left: int):
-        if index == len(tokens):
-            if left == 0:
-                yield []
-            return
-        remaining = len(tokens) - index - 1
-        digits = len(tokens[index].replace(".", ""))
-        for pieces in range(1, min(digits, left - remaining) + 1):
-            for parts in cuts(tokens[index], pieces):
-                for rest in spread(index + 1, left - pieces):
-                    yield parts + rest
-
-    if sum(len(t.replace(".", "")) for t in tokens) > 24:
-        return  # too many digits run together to try every split: nothing is certain there
-    yield from spread(0, count)
+# A cell's number: at most 15 digits before the point (a float's precision; no report counts
+# 10^15 of anything). Splitting also allows no leading zero (`0` itself aside).
+_NUMBER = re.compile(r"-?\d{1,15}(?:\.\d+)?")
+_CELL = re.compile(r"-?(?:0|[1-9]\d{0,14})(?:\.\d+)?")
 
 
-def _valid(part: str) -> bool:
-    if not part or part.startswith(".") or part.endswith("."):
-        return False
-    whole = part.split(".")[0]
-    return whole == "0" or not whole.startswith("0")
+def splits(tokens: list[str], count: int, sums=(), limit: int = SPLIT_LIMIT) -> tuple[list[list[str]], bool]:
+    """The ways to cut digit strings into `count` numbers that the row's `sums` allow (see
+    `_sums`), and whether that is all of them.
+
+    Each number is a `_CELL`, and a decimal point stays inside the last number of its string.
+    The numbers are cut from the right, where the totals of the tables stand, and a cut is given
+    up as soon as a sum can no longer hold: 24 digits run together have C(23, 6) = 100,947
+    splits into table 三's seven columns, and once the 总计 is cut only the few whose other
+    columns stay below it are tried. At most `limit` cuts are tried; beyond, the splits found so
+    far come back, not as all of them.
+    """
+    found: list[list[str]] = []
+    tried = 0
+    signed = any(token.startswith("-") for token in tokens)
+    before = [sum(map(len, tokens[:index])) for index in range(len(tokens))]  # characters before each string
+
+    def cut(pieces: list[str], right: list, index: int, end: int) -> None:
+        """Cut the next number, for column `count - len(pieces) - 1`, off tokens[index][:end]."""
+        nonlocal tried
+        token, column = tokens[index], count - len(pieces) - 1  # columns still to cut after this one
+        # as many strings left as numbers: each is one; else leave a character for each number
+        starts = [0] if index == column else range(end - 1, max(column - before[index], 0) - 1, -1)
+        for start in starts:
+            tried += 1
+            piece, characters_left = token[start:end], before[index] + start
+            if tried > limit or len(piece.lstrip("-").split(".")[0]) > 15:
+                return  # out of tries, or too many digits: and so every longer piece
+            if not _CELL.fullmatch(piece) or ("." in piece and end < len(token)):
+                continue
+            values = [None] * column + [_number(piece), *right]
+            high = 10 ** min(characters_left - column + 1, 15)  # more than any number still to cut
+            if not _may_add_up(values, sums, -high if signed else 0, high):
+                continue
+            if column:
+                cut([piece, *pieces], values[column:], index - (start == 0),
+                    start or len(tokens[index - 1]))
+            else:
+                found.append([piece, *pieces])
+
+    cut([], [], len(tokens) - 1, len(tokens[-1]))
+    return found, tried <= limit
 
 
-def _adds_up(edition: Edition, table_id: str, row: str, columns: list[str], tokens: list[str]) -> bool:
-    """Whether a row's values satisfy the edition's sums along the row (a lone row in a blank
-    record: rules down the columns have blanks and say nothing)."""
-    values = {table_id: {row: dict(zip(columns, map(_number, tokens)))}}
-    record = Record(agency="", agency_id="", year=0, edition=edition.id, date="", tables=values)
-    context = Context(previous=None, today=None)
-    for rule in edition.rules:
-        if rule["kind"] == "sum" and rule["table"] == table_id and rule["each"] == "row":
-            if any(f.row == row for f in check_sum(record, rule, context)):
+def _may_add_up(values: list, sums, low: float, high: float) -> bool:
+    """Whether each sum can still hold with the values known so far (None: still to cut), every
+    value still to come lying between `low` and `high`."""
+    def bounds(line: list[int]) -> tuple[float, float]:
+        known = sum(values[i] for i in line if values[i] is not None)
+        still = sum(values[i] is None for i in line)
+        return known + still * low, known + still * high
+
+    for totals, parts in sums:
+        if all(values[i] is not None for i in totals + parts):
+            if not adds_up([values[i] for i in totals], [values[i] for i in parts]):
                 return False
+            continue
+        (least_total, most_total), (least_part, most_part) = bounds(totals), bounds(parts)
+        if _over(least_total, most_part) or _over(least_part, most_total):
+            return False
     return True
+
+
+def _over(a: float, b: float) -> bool:
+    return a > b and not same(a, b)
+
+
+def _sums(edition: Edition, table: Table, row: str) -> list[tuple[list[int], list[int]]]:
+    """The edition's sums along a row, as positions among its columns: (totals, parts)."""
+    columns = table.columns(row)
+    return [([columns.index(c) for _, c in totals], [columns.index(c) for _, c in parts])
+            for rule in edition.rules if rule["kind"] == "sum" and rule["table"] == table.id and rule["each"] == "row"
+            for _, totals, parts in operands(table, rule) if totals[0][0] == row]
