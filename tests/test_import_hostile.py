@@ -18,7 +18,8 @@ import pytest
 from conftest import SAMPLES, SEEDS
 
 from nianbao import editions, ids, importer
-from nianbao.importer.tables import groups, read_table, splits
+from nianbao.importer.digits import splits
+from nianbao.importer.table_text import groups, read_table
 
 TITLE = "某市某局2023年政府信息公开工作年度报告\n"
 PART3 = "三、收到和处理政府信息公开申请情况\n"

@@ -18,7 +18,7 @@ from ..checks.findings import Finding
 from ..record import Record
 from . import document, sources
 from .sources import ImportFailed
-from .tables import TableRead, note, read_table
+from .table_text import TableRead, note, read_table
 
 
 @dataclass

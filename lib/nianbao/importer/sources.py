@@ -3,7 +3,7 @@
 A page's tables become one line per table row, its cells two spaces apart and a blank cell
 written `—`, so that a table from HTML or Markdown reads as `pdftotext -layout` output does.
 Readers are registered by file suffix; other packages add theirs through the entry point group
-``nianbao.importers`` (name: the suffix, object: a function ``read(path) -> Source``).
+``nianbao.published_formats`` (name: the suffix, object: a function ``read(path) -> Source``).
 """
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import codecs
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from importlib import metadata
 from pathlib import Path
 
-from .tables import BLANK
+from .. import registry
+from .table_text import BLANK
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # Browsers stop nesting elements at 512 levels (Blink's parser). A page nested deeper is not one
@@ -37,10 +37,9 @@ class Source:
 
 
 def readers() -> dict:
-    found = {".txt": read_text, ".html": read_html, ".htm": read_html, ".md": read_markdown}
-    for entry in metadata.entry_points(group="nianbao.importers"):
-        found.setdefault(entry.name, entry.load())
-    return found
+    """Readers of published files by suffix: the built-in ones, then those other packages register."""
+    return registry.entries("nianbao.published_formats",
+                            {".txt": read_text, ".html": read_html, ".htm": read_html, ".md": read_markdown})
 
 
 def read_text(path: Path) -> Source:
