@@ -88,3 +88,19 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path):
     with (tmp_path / "audit/audit.csv").open(encoding="utf-8-sig", newline="") as handle:
         files = [row["file"] for row in csv.DictReader(handle)]
     assert sorted(files) == ["'=1+2+cmd|' A1'!A1.txt", "'@SUM(1).txt"]
+
+
+def test_a_file_that_takes_too_long_to_import_fails_alone(tmp_path, capsys):
+    import shutil
+
+    from conftest import SAMPLES
+
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "raw/hongze-2023.txt", folder)
+    (folder / "huge.html").write_text("<html><body>" + "<p>政府信息公开工作年度报告 0 1 2</p>" * 200_000
+                                      + "</body></html>", encoding="utf-8")  # 8 MB: seconds to parse
+    main(["audit", str(folder), "-o", str(tmp_path / "audit"), "--timeout", "1"])
+    out = capsys.readouterr().out
+    assert "导入超过 1 秒，已放弃" in out and "huge.html" in out
+    assert (tmp_path / "audit/records/hongze-2023.yaml").exists()
