@@ -165,3 +165,19 @@ def test_a_report_with_errors_is_a_draft_on_screen_and_on_every_printed_page(tmp
 
 def test_a_report_without_errors_is_no_draft(html, pdf):
     assert "草稿" not in html.split("</style>")[1] and "草稿" not in "".join(p.extract_text() for p in pdf.pages)
+
+
+@pytest.mark.parametrize("record, lines", [
+    ("data/2022/quzhou-jgswbzzx.yaml", ["衢州市机关事务保障中心", "2022年政府信息公开工作年度报告"]),
+    ("data/2019/shangqiu-jgswzx.yaml", ["商丘市机关事务中心", "2019年度政府信息与政务公开工作报告"]),
+    ("data/2022/quzhou-jgswbzzx-summary.yaml", ["衢州市机关事务保障中心", "2022年政务公开工作总结和2023年工作思路"]),
+])
+def test_a_title_line_never_ends_inside_a_word_in_the_pdf(tmp_path, record, lines):
+    from nianbao.pages import heading, stylesheet
+    from nianbao.pages.exporters import pdf_from_html
+
+    html = f"<html><head><style>{stylesheet()}</style></head><body><main class='report'>" \
+           f"{heading(intake.read(ROOT / record))}</main></body></html>"
+    text = PdfReader(io.BytesIO(pdf_from_html(html))).pages[0].extract_text()
+    printed = [line.replace(" ", "") for line in text.splitlines() if line.strip()][:len(lines)]
+    assert printed == lines

@@ -7,6 +7,7 @@ entry point group ``nianbao.editions``, whose objects are folders of edition YAM
 from __future__ import annotations
 
 import functools
+import string
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -152,6 +153,20 @@ class Edition:
 
     def report_title(self, agency: str, year: int) -> str:
         return self.title.format(agency=agency, year=year, next_year=year + 1)
+
+    def title_words(self, agency: str, year: int) -> list[str]:
+        """The title in the pieces a line may break between: each field begins a piece
+        (衢州市机关事务保障中心 | 2022年政府信息公开工作年度报告), so that HTML, PDF and Word break a
+        title after the agency or before a year, never inside a word (GB/T 9704)."""
+        values = {"agency": agency, "year": year, "next_year": year + 1}
+        pieces = [""]
+        for literal, name, _, _ in string.Formatter().parse(self.title):
+            pieces[-1] += literal
+            if name is not None:
+                if pieces[-1]:
+                    pieces.append("")
+                pieces[-1] += str(values[name])
+        return pieces
 
     def part_title(self, part: Part, year: int) -> str:
         """A part's heading for a report year (a work summary's headings name the year and the next)."""

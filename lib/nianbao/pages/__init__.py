@@ -66,7 +66,8 @@ def summary(items) -> dict:
 
 
 def heading(record) -> str:
-    return render("report/heading.html.j2", title=record.title, contact=record.contact)
+    return render("report/heading.html.j2", words=record.spec.title_words(record.agency, record.year),
+                  contact=record.contact)
 
 
 def part(record, findings, part_id: str) -> str:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import io
 import itertools
 import re
-import string
 import unicodedata
 from datetime import datetime, timezone
 
@@ -124,14 +123,7 @@ def _width(text: str) -> float:
 def _title(document, record: Record) -> None:
     """The title in as few centred lines as it fits, the most even of them, broken only where
     the format's words meet: before the year, after the agency (never inside a word)."""
-    values = {"agency": record.agency, "year": record.year, "next_year": record.year + 1}
-    pieces = [""]  # a field begins a piece: 衢州市机关事务保障中心 | 2022年政府信息公开工作年度报告
-    for literal, field, _, _ in string.Formatter().parse(record.spec.title):
-        pieces[-1] += literal
-        if field is not None:
-            if pieces[-1]:
-                pieces.append("")
-            pieces[-1] += str(values[field])
+    pieces = record.spec.title_words(record.agency, record.year)
     for count in range(1, len(pieces) + 1):
         splits = [["".join(pieces[a:b]) for a, b in itertools.pairwise((0, *cuts, len(pieces)))]
                   for cuts in itertools.combinations(range(1, len(pieces)), count - 1)]
