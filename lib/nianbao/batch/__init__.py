@@ -14,6 +14,7 @@ the executor chosen by name.
 """
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 from pathlib import Path
@@ -75,29 +76,20 @@ def run(jobs: list[Job], out: Path, *, executor: str = "local", options: Options
     return outcomes
 
 
-class lock:
-    """The output folder, held by one batch at a time: a second batch on the same folder would
-    delete the first one's staging folders (and the first its). The lock is the kernel's
-    (flock), so it goes with the process however it ends."""
-
-    def __init__(self, out: Path):
-        self.path = out / ".nianbao-run.lock"
-
-    def __enter__(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = open(self.path, "a+", encoding="utf-8")
+@contextlib.contextmanager
+def lock(out: Path):
+    """Hold the output folder for one batch: a second batch on the same folder would delete the
+    first one's staging folders (and the first its). The lock is the kernel's (flock), so it
+    goes with the process however it ends; the file names the process that holds it."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / ".nianbao-run.lock", "a+", encoding="utf-8") as handle:
         try:
-            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            self.handle.seek(0)
-            holder = self.handle.read().strip() or "未知"
-            self.handle.close()
-            raise Locked(f"另一个 nianbao run（进程 {holder}）正在写入输出目录 {self.path.parent}，"
+            handle.seek(0)
+            raise Locked(f"另一个 nianbao run（进程 {handle.read().strip() or '未知'}）正在写入输出目录 {out}，"
                          "请等它结束后再运行") from None
-        self.handle.truncate(0)
-        self.handle.write(str(os.getpid()))
-        self.handle.flush()
-        return self
-
-    def __exit__(self, *exc):
-        self.handle.close()
+        handle.truncate(0)
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
