@@ -219,3 +219,12 @@ def test_the_edition_names_its_notebook_and_a_template_without_review_is_refused
     notebook.cells = [cell for cell in notebook.cells if "review()" not in cell.source]
     nbformat.write(notebook, tmp_path / "notebooks/annual_report.ipynb")
     assert "没有调用 report.review()" in discover([Path("params/2022/quzhou-jgswbzzx.yaml")])[0].problem
+
+
+def test_workers_that_cannot_start_fail_the_batch_with_a_reason_instead_of_looping(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    synthetic_project(tmp_path, 2)
+    # A worker that dies as it starts (here: its kernel fork server cannot be started).
+    monkeypatch.setattr("nianbao.kernels.use_forked_kernels", lambda: os._exit(3))
+    assert main(["run", "--jobs", "1"]) == 1
+    assert capsys.readouterr().out.count("工作进程无法启动") == 2

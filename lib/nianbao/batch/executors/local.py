@@ -28,6 +28,7 @@ from . import Options, collect
 # reports are queued ahead of the workers (python/cpython#115634), so the pool is made anew instead.
 REPORTS_PER_WORKER = 200
 WORKER_DIED = "生成这份报告时有工作进程意外终止（可能因内存不足被系统终止）"
+NO_WORKER = "工作进程无法启动，没有生成任何报告（请检查 nianbao 的安装和系统资源）"
 
 
 def default_workers() -> int:
@@ -52,6 +53,12 @@ class LocalExecutor:
         while todo and not stopping.is_set():
             share, todo = todo[:workers * REPORTS_PER_WORKER], todo[workers * REPORTS_PER_WORKER:]
             lost = self._pool(share, out, workers, stopping, tries, done)
+            if len(lost) == len(share) and not any(job.folder and outputs.was_begun(out / job.folder) for job in lost):
+                # the pool broke before any report began: its workers cannot start, and a new
+                # pool would not either
+                for job in [*lost, *todo]:
+                    done(outputs.finish(out / job.folder, job.outcome(reason=NO_WORKER)))
+                return
             todo = [job for job in lost if self._again(job, out, tries, done)] + todo
 
     def _pool(self, jobs, out: Path, workers: int, stopping, tries, done) -> list:
