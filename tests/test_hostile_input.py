@@ -104,3 +104,22 @@ def test_a_file_that_takes_too_long_to_import_fails_alone(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "导入超过 1 秒，已放弃" in out and "huge.html" in out
     assert (tmp_path / "audit/records/hongze-2023.yaml").exists()
+
+
+def test_no_id_or_name_makes_the_batch_write_outside_the_output_folder(tmp_path, monkeypatch):
+    project = copy_project(tmp_path / "project", [("2023", "shili-sjzyglj")])
+    monkeypatch.chdir(project)
+    record = (project / "data/2023/shili-sjzyglj.yaml").read_text(encoding="utf-8")
+    (project / "data/2023/evil.yaml").write_text(f"{record}\nagency_id: ../../../escaped\n", encoding="utf-8")
+    params = {"....yaml": "agency_id: x\nyear: 2023\nrecord: data/2023/shili-sjzyglj.yaml\n",
+              "climbs.yaml": "agency_id: ../../../escaped\nyear: 2023\nrecord: data/2023/shili-sjzyglj.yaml\n",
+              "absolute.yaml": f"agency_id: {tmp_path}/escaped\nyear: 2023\nrecord: data/2023/shili-sjzyglj.yaml\n",
+              "evil.yaml": "agency_id: evil\nyear: 2023\nrecord: data/2023/evil.yaml\n"}
+    for name, text in params.items():
+        (project / "params/2023" / name).write_text(text, encoding="utf-8")
+    before = set(tmp_path.rglob("*"))
+    assert main(["run"]) == 1
+    outside = [path for path in set(tmp_path.rglob("*")) - before if project / "outputs" not in path.parents]
+    assert outside == [project / "outputs"]
+    assert not list(tmp_path.rglob("escaped*"))
+    assert (project / "outputs/2023/shili-sjzyglj/report.pdf").exists()  # the good one is made
