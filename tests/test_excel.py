@@ -229,3 +229,22 @@ def test_text_starting_with_an_equals_sign_stays_text(tmp_path, demo):
 def test_a_record_goes_only_into_its_own_edition(tmp_path, demo):
     with pytest.raises(ValueError, match="2021-single-six"):
         excel.write_workbook("2021-single-six", tmp_path / "x.xlsx", record=demo)
+
+
+def test_the_blank_workbook_prints_one_page_a_sheet_in_libreoffice(tmp_path):
+    import subprocess
+
+    from pypdf import PdfReader
+
+    path = excel.write_workbook("2021", tmp_path / "blank.xlsx")
+    book = openpyxl.load_workbook(path)
+    three = book["表三"]
+    assert three.page_setup.orientation == "landscape" and three.page_setup.fitToWidth == 1
+    assert three.print_title_rows == "$1:$6"  # the caption, the note and the three header lines
+    assert book["基本信息"]["B5"].protection.locked and book["基本信息"]["A5"].value.startswith("格式版本")  # locked
+    assert not book["基本信息"]["B2"].protection.locked
+    (tmp_path / "home").mkdir()
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   env={"HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}, check=True, capture_output=True,
+                   timeout=180)
+    assert len(PdfReader(tmp_path / "blank.pdf").pages) == 6  # was 14, 表三 cut into vertical strips

@@ -22,6 +22,7 @@ from xml.etree import ElementTree
 import openpyxl
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import editions
@@ -78,8 +79,8 @@ def _guide(edition: editions.Edition) -> list[str]:
         "",
         "一、填写什么",
         f"1. “{INFO}”：在 B 列填写机关名称、报告年度、成文日期（必填）及其他项目。"
-        f"“格式版本”已预填为 {edition.id}，请勿改动。",
-        f"2. “{TEXT}”：在 B 列填写{narrative}的文字，可用 Markdown，空一行分段。",
+        f"“格式版本”已预填为 {edition.id}，已锁定。",
+        f"2. “{TEXT}”：在 B 列填写{narrative}的文字。空一行即另起一段；以“1. ”或“- ”开头的行是列表条目。",
         f"3. {names}：按官方表格格式，在浅黄色单元格中填写数字。",
         "",
         "二、注意事项",
@@ -110,6 +111,7 @@ _STYLES = {  # style: font, alignment, fill
 }
 _INPUT = PatternFill("solid", fgColor="FFF2CC")
 _UNLOCKED = Protection(locked=False)
+_LOCKED = Protection(locked=True)
 _TEXT_ALIGN = Alignment(vertical="top", wrap_text=True)
 
 # Input kind: data validation type, operator, bounds, error message. Text kinds have none.
@@ -157,7 +159,8 @@ def _draw(ws, sheet: Sheet, values: dict) -> None:
     for item in sheet.inputs:
         cell = ws[item.cell]
         _put(cell, values.get(item.key))
-        cell.protection, cell.fill, cell.border = _UNLOCKED, _INPUT, _BOX
+        cell.protection, cell.fill, cell.border = (_LOCKED, _STYLES["header"][2], _BOX) if item.locked \
+            else (_UNLOCKED, _INPUT, _BOX)
         if item.kind in ("text", "markdown"):
             cell.number_format = "@"  # kept as typed: a code 001 or an edition 2021 stays text
             cell.alignment = _TEXT_ALIGN
@@ -174,7 +177,23 @@ def _draw(ws, sheet: Sheet, values: dict) -> None:
         if count > 1:  # Excel does not grow rows for wrapped text in files it did not lay out
             ws.row_dimensions[row].height = min(15 * count, 409)
     ws.freeze_panes = sheet.freeze
+    header_rows = int(sheet.freeze.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) - 1  # what is frozen on screen
+    _print_setup(ws, landscape=sum(widths.values()) > 110, title_rows=f"1:{header_rows}" if header_rows else None)
     _protect(ws)
+
+
+def _print_setup(ws, landscape: bool, title_rows: str | None = None, centred: bool = True) -> None:
+    """Agencies print the workbook before they fill it in: A4, every column on one page width
+    (as many pages down as it takes), what stays in view on screen repeated at the top of
+    every printed page. Wide tables (表三, 表四) lie landscape."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_options.horizontalCentered = centred
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)  # inches
+    if title_rows:
+        ws.print_title_rows = title_rows
 
 
 def _draw_guide(ws, edition: editions.Edition) -> None:
@@ -186,6 +205,7 @@ def _draw_guide(ws, edition: editions.Edition) -> None:
             cell.font = _STYLES["caption"][0]
         if _lines(line, 100) > 1:
             ws.row_dimensions[row].height = 15 * _lines(line, 100)
+    _print_setup(ws, landscape=False, centred=False)  # text, read from the left margin
     _protect(ws)
 
 

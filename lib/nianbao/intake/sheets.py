@@ -45,6 +45,7 @@ class Input:
     kind: str     # a column kind (count, amount, signed), "year", "text" or "markdown"
     row: int
     column: int
+    locked: bool = False  # filled in by the template and not to be changed (the edition)
 
     @property
     def cell(self) -> str:
@@ -68,7 +69,7 @@ _HINTS = {
     "agency": "发布报告的机关全称，与报告标题一致",
     "agency_id": "机关代码；留空时取文件名",
     "year": "报告所述年度，四位数，如 2022",
-    "edition": "模板已预填，请勿改动",
+    "edition": "模板已预填，已锁定",
     "date": "落款处的成文日期，如 2023年1月28日",
     "published": "在网站上发布的日期，如 2023年1月28日",
     "contact": "报告中告知读者如何咨询的说明",
@@ -84,7 +85,7 @@ def info_sheet() -> Sheet:
     for row, (name, title) in enumerate(FIELDS.items(), start=2):
         hint = ("必填。" if name in REQUIRED else "选填。") + _HINTS.get(name, "")
         labels += [_at(f"{title}（{name}）", row, 1), _at(hint, row, 3, official=False)]
-        inputs.append(Input(name, "year" if name == "year" else "text", row, 2))
+        inputs.append(Input(name, "year" if name == "year" else "text", row, 2, locked=name == "edition"))
     return Sheet(INFO, labels, inputs, freeze="A2", widths={2: 50})
 
 
@@ -92,7 +93,7 @@ def text_sheet(edition: editions.Edition) -> Sheet:
     """正文: one row per narrative part, its official title in A, its Markdown in B."""
     titles = part_names(edition)
     labels = [_at("部分", 1, 1, "header", official=False),
-              _at("内容（可用 Markdown，空一行分段）", 1, 2, "header", official=False)]
+              _at("内容（空一行即另起一段；以“1. ”或“- ”开头的行是列表条目）", 1, 2, "header", official=False)]
     inputs = []
     for row, part_id in enumerate(edition.narrative_parts, start=2):
         labels.append(_at(titles[part_id], row, 1))
