@@ -14,8 +14,6 @@ from concurrent.futures import TimeoutError as TimedOut
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markupsafe import Markup
-
 from . import checks, importer, pages
 from .checks.findings import Finding
 from .intake import yamlfile
@@ -56,7 +54,7 @@ TIMEOUT = 60  # seconds one file may take to import: a real report takes well un
 
 
 def read_all(paths: list[Path], *, jobs: int | None = None, timeout: int = TIMEOUT):
-    """(path, Imported or None, why not) for each file, in the order they finish.
+    """(path, Imported or None, why not) for each file, in the order given.
 
     Each file is read in a worker process of its own pool (pebble): one that runs longer than
     `timeout` seconds is stopped, its worker replaced, and the file fails with that reason;
@@ -122,9 +120,7 @@ def _write(entries: list[Entry], folder: Path, out: Path) -> None:
                          "parts": [pages.part(record, entry.findings, part.id) for part in record.spec.parts],
                          "signature": pages.signature(record)}
         html = pages.render("audit/report.html.j2", entry=entry, record=record, style=style,
-                            source=entry.file.relative_to(folder),
-                            **{key: Markup(value) if isinstance(value, str) else list(map(Markup, value))
-                               for key, value in fragments.items()})
+                            source=entry.file.relative_to(folder), **fragments)
         (out / entry.page).write_text(html, encoding="utf-8")
     summary = pages.summary((True, e.errors, e.warnings) for e in entries)  # a failure counts as an error
     (out / "index.html").write_text(pages.render("audit/index.html.j2", entries=entries, summary=summary,

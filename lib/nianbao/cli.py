@@ -152,6 +152,8 @@ def _run(args) -> int:
 
 
 def _summary(outcomes, not_run: int, seconds: float, index: Path, out: Path, stopped_by=None) -> None:
+    from .batch.folder import FAILED_NOTEBOOK
+
     done = [o for o in outcomes if o.ok]
     failed = [o for o in outcomes if not o.ok]
     skipped = sum(o.skipped for o in done)
@@ -181,7 +183,7 @@ def _summary(outcomes, not_run: int, seconds: float, index: Path, out: Path, sto
             print(f"  {o.params_file}（{o.year} {o.agency_id}）")
             for line in o.reason.splitlines():
                 print(f"      {line}")
-            notebook = out / o.folder / "report.failed.ipynb"
+            notebook = out / o.folder / FAILED_NOTEBOOK
             if o.folder and notebook.exists():
                 print(f"      出错的笔记本：{notebook}")
     print(f"审核索引：{index}")

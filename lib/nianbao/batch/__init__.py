@@ -51,18 +51,22 @@ def run(jobs: list[Job], out: Path, *, executor: str = "local", options: Options
             progress(outcome)
 
     with lock(out):
-        todo = []
+        todo, damaged = [], set()
         for job in jobs:
             folder = out / job.folder if job.folder else None
-            last = None if force or job.problem or folder is None else cache.unchanged(folder, job.inputs)
-            if last:
-                done(last)
-            elif job.problem:
+            if job.problem:
                 done(outputs.finish(folder, job.outcome(reason=job.problem)))
-            else:
-                todo.append((job, folder is not None and cache.damaged(folder)))
+                continue
+            state = folder / outputs.STATE
+            last = outputs.read(state) if state.exists() else None
+            if not force and cache.unchanged(folder, last, job.inputs):
+                last.skipped = True
+                done(last)
+                continue
+            if state.exists() and last is None:  # an unreadable run.json: made again, and said so
+                damaged.add(job.params_file)
+            todo.append(job)
         if todo:
-            damaged = {job.params_file for job, broken in todo if broken}
 
             def noted(outcome: Outcome) -> None:
                 if outcome.params_file in damaged:
@@ -70,7 +74,7 @@ def run(jobs: list[Job], out: Path, *, executor: str = "local", options: Options
                 done(outcome)
 
             try:
-                executors.registered()[executor](options).run([job for job, _ in todo], out, noted)
+                executors.registered()[executor](options).run(todo, out, noted)
             except Interrupted as stop:
                 raise Interrupted(outcomes, stop.signum) from None
     return outcomes

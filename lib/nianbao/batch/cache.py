@@ -37,23 +37,8 @@ def _library() -> bytes:
     return digest.digest()
 
 
-def unchanged(folder: Path, inputs: str) -> Outcome | None:
-    """The last run's outcome when it was good, made from the same inputs, and left all outputs.
-
-    A run.json that cannot be read gives None, as if the report had never been made; the
-    outcome of the new run says so (`notice`).
-    """
-    state = folder / outputs.STATE
-    if not state.exists() or not all((folder / name).exists() for name in outputs.OUTPUTS):
-        return None
-    last = outputs.read(state)
-    if last and last.ok and last.inputs == inputs:
-        last.skipped = True
-        return last
-    return None
-
-
-def damaged(folder: Path) -> bool:
-    """Whether the report folder holds a run.json that cannot be read."""
-    state = folder / outputs.STATE
-    return state.exists() and outputs.read(state) is None
+def unchanged(folder: Path, last: Outcome | None, inputs: str) -> bool:
+    """Whether the last run (its outcome as read from run.json, None when there is none or it
+    cannot be read) was good, was made from the same inputs, and left all its outputs."""
+    return bool(last and last.ok and last.inputs == inputs
+                and all((folder / name).exists() for name in outputs.OUTPUTS))

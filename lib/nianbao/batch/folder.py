@@ -28,8 +28,7 @@ FAILED_NOTEBOOK = "report.failed.ipynb"
 STATE = "run.json"
 # What the index calls each file a report folder may hold, in the order it lists them.
 FILES = {"report.html": "HTML", "report.pdf": "PDF", "report.docx": "Word", "report.ipynb": "笔记本",
-         "checks.json": "审核结果",
-         FAILED_NOTEBOOK: "失败的笔记本"}
+         "checks.json": "审核结果", FAILED_NOTEBOOK: "失败的笔记本"}
 
 
 @dataclass
@@ -92,7 +91,7 @@ def finish(folder: Path | None, outcome: Outcome) -> Outcome:
     it (a full disk, no permission) adds that to the reason; the outcome is returned either way."""
     outcome.finished = time.strftime("%Y-%m-%d %H:%M:%S")
     # Paths in reasons as the person who ran the batch names them: relative to the project.
-    outcome.reason = outcome.reason.replace(f"{Path.cwd().resolve()}{os.sep}", "")
+    outcome.reason = outcome.reason.replace(f"{_project()}{os.sep}", "")
     if folder is None:
         return outcome
     try:
@@ -155,11 +154,18 @@ _WHY = {
 
 def describe(error: OSError) -> str:
     """An error of the output folder in one line, naming the path (relative to the project)."""
-    path = error.filename or ""
-    if path:
-        try:
-            path = str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-        except ValueError:
-            pass
+    path = shown(error.filename) if error.filename else ""
     why = _WHY.get(error.errno, error.strerror or type(error).__name__)
     return f"无法写入 {path}：{why}" if path else f"无法写入输出：{why}"
+
+
+def shown(path) -> str:
+    """A path as the person who ran the batch names it: relative to the project, where it lies inside."""
+    try:
+        return str(Path(path).resolve().relative_to(_project()))
+    except ValueError:
+        return str(path)
+
+
+def _project() -> Path:
+    return Path.cwd().resolve()  # the batch runs in the project folder

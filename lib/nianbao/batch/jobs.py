@@ -29,7 +29,7 @@ import yaml
 
 from .. import ids, intake, yamltext
 from . import cache
-from .folder import Outcome
+from .folder import Outcome, shown
 
 NOTEBOOKS = Path("notebooks")
 FIELDS = ("agency_id", "year", "record", "previous", "history", "notebook")
@@ -82,7 +82,7 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
         job = read[path]
         if not job.problem and job.notebook not in declared:
             job = replace(job, problem=f"模板笔记本无法读取，或没有调用 report.review()（审核结果由它输出）："
-                                       f"{_shown(job.notebook)}")
+                                       f"{shown(job.notebook)}")
         if not job.problem:
             earlier = sorted(year for agency, year, notebook in known
                              if (agency, notebook) == (job.agency_id, job.notebook) and year < job.year)
@@ -170,12 +170,4 @@ def read_params(path: Path, roots: list[Path], notebooks: Path = NOTEBOOKS) -> J
     }
     job = replace(job, agency_id=data["agency_id"], year=year, parameters=parameters, notebook=str(notebook),
                   folder=f"{year}/{path.stem}")
-    return job if notebook.is_file() else replace(job, problem=f"模板笔记本不存在：{_shown(notebook)}")
-
-
-def _shown(path) -> str:
-    """A path as a person gave it: relative to the project where it lies inside."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    return job if notebook.is_file() else replace(job, problem=f"模板笔记本不存在：{shown(notebook)}")

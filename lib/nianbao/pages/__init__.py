@@ -28,8 +28,9 @@ _markdown = MarkdownIt("commonmark", {"html": False, "breaks": True}).disable(["
 STYLESHEET = "nbconvert/nianbao/report.css"
 
 
-def render(name: str, **context) -> str:
-    return environment.get_template(name).render(**context)
+def render(name: str, **context) -> Markup:
+    """A template rendered: markup safe to place in another page (every template autoescapes)."""
+    return Markup(environment.get_template(name).render(**context))
 
 
 def stylesheet() -> Markup:

@@ -6,8 +6,6 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from markupsafe import Markup
-
 from .. import ids, pages
 from ..batch.folder import FILES, Outcome, load_outcomes
 from ..record import Record
@@ -51,7 +49,7 @@ def write_histories(out: Path, outcomes: list[Outcome]) -> dict[str, str]:
         page.parent.mkdir(exist_ok=True)
         page.write_text(pages.render(
             "batch/history.html.j2", agency=latest.agency, reports=[(record.year, folder) for record, folder in found],
-            charts=Markup(charts), style=style), encoding="utf-8")
+            charts=charts, style=style), encoding="utf-8")
         made[agency_id] = f"history/{agency_id}.html"
     return made
 
