@@ -18,6 +18,17 @@ from .record import Record
 FINDINGS_MIME = "application/vnd.nianbao.findings+json"
 
 
+def findings_payload(notebook) -> dict:
+    """The payload of an executed notebook's review cell (the first there is): what the batch
+    writes to checks.json and the Word file is made from."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if FINDINGS_MIME in output.get("data", {}):
+                return output["data"][FINDINGS_MIME]
+    raise ValueError("笔记本中没有报告的核查结果（缺少 report.review() 单元格的输出）："
+                     "请执行模板笔记本，并保留 report.review() 单元格的输出")
+
+
 class Fragment:
     """HTML shown as a cell's output."""
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from ..report import FINDINGS_MIME
+from ..report import findings_payload
 from . import folder as outputs
 from .jobs import Job
 
@@ -51,7 +51,7 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outc
         notebook = _execute(job, executed, root, timeout)
         outcome.seconds["execute"] = round(time.perf_counter() - started, 3)
 
-        payload = _findings(notebook)
+        payload = findings_payload(notebook)
         outcome.agency, outcome.title = payload["agency"], payload["title"]
         outcome.errors, outcome.warnings = payload["errors"], payload["warnings"]
 
@@ -148,11 +148,3 @@ def _execute(job: Job, executed: Path, root: Path, timeout: int) -> nbformat.Not
         except RuntimeError as error:
             if attempt == 2 or not str(error).startswith(_START_FAILURES):
                 raise
-
-
-def _findings(notebook) -> dict:
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            if FINDINGS_MIME in output.get("data", {}):
-                return output["data"][FINDINGS_MIME]
-    raise ValueError("模板笔记本没有输出审核结果（缺少 report.review() 单元格）")

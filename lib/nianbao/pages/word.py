@@ -31,7 +31,7 @@ from nbconvert.exporters import Exporter
 from traitlets import default
 
 from ..record import Record
-from ..report import FINDINGS_MIME
+from ..report import findings_payload
 from . import _markdown, word_style, word_tables
 from .word_style import CHARACTER, LINE, TABLE, TITLE
 
@@ -87,16 +87,6 @@ class ReportDocxExporter(Exporter):
     def from_notebook_node(self, nb, resources=None, **kw):
         nb, resources = super().from_notebook_node(nb, resources, **kw)
         return docx_from_payload(findings_payload(nb)), resources
-
-
-def findings_payload(nb) -> dict:
-    """The payload of the notebook's review cell (the first, as the batch reads it)."""
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            if FINDINGS_MIME in output.get("data", {}):
-                return output["data"][FINDINGS_MIME]
-    raise ValueError(f"笔记本中没有报告的核查结果（{FINDINGS_MIME} 输出），无法生成 Word 文件："
-                     "请先执行模板笔记本，并保留 report.review() 单元格的输出")
 
 
 # Characters XML 1.0 cannot hold: a notebook's JSON may carry them, and lxml refuses them.
