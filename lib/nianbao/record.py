@@ -25,6 +25,14 @@ FIELDS = {
     "signed_by": "落款机关",
 }
 
+# What a government's report calls the status of each unit it covers (consolidation.py).
+STATUSES = {
+    "clean": "已汇总，未发现错误",
+    "errors": "已汇总，有错误",
+    "missing": "缺失：没有本年度报告",
+    "failed": "未能汇总",
+}
+
 
 def format_value(value: Value) -> str:
     """A value as a report prints it: `5`, `7730.28` (never `5.0` or `1e+06`); blank is ``""``."""
@@ -47,6 +55,8 @@ class Record:
     signed_by: str = ""         # the agency in the signature block, when it is not `agency`
     parts: dict[str, str] = field(default_factory=dict)
     tables: dict[str, dict[str, dict[str, Value]]] = field(default_factory=dict)
+    covers: list[str] = field(default_factory=list)  # a government's report: the ids of the units
+                                                     # its tables add up (consolidation.py)
     source: str = field(default="", compare=False)  # where it was read from, for messages
 
     @property

@@ -28,6 +28,7 @@ KINDS = {
     "deadline": statutory.check_deadline,
     "dates": statutory.check_dates,
     "identity": statutory.check_identity,
+    "coverage": statutory.check_coverage,
 }
 
 
@@ -42,15 +43,16 @@ def validate(edition) -> list[str]:
 
 
 def check(record: Record, previous: Record | None = None, *,
-          today: dt.date | None = None) -> list[Finding]:
+          today: dt.date | None = None, coverage=None) -> list[Finding]:
     """Every finding of the record's rules: errors first, then in the order of the report.
 
-    `previous` is the same agency's record for the year before (for the carry-over rule).
+    `previous` is the same agency's record for the year before (for the carry-over rule);
+    `coverage`, for a government's report, what it covers (consolidation.Coverage).
     """
     if previous is not None and (previous.agency_id, previous.year) != (record.agency_id, record.year - 1):
         raise ValueError(f"上一年度记录应为 {record.agency_id} {record.year - 1} 年，"
                          f"实为 {previous.agency_id} {previous.year} 年")
-    context = Context(previous=previous, today=today or dt.date.today())
+    context = Context(previous=previous, today=today or dt.date.today(), coverage=coverage)
     known = kinds()
     found: list[Finding] = []
     for rule in record.spec.rules:

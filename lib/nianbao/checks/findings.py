@@ -30,6 +30,7 @@ class Context:
     """What a check may need beyond the record and its rule."""
     previous: Record | None  # the same agency's record for the year before, when given
     today: dt.date
+    coverage: object = None  # a government's report: what it covers (consolidation.Coverage)
 
 
 def finding(rule: dict, message: str, **where) -> Finding:

@@ -19,6 +19,7 @@ PARAMETERS = {
     "carry_over": ("table", "this_year", "last_year"),
     "text_number": ("what", "cell", "patterns"),
     "mentions": ("part", "pattern", "message"),
+    "coverage": ("statuses",),
 }
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 
 from .. import dates
 from ..labels import fold
-from ..record import FIELDS, Record
+from ..record import FIELDS, STATUSES, Record
 from .findings import Context, finding
 from .tables import entirely_blank
 
@@ -25,11 +25,17 @@ def check_parts_present(record: Record, rule: dict, context: Context):
 
 
 def check_deadline(record: Record, rule: dict, context: Context):
-    """Published by the edition's deadline (31 January) of the year after the report year.
+    """Published by the edition's deadline (31 January) of the year after the report year, or
+    a government's (the rule's `government`: 31 March), when the report is a government's: it
+    covers other reports, or its agency's name ends as the rule's `names` say (人民政府).
 
     Judged on the publication date, or on the signature date when that is all there is.
     """
-    month, day = (int(n) for n in record.spec.deadline.split("-"))
+    government = rule.get("government", {})
+    if government and (record.covers or record.agency.endswith(tuple(government.get("names", ())))):
+        month, day = (int(n) for n in government["deadline"].split("-"))
+    else:
+        month, day = (int(n) for n in record.spec.deadline.split("-"))
     deadline = dt.date(record.year + 1, month, day)
     by = f"{dates.as_written(deadline)}前"
     for field in ("published", "date"):
@@ -85,3 +91,24 @@ def check_identity(record: Record, rule: dict, context: Context):
         yield finding(rule, f"落款机关“{record.signed_by}”与报告机关“{record.agency}”不一致",
                       part="signed_by", excerpt=record.signed_by,
                       expected=record.agency, found=record.signed_by)
+
+
+def check_coverage(record: Record, rule: dict, context: Context):
+    """A government's report covers every unit in its scope: one finding for each unit whose
+    status is among the rule's `statuses` (missing, failed: left out of the sum; errors:
+    summed, with errors of its own)."""
+    if context.coverage is None:
+        return
+    for unit in context.coverage.units:
+        if unit.status not in rule["statuses"]:
+            continue
+        who = f"{unit.label}（{unit.id}）" if unit.name and unit.name != unit.id else unit.id
+        if unit.status == "errors":
+            message = (f"涵盖范围内的{who}的报告有 {unit.errors} 个错误（{'、'.join(unit.rules)}），"
+                       f"其数字已计入汇总：请该单位更正后重新生成本报告")
+        elif unit.status == "missing":
+            message = f"涵盖范围内的{who}没有{record.year}年度报告（{unit.reason}），本报告的表格未含其数字"
+        else:
+            message = f"涵盖范围内的{who}未能汇总：{unit.reason}。本报告的表格未含其数字"
+        yield finding(rule, message, part="coverage", excerpt=unit.id,
+                      expected=STATUSES["clean"], found=STATUSES[unit.status])
