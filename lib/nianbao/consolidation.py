@@ -44,6 +44,7 @@ class Unit:
     status: str = ""      # a key of STATUSES
     errors: int = 0       # its errors, as checked for this sum
     rules: list[str] = field(default_factory=list)  # the rules those errors break
+    warned: list[str] = field(default_factory=list)  # the rules its warnings come from
     reason: str = ""      # why it is missing or could not be summed
     units: list[Unit] = field(default_factory=list)  # what it covers in turn
 
@@ -219,8 +220,16 @@ def _read(declared: dict, government: Record, today) -> tuple[Unit, Record | Non
         cells(record, government.spec)
     except Refused as refused:
         return replace(unit, status="failed", reason=str(refused)), None
-    errors = [f for f in checks.check(record, today=today, coverage=coverage) if f.severity == "error"]
+    previous = None
+    if declared.get("previous"):
+        try:
+            previous = intake.read(declared["previous"], year=record.year - 1)
+        except intake.IntakeError:  # its own report warns of it; here it only traces the carry-over
+            previous = None
+    found = checks.check(record, previous, today=today, coverage=coverage)
+    errors = [f for f in found if f.severity == "error"]
     unit.errors, unit.rules = len(errors), sorted({f.rule for f in errors})
+    unit.warned = sorted({f.rule for f in found if f.severity == "warning"})
     unit.status = "errors" if errors else "clean"
     return unit, record
 
@@ -239,7 +248,7 @@ def attribute(findings: list, coverage: Coverage, edition: editions.Edition) -> 
             names = blank_in.get(found.table, [])
             why = "汇总数空白（未知），因下列单位的报告在这些单元格空白"
         else:
-            names = [unit.label for unit in coverage.units if found.rule in unit.rules]
+            names = [unit.label for unit in coverage.units if found.rule in (*unit.rules, *unit.warned)]
             why = "下列单位的报告同一规则有误"
         if names:
             found = replace(found, message=f"{found.message}（{why}：{'、'.join(names)}）")

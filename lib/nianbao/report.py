@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import checks, intake, pages
+from . import checks, consolidation, intake, pages
+from .consolidation import Coverage
 from .pages import grid
 from .record import Record
 
@@ -56,32 +57,45 @@ class Report:
     findings: list
     previous: Record | None = None
     earlier: list[Record] = field(default_factory=list)  # the agency's earlier years, for history
+    covered: Coverage | None = None  # a government's report: the units its tables add up
 
     @classmethod
-    def load(cls, record, previous=None, *, year=None, agency_id=None, history=()) -> Report:
+    def load(cls, record, previous=None, *, year=None, agency_id=None, history=(), covers=()) -> Report:
         """Read the agency-year, last year's record and earlier years' when given, and check it.
 
+        A government's report (`covers` names the units it covers, see consolidation.py) has
+        its tables summed over them; its other years, given as {record, covers}, are summed too.
         Another year's broken file must not stop this year's report: it is skipped, and a
         warning says what could not be compared.
         """
         this_year = intake.read(record, year=int(year) if year else None, agency_id=agency_id or None)
+        coverage = None
+        if covers:
+            this_year, coverage = consolidation.consolidate(this_year, list(covers))
         unread, read = [], {}
 
-        def other(path, rule: str, what: str) -> Record | None:
+        def other(source, rule: str, what: str) -> Record | None:
             """Last year's file is among the earlier years too: read (and warn) once."""
-            if str(path) not in read:
+            key = str(source)
+            if key not in read:
                 try:
-                    read[str(path)] = intake.read(path)
+                    if isinstance(source, dict):  # a government's year: its record and what it covers
+                        read[key] = consolidation.consolidate(intake.read(source["record"]), source["covers"])[0]
+                    else:
+                        read[key] = intake.read(source)
                 except intake.IntakeError as error:
-                    read[str(path)] = None
+                    read[key] = None
                     unread.append(checks.Finding(rule, "warning", f"{what}：{error}", part="history",
                                                  found=str(error.source)))
-            return read[str(path)]
+            return read[key]
 
         last_year = other(previous, "跨年.上年记录", "上一年度记录无法读取，未核对跨年结转") if previous else None
-        earlier = [r for r in (other(path, "历年.记录", "历年记录无法读取，未列入历年对比") for path in history)
+        earlier = [r for r in (other(source, "历年.记录", "历年记录无法读取，未列入历年对比") for source in history)
                    if r is not None and r.year < this_year.year]
-        return cls(this_year, [*checks.check(this_year, last_year), *unread], last_year, earlier)
+        findings = checks.check(this_year, last_year, coverage=coverage)
+        if coverage:
+            findings = consolidation.attribute(findings, coverage, this_year.spec)
+        return cls(this_year, [*findings, *unread], last_year, earlier, coverage)
 
     @property
     def errors(self) -> int:
@@ -102,6 +116,9 @@ class Report:
             # earlier years' records, so that a Word file made from the payload alone
             # (pages/word.py) has the history appendix too
             "earlier": [r.to_dict() for r in self.earlier],
+            # a government's report: every unit it covers with its status, for its appendix,
+            # the Word file and the index
+            "coverage": self.covered.to_dict() if self.covered else None,
         }
         return Review(pages.review(self.record, self.findings), payload)
 
@@ -113,6 +130,10 @@ class Report:
 
     def signature(self) -> Fragment:
         return Fragment(pages.signature(self.record))
+
+    def coverage(self) -> Fragment:
+        """A government's report: the units its tables add up, with their status; nothing else."""
+        return Fragment(pages.coverage(self.record, self.covered))
 
     def history(self) -> Fragment:
         """Charts and year-on-year changes over the agency's years; nothing when there is one year."""

@@ -8,6 +8,7 @@ A params file (params/<year>/<name>.yaml) names the agency-year and its record:
     previous: data/2021/...                   # optional; found among the params when absent
     history: [data/2020/..., data/2021/...]   # optional; all earlier years found among the params
     notebook: notebooks/...                   # optional; by default the one the record's edition names
+    covers: [shili-jtysj, params/2023/xian/]  # a government's report: the units it adds up (scope.py)
 
 The outputs go to <out>/<year>/<name>/, which is the agency id for its annual report; another
 document of the same agency-year (a work summary) has a params file of its own.
@@ -28,11 +29,11 @@ import papermill
 import yaml
 
 from .. import ids, intake, yamltext
-from . import cache
+from . import cache, scope
 from .folder import Outcome, shown
 
 NOTEBOOKS = Path("notebooks")
-FIELDS = ("agency_id", "year", "record", "previous", "history", "notebook")
+FIELDS = ("agency_id", "year", "record", "previous", "history", "notebook", "covers")
 YEARS = (1990, 2100)
 
 
@@ -41,7 +42,7 @@ class Job:
     params_file: str
     agency_id: str
     year: int
-    parameters: dict   # what papermill injects: record, previous, history, year, agency_id
+    parameters: dict   # what papermill injects: record, previous, history, year, agency_id, covers
     notebook: str = ""  # the template notebook to execute
     problem: str = ""  # why the params file cannot be run, when it cannot
     inputs: str = ""   # fingerprint of everything the outputs are made from
@@ -49,11 +50,12 @@ class Job:
 
     @property
     def input_files(self) -> list[str]:
-        """What the report is made from: the template, and this and other years' records."""
+        """What the report is made from: the template, this and other years' records, and for a
+        government's report the params files and records of every unit it covers."""
         parameters = self.parameters
-        paths = [self.notebook, parameters.get("record"), parameters.get("previous"),
-                 *parameters.get("history", [])]
-        return [path for path in paths if path]
+        sources = [parameters.get("record"), parameters.get("previous"), *parameters.get("history", []),
+                   {"covers": parameters.get("covers", [])}]
+        return [self.notebook, *(path for source in sources for path in _files(source) if path)]
 
     def outcome(self, **known) -> Outcome:
         """How this job ended, failed until shown otherwise."""
@@ -83,10 +85,17 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
         if not job.problem and job.notebook not in declared:
             job = replace(job, problem=f"模板笔记本无法读取，或没有调用 report.review()（审核结果由它输出）："
                                        f"{shown(job.notebook)}")
+        if not job.problem and job.parameters["covers_entries"]:
+            try:
+                job = replace(job, parameters={**job.parameters, "covers": scope.resolve(job, read, roots)})
+            except scope.ScopeError as error:
+                job = replace(job, problem=f"参数文件的 covers：{error}")
+            if not job.problem and "covers" not in declared[job.notebook]:
+                job = replace(job, problem=f"模板笔记本 {shown(job.notebook)} 没有 covers 参数，无法汇总涵盖单位的报告")
         if not job.problem:
             earlier = sorted(year for agency, year, notebook in known
                              if (agency, notebook) == (job.agency_id, job.notebook) and year < job.year)
-            records = {year: known[(job.agency_id, year, job.notebook)].parameters["record"] for year in earlier}
+            records = {year: _source(known[(job.agency_id, year, job.notebook)], read, roots) for year in earlier}
             found = {"history": job.parameters["history"] or list(records.values()),
                      "previous": job.parameters["previous"] or records.get(job.year - 1, "")}
             # A template takes what its parameters cell declares (a work summary has no history).
@@ -96,6 +105,27 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
             job = replace(job, inputs=cache.fingerprint(job.params_file, job.input_files))
         jobs.append(job)
     return jobs
+
+
+def _source(job: Job, jobs: dict, roots: list[Path]):
+    """What another year's report is read from: its record, or for a government's report its
+    record and what it covers (consolidation.py), so that years compare sum with sum."""
+    if not job.parameters["covers_entries"]:
+        return job.parameters["record"]
+    try:
+        return {"record": job.parameters["record"], "covers": scope.resolve(job, jobs, roots)}
+    except scope.ScopeError:  # that year's own report fails with the reason
+        return job.parameters["record"]
+
+
+def _files(source) -> list[str]:
+    """The files a record source is read from: a path, or a government's {record, covers}."""
+    if not isinstance(source, dict):
+        return [source]
+    found = [source.get("record")]
+    for unit in source.get("covers", []):
+        found += [unit["params"], *_files(unit)]
+    return found
 
 
 def _declared(notebooks: set[str]) -> dict[str, set[str]]:
@@ -148,6 +178,10 @@ def read_params(path: Path, roots: list[Path], notebooks: Path = NOTEBOOKS) -> J
         if value and not isinstance(value, str):
             return fail(field, f"应为文件路径（文字），实为“{str(value)[:40]}”")
         paths[field] = value
+    covers = data.get("covers") or []
+    covers_problem = scope.check_entries(covers, roots) if covers else None
+    if covers_problem:
+        return fail("covers", covers_problem)
     history = data.get("history") or []
     if not isinstance(history, list) or not all(isinstance(item, str) for item in history):
         return fail("history", "应为文件路径的列表，如 [data/2021/x.yaml, data/2022/x.yaml]")
@@ -167,6 +201,7 @@ def read_params(path: Path, roots: list[Path], notebooks: Path = NOTEBOOKS) -> J
         "history": [str(resolved[f"history[{i}]"]) for i in range(len(history))],
         "year": year,
         "agency_id": data["agency_id"],
+        "covers_entries": covers,  # resolved into `covers` once every params file is read
     }
     job = replace(job, agency_id=data["agency_id"], year=year, parameters=parameters, notebook=str(notebook),
                   folder=f"{year}/{path.stem}")

@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 # history (pandas, matplotlib) is imported where it is used: every report's kernel imports
 # this module, and those two cost over a second that a report without earlier years never needs.
+from ..record import STATUSES
 from . import grid
 
 environment = Environment(loader=PackageLoader("nianbao", "templates"), autoescape=True,
@@ -111,6 +112,17 @@ def history(record, earlier) -> str:
                   charts=[(title, uri, [n for chart, n in notes if chart == title])
                           for title, uri in figures_of.charts(figures)],
                   changes=figures_of.changes(figures))
+
+
+def coverage(record, covered) -> str:
+    """A government's appendix: every unit its tables add up, with its status; nothing for
+    an agency's own report."""
+    if covered is None:
+        return ""
+    blanks = [(record.spec.tables[table].name, count, names)
+              for table, (count, names) in covered.blank_tables().items()]
+    return render("report/coverage.html.j2", coverage=covered, rows=covered.lines(), statuses=STATUSES,
+                  blanks=blanks)
 
 
 def _marks(findings, table_id: str) -> dict:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from .. import ids, pages
 from ..batch.folder import FILES, Outcome, load_outcomes
-from ..record import Record
+from ..consolidation import Coverage
+from ..record import STATUSES, Record
 
 
 def write_index(out: Path) -> Path:
@@ -17,8 +18,10 @@ def write_index(out: Path) -> Path:
     rows = []
     for outcome in outcomes:
         folder = out / outcome.folder
-        findings = _findings(folder / "checks.json")
+        checked = _checks(folder / "checks.json")
+        findings = checked["findings"]
         rows.append({"outcome": outcome, "folder": outcome.folder,
+                     "coverage": _coverage(checked.get("coverage"), out),
                      "files": [name for name in FILES if (folder / name).exists()],
                      "history": histories.get(outcome.agency_id) if (folder / "record.json").exists() else None,
                      "rules": sorted({f["rule"] for f in findings if f["severity"] == "error"})})
@@ -26,7 +29,8 @@ def write_index(out: Path) -> Path:
                              -r["outcome"].year, r["outcome"].agency_id))
     summary = pages.summary((r["outcome"].ok, r["outcome"].errors, r["outcome"].warnings) for r in rows)
     path = out / "index.html"
-    path.write_text(pages.render("batch/index.html.j2", rows=rows, summary=summary, files=FILES), encoding="utf-8")
+    path.write_text(pages.render("batch/index.html.j2", rows=rows, summary=summary, files=FILES, statuses=STATUSES),
+                    encoding="utf-8")
     return path
 
 
@@ -54,12 +58,32 @@ def write_histories(out: Path, outcomes: list[Outcome]) -> dict[str, str]:
     return made
 
 
-def _findings(path: Path) -> list[dict]:
-    """The findings a report's checks.json holds; none when it is missing or damaged."""
+def _checks(path: Path) -> dict:
+    """What a report's checks.json holds: its findings, and a government's coverage; no
+    findings when it is missing or damaged."""
     try:
-        return [f for f in json.loads(path.read_text(encoding="utf-8"))["findings"] if isinstance(f, dict)]
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
+        checked = json.loads(path.read_text(encoding="utf-8"))
+        return {**checked, "findings": [f for f in checked["findings"] if isinstance(f, dict)]}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {"findings": []}
+
+
+def _coverage(data, out: Path) -> dict | None:
+    """A government's coverage for its index row: the summary line, and each unit with its
+    status and a link to its report when there is one."""
+    try:
+        coverage = Coverage.from_dict(data) if data else None
+    except (KeyError, TypeError, AttributeError):  # a checks.json another version wrote
+        return None
+    if coverage is None:
+        return None
+    units = []
+    for _, depth, unit in coverage.lines():
+        year, _, name = unit.folder.partition("/")
+        # a folder read from checks.json becomes a link: only the <year>/<id> the batch writes
+        has_report = year.isdigit() and not ids.problem(name) and (out / year / name / "report.html").is_file()
+        units.append({"unit": unit, "depth": depth, "link": f"{unit.folder}/report.html" if has_report else ""})
+    return {"summary": coverage.summary(), "counts": coverage.counts(), "units": units}
 
 
 def _record(path: Path) -> Record | None:

@@ -30,9 +30,11 @@ from docx.shared import Mm, Pt
 from nbconvert.exporters import Exporter
 from traitlets import default
 
-from ..record import Record
+from ..consolidation import Coverage
+from ..record import STATUSES, Record
 from ..report import findings_payload
 from . import _markdown, word_style, word_tables
+from .grid import Cell
 from .word_style import CHARACTER, LINE, TABLE, TITLE
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -63,6 +65,8 @@ def docx_from_payload(payload: dict) -> bytes:
         else:
             document.add_paragraph("（本部分未填写）")
     _signature(document, record.signed_by or record.agency, record.date)
+    if payload.get("coverage"):
+        _coverage(document, record, Coverage.from_dict(payload["coverage"]))
     _history(document, record, earlier)
     properties = document.core_properties  # python-docx's template says "python-docx" here
     properties.title, properties.author, properties.last_modified_by = record.title, record.agency, ""
@@ -217,6 +221,26 @@ def _history(document, record: Record, earlier: list[Record]) -> None:
             if chart == title:
                 document.add_paragraph(f"口径：{note}", style=TABLE).alignment = WD_ALIGN_PARAGRAPH.LEFT
     word_tables.changes(document, figures_of.changes(figures))
+
+
+def _coverage(document, record: Record, coverage: Coverage) -> None:
+    """A government's appendix, as in the HTML report: every unit its tables add up."""
+    heading = document.add_paragraph("附：本报告涵盖的单位", style="Heading 1")
+    heading.paragraph_format.page_break_before = True
+    _centred(heading)
+    own = "（含本机关）" if coverage.own else ""
+    document.add_paragraph(f"{coverage.summary()}。本报告第二、三、四部分的表格为已汇总单位报告的逐格合计{own}。")
+    rows = []
+    for number, depth, unit in coverage.lines():
+        status = STATUSES[unit.status] + (f"（{unit.errors} 个）" if unit.status == "errors" else "")
+        if unit.reason and unit.status != "errors":
+            status += f"：{unit.reason}"
+        rows.append([Cell(str(number), kind="value"), Cell(unit.label, indent=depth),
+                     Cell(status)])
+    word_tables.listing(document, ["序号", "单位", "状态"], rows, [14, 62, word_style.TEXT_WIDTH - 76])
+    for table, (count, names) in coverage.blank_tables().items():
+        document.add_paragraph(f"{record.spec.tables[table].name} {count} 个单元格无法汇总，表中留空"
+                               f"（空白表示未知，不按 0 计），因{'、'.join(names)}的报告在这些单元格空白。")
 
 
 def _centred(paragraph) -> None:

@@ -1,4 +1,5 @@
-"""Tables of the Word report: the official tables and the history's year-on-year table.
+"""Tables of the Word report: the official tables, the history's year-on-year table, and the
+units a government's report covers.
 
 Both are drawn from `grid.Cell` lines, the merged-cell grid the HTML report draws, so the Word
 tables and the HTML tables keep one layout. Each official table is one Word table, its blocks
@@ -47,6 +48,26 @@ def changes(document, frame) -> None:
             line = [Cell(figure), *(Cell(value, kind="value") for value in row)]
             body.append([Cell(chart, rowspan=len(figures)), *line] if number == 0 else line)
     _table(document, [BlockGrid("", head, body, stub_columns=2, value_columns=len(frame.columns))], leaf=FIGURE)
+
+
+def listing(document, head: list[str], rows: list[list[Cell]], widths: list[float]) -> None:
+    """A plain table of lines without merges (a government's covered units): the head repeated
+    on every page it spans, no line split across two, labels from the left."""
+    word = document.add_table(rows=1 + len(rows), cols=len(head), style="Table Grid")
+    word.alignment = WD_TABLE_ALIGNMENT.CENTER
+    word.autofit = False
+    _cell_margins(word)
+    style = document.styles[TABLE].style_id
+    for number, (tr, line) in enumerate(zip(word._tbl.tr_lst, [[Cell(h, kind="head") for h in head], *rows])):
+        _flag(tr, "w:cantSplit")
+        if number == 0:
+            _flag(tr, "w:tblHeader")
+        for place, cell, width in zip(word.rows[number].cells, line, widths):
+            place.width = Mm(width)
+            place.paragraphs[0]._p.style = style
+            _write(place, cell)
+    for column, width in zip(word.columns, widths):
+        column.width = Mm(width)
 
 
 def _table(document, blocks: list[BlockGrid], leaf: float = LEAF) -> None:
