@@ -4,6 +4,10 @@ Reports of one agency in consecutive years are checked against each other (carry
 audit page lists the reports worst first and links each to its own page: the report as it
 was read, its cells marked with their findings, what could not be read at the top. A CSV
 holds the same list for a spreadsheet, and records/ the imported records.
+
+Given a hierarchy (reconcile.py), each parent's published tables are compared with the sum of
+its children's: every difference is an error on the parent, its page lists them with each
+child's value, and reconcile.csv holds them for a spreadsheet.
 """
 from __future__ import annotations
 
@@ -14,12 +18,14 @@ from concurrent.futures import TimeoutError as TimedOut
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checks, importer, pages
-from .checks.findings import Finding
+from . import checks, importer, pages, reconcile
+from .checks.findings import Finding, number
 from .intake import yamlfile
 from .labels import fold
 from .longcsv import safe_cell
+from .record import format_value
 CSV_HEADER = ("file", "edition", "agency", "year", "errors", "warnings", "unread", "findings")
+RECONCILE_HEADER = ("file", "agency", "year", "table", "row", "column", "published", "sum", "children")
 
 
 @dataclass
@@ -30,6 +36,7 @@ class Entry:
     findings: list[Finding] = field(default_factory=list)  # errors, then what could not be read, then warnings
     failure: str = ""                                       # why nothing could be imported
     page: str = ""                                          # its page, relative to the output folder
+    reconciliation: reconcile.Reconciliation | None = None  # a parent's: its children's sum, compared
 
     @property
     def errors(self) -> int:
@@ -85,7 +92,12 @@ def _read_one(path: Path):
 
 
 def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=None,
-          jobs: int | None = None, timeout: int = TIMEOUT) -> list[Entry]:
+          jobs: int | None = None, timeout: int = TIMEOUT,
+          hierarchy: reconcile.Hierarchy | None = None, by_folder: bool = False) -> list[Entry]:
+    """Every report of the folder, checked, worst first; written to `out`.
+
+    With a `hierarchy` (reconcile.read_hierarchy), or `by_folder` to take it from the folders,
+    each parent is also compared with the sum of its children."""
     entries = []
     for path, imported, failure in read_all(files(folder), jobs=jobs, timeout=timeout):
         entries.append(Entry(path, imported, failure=failure))
@@ -99,12 +111,34 @@ def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=Non
             previous = by_year.get((fold(record.agency), record.year - 1)) if record.agency else None
             found = [*entry.imported.notes, *checks.check(record, previous, today=today)]
             entry.findings = sorted(found, key=lambda f: f.severity != "error")  # errors first, else as read
+    reconciling = by_folder or hierarchy is not None
+    if reconciling:
+        _reconcile(entries, folder, hierarchy, by_folder)
     entries.sort(key=lambda e: (-e.errors, -e.warnings, e.file.name))
-    _write(entries, folder, out)
+    _write(entries, folder, out, reconciling)
     return entries
 
 
-def _write(entries: list[Entry], folder: Path, out: Path) -> None:
+def _reconcile(entries: list[Entry], folder: Path, hierarchy: reconcile.Hierarchy | None, by_folder: bool) -> None:
+    """Each parent compared with its children, its differences added to its findings."""
+    by_file = {e.file: e for e in entries}
+    if by_folder:
+        hierarchy, ambiguous = reconcile.by_folder(
+            folder, [(e.file, e.imported.record if e.imported else None) for e in entries])
+        for file, warning in ambiguous.items():
+            by_file[file].findings.append(warning)
+    for parent, below in hierarchy.items():
+        entry = by_file[parent]
+        if not entry.imported:
+            continue  # its entry already says it could not be imported
+        children = reconcile.children(folder, [(file, by_file[file].imported.record if by_file[file].imported else None,
+                                                 by_file[file].failure) for file in below])
+        entry.reconciliation = reconcile.compare(entry.imported.record, children)
+        found = [*reconcile.findings(entry.reconciliation, entry.imported.record), *entry.findings]
+        entry.findings = sorted(found, key=lambda f: f.severity != "error")
+
+
+def _write(entries: list[Entry], folder: Path, out: Path, reconciling: bool) -> None:
     (out / "reports").mkdir(parents=True, exist_ok=True)
     (out / "records").mkdir(exist_ok=True)
     style = pages.stylesheet()
@@ -120,11 +154,11 @@ def _write(entries: list[Entry], folder: Path, out: Path) -> None:
                          "parts": [pages.part(record, entry.findings, part.id) for part in record.spec.parts],
                          "signature": pages.signature(record)}
         html = pages.render("audit/report.html.j2", entry=entry, record=record, style=style,
-                            source=entry.file.relative_to(folder), **fragments)
+                            source=entry.file.relative_to(folder), names=names, number=number, **fragments)
         (out / entry.page).write_text(html, encoding="utf-8")
     summary = pages.summary((True, e.errors, e.warnings) for e in entries)  # a failure counts as an error
     (out / "index.html").write_text(pages.render("audit/index.html.j2", entries=entries, summary=summary,
-                                                 folder=folder), encoding="utf-8")
+                                                 folder=folder, reconciling=reconciling), encoding="utf-8")
     with (out / "audit.csv").open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_HEADER)
@@ -133,6 +167,23 @@ def _write(entries: list[Entry], folder: Path, out: Path) -> None:
             writer.writerow([safe_cell(str(value)) for value in (
                 e.file.relative_to(folder), record.edition if record else "", record.agency if record else "",
                 record.year if record else "", e.errors, e.warnings, e.unread, e.page)])
+    if reconciling:
+        _write_differences(entries, folder, out / "reconcile.csv")
+
+
+def _write_differences(entries: list[Entry], folder: Path, path: Path) -> None:
+    """One row per cell a parent published that its children's sum contradicts."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(RECONCILE_HEADER)
+        for e in entries:
+            if not e.reconciliation:
+                continue
+            record = e.imported.record
+            for cell in e.reconciliation.differences:
+                writer.writerow([safe_cell(str(value)) for value in (
+                    e.file.relative_to(folder), record.agency, record.year, cell.table, cell.row, cell.column,
+                    format_value(cell.published), format_value(cell.total), reconcile.values(cell))])
 
 
 def _page_names(entries: list[Entry], folder: Path) -> dict[Path, str]:

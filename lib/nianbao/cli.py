@@ -62,6 +62,13 @@ def main(argv: list[str] | None = None) -> int:
     audit.add_argument("folder", type=Path, metavar="目录", help="已发布报告所在的目录（含子目录）")
     audit.add_argument("-o", "--output", type=Path, required=True, metavar="目录",
                        help="写入 index.html、audit.csv 和各报告页面的目录")
+    parents = audit.add_mutually_exclusive_group()
+    parents.add_argument("--hierarchy", type=Path, metavar="文件",
+                         help="上下级关系文件（YAML）：上级报告文件 → 其下级报告文件列表，路径相对于核查目录；"
+                              "逐格核对上级报告的表格与下级报告表格之和，写入 reconcile.csv")
+    parents.add_argument("--by-folder", action="store_true",
+                         help="按目录确定上下级：目录中机关名称以“人民政府”结尾的那份报告是同目录同年度其他报告"
+                              "及其直接子目录中人民政府报告的上级，逐格核对，写入 reconcile.csv")
     _import_limits(audit)
     audit.set_defaults(handler=_audit)
 
@@ -265,14 +272,23 @@ def _import(args) -> int:
 def _audit(args) -> int:
     from tqdm import tqdm
 
+    from . import reconcile
     from .audit import audit, files
 
     if not args.folder.is_dir():
         print(f"{args.folder}: 不是目录", file=sys.stderr)
         return 2
-    with tqdm(total=len(files(args.folder)), desc="导入核查", unit="份") as bar:
+    reports = files(args.folder)
+    hierarchy = None
+    if args.hierarchy:
+        try:
+            hierarchy = reconcile.read_hierarchy(args.hierarchy, args.folder, reports)
+        except reconcile.HierarchyError as error:
+            print(error, file=sys.stderr)
+            return 2
+    with tqdm(total=len(reports), desc="导入核查", unit="份") as bar:
         entries = audit(args.folder, args.output, progress=lambda entry: bar.update(), jobs=args.jobs,
-                        timeout=args.timeout)
+                        timeout=args.timeout, hierarchy=hierarchy, by_folder=args.by_folder)
     with_errors = [e for e in entries if e.errors]
     print(f"\n{len(entries)} 份报告：含错误 {len(with_errors)}，"
           f"仅有提示 {sum(1 for e in entries if not e.errors and e.warnings)}，"
@@ -281,8 +297,24 @@ def _audit(args) -> int:
         record = e.imported.record if e.imported else None
         what = f"{record.agency} {record.year}年度" if record else e.failure
         print(f"  {e.file.name}  {what}：错误 {e.errors}，提示 {e.warnings}  → {args.output / e.page}")
+    if hierarchy is not None or args.by_folder:
+        _reconcile_summary(entries, args.output)
     print(f"核查结果：{args.output / 'index.html'}（表格：{args.output / 'audit.csv'}）")
     return 1 if with_errors else 0
+
+
+def _reconcile_summary(entries, out: Path) -> None:
+    from .reconcile import AMBIGUOUS
+
+    parents = [e for e in entries if e.reconciliation]
+    differences = sum(len(e.reconciliation.differences) for e in parents)
+    incomplete = sum(not e.reconciliation.complete for e in parents)
+    ambiguous = [f for e in entries for f in e.findings if f.rule == AMBIGUOUS]
+    print(f"逐格核对下级报告：上级报告 {len(parents)} 份，核对下级 "
+          f"{sum(len(e.reconciliation.children) for e in parents)} 份，不一致 {differences} 处"
+          + (f"，下级之和不完整 {incomplete} 份" if incomplete else "")
+          + (f"，同一目录同年度有多份人民政府报告而未核对 {len(ambiguous)} 份（提示 {AMBIGUOUS}）" if ambiguous else "")
+          + f"（表格：{out / 'reconcile.csv'}）")
 
 
 def _workbook(args) -> int:
