@@ -11,9 +11,9 @@ PYTHON ?= python3
 # it falls back to fontTools, 20 times slower on CJK fonts); Noto CJK gives the Chinese faces.
 # The tests look into PDFs with poppler's pdfdetach (no file may be attached to a report).
 # The tests open the Word reports and the workbook in LibreOffice (headless, to PDF) to see how
-# they lay out and print.
+# they lay out and print, and drive Debian's Chromium (through Playwright) over the review desk.
 DEBIAN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils \
-	libreoffice-writer-nogui libreoffice-calc-nogui
+	libreoffice-writer-nogui libreoffice-calc-nogui chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # JupyterLab refuses to start as root unless told; these machines run as root.
 LAB_AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)

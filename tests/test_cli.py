@@ -8,7 +8,8 @@ from nianbao.cli import main
 def test_check_prints_findings_and_exits_1_only_on_errors(capsys):
     assert main(["check", str(ROOT / "data/2022/quzhou-jgswbzzx.yaml")]) == 0
     out = capsys.readouterr().out
-    assert "衢州市机关事务保障中心 2022年度" in out and "错误 0，提示 3" in out
+    # seed 001: also its 总体情况 says nothing of 政府信息管理 (内容.总体情况五方面)
+    assert "衢州市机关事务保障中心 2022年度" in out and "错误 0，提示 4" in out
     assert "提示 文字.规范  date：日期“2023年1月28”不完整，缺少“日”" in out
     assert "提示 表二.现行有效  表二 · 第二十条第（一）项/规章 · 现行有效件数" in out
 
@@ -19,11 +20,14 @@ def test_check_prints_findings_and_exits_1_only_on_errors(capsys):
     assert "错误 表三.办理结果总计  表三 · 三、本年度办理结果/（七）总计 · 自然人" in capsys.readouterr().out
 
 
-def test_check_finds_the_previous_year_among_the_files_given(capsys):
+def test_check_finds_the_previous_year_among_the_files_given_or_the_params_as_run_does(tmp_path, capsys, monkeypatch):
     files = [str(ROOT / f"data/{year}/shili-scjgj.yaml") for year in (2022, 2023)]
     main(["check", *files])
     assert "跨年.结转" in capsys.readouterr().out
-    main(["check", files[1]])
+    monkeypatch.chdir(ROOT)
+    main(["check", files[1]])  # 2022 found through params/2022/shili-scjgj.yaml
+    assert "跨年.结转" in capsys.readouterr().out
+    main(["check", "--params-dir", str(tmp_path), files[1]])  # no params there: no year before
     assert "跨年.结转" not in capsys.readouterr().out
 
 

@@ -1,4 +1,4 @@
-"""`nianbao run | check | template | import | audit`: the command line of the toolkit."""
+"""`nianbao run | check | workbook | import | audit | review`: the command line of the toolkit."""
 from __future__ import annotations
 
 import argparse
@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     check = commands.add_parser("check", help="审核记录（YAML 或 Excel）并列出发现的问题",
                                 description="审核记录（YAML 或 Excel）并列出发现的问题")
     check.add_argument("files", nargs="+", type=Path, metavar="文件", help="记录文件（.yaml 或 .xlsx）")
+    check.add_argument("--params-dir", type=Path, default=Path("params"), metavar="目录",
+                       help="参数文件所在目录（默认 params/）：所给文件中没有上一年度的记录时，像 nianbao run 一样在此查找")
     check.set_defaults(handler=_check)
 
     workbook = commands.add_parser("workbook", aliases=["template"], help="生成供机关填报的 Excel 填报表（空白或按记录预填）",
@@ -71,6 +73,14 @@ def main(argv: list[str] | None = None) -> int:
                               "及其直接子目录中人民政府报告的上级，逐格核对，写入 reconcile.csv")
     _import_limits(audit)
     audit.set_defaults(handler=_audit)
+
+    review = commands.add_parser("review", help="在本机浏览器中审核报告：逐条记录审核决定",
+                                 description="在 127.0.0.1 上提供输出目录的页面，每条审核结果旁有表单；"
+                                             "审核决定写入 reviews/<年度>/<机关>.yaml")
+    review.add_argument("--out", type=Path, default=Path("outputs"), metavar="目录", help="输出目录（默认 outputs/）")
+    review.add_argument("--port", type=int, default=8765, metavar="端口", help="端口（默认 8765；0 表示任选空闲端口）")
+    review.add_argument("--by", default="", metavar="姓名", help="审核人姓名，预先填入表单")
+    review.set_defaults(handler=_review)
 
     args = parser.parse_args(argv)
     return args.handler(args)
@@ -179,11 +189,21 @@ def _summary(outcomes, not_run: int, seconds: float, index: Path, out: Path, sto
         print(f"运行中遇到并已处理的问题 {len(noticed)} 处：")
         for o in noticed:
             print(f"  {o.params_file}（{o.year} {o.agency_id}）：{o.notice}")
-    with_errors = sorted((o for o in done if o.errors), key=lambda o: -o.errors)
+    with_errors = sorted((o for o in done if o.open_errors), key=lambda o: -o.open_errors)
     if with_errors:
-        print(f"含错误的报告 {len(with_errors)} 份，请先处理：")
+        print(f"含未决错误的报告 {len(with_errors)} 份，请先处理：")
         for o in with_errors:
-            print(f"  {o.year} {o.agency}：错误 {o.errors}，提示 {o.warnings}  → {out / o.folder / 'report.html'}")
+            settled = f"（另有 {o.errors - o.open_errors} 个已说明或误报）" if o.errors > o.open_errors else ""
+            print(f"  {o.year} {o.agency}：错误 {o.open_errors}{settled}，提示 {o.warnings}"
+                  f"  → {out / o.folder / 'report.html'}")
+    settled = [o for o in done if o.errors and not o.open_errors]
+    if settled:
+        print(f"错误均已说明或标为误报的报告 {len(settled)} 份（不再标为草稿）")
+    stale = [o for o in done if o.stale]
+    if stale:
+        print(f"有已过时审核决定的报告 {len(stale)} 份（其审核结果已不存在，请删除或重新决定）：")
+        for o in stale:
+            print(f"  {o.year} {o.agency}：{o.stale} 个  → reviews/{o.folder}.yaml")
     if failed:
         print(f"生成失败 {len(failed)} 份（之前生成的报告保留不变）：")
         for o in failed:
@@ -197,8 +217,14 @@ def _summary(outcomes, not_run: int, seconds: float, index: Path, out: Path, sto
 
 
 def _check(args) -> int:
-    from .checks import check
+    from . import project
+    from .checks import check, packs, shared_narratives
 
+    try:  # the project's local rule packs (nianbao.yaml), as the batch applies them
+        chosen = packs(project.rule_packs())
+    except (KeyError, ValueError) as error:
+        print(error.args[0], file=sys.stderr)
+        return 2
     records, failed = [], False
     for path in args.files:
         try:
@@ -209,10 +235,17 @@ def _check(args) -> int:
         except Exception as error:  # a file no reader foresaw: said, and the others still checked
             print(f"{path}: 无法读取：{type(error).__name__}: {error}", file=sys.stderr)
             failed = True
-    by_year = {(r.agency_id, r.year): r for r in records}
+    # The same agency's year before, of the same kind of document (the batch pairs reports that
+    # share a template): among the files given, else among the project's params files.
+    given = {(r.agency_id, r.year, r.spec.notebook): r for r in records}
+    shared = shared_narratives(records) if len(records) > 1 else {}
     for record in records:
         try:
-            findings = check(record, by_year.get((record.agency_id, record.year - 1)))
+            previous, unread = given.get((record.agency_id, record.year - 1, record.spec.notebook)), []
+            if previous is None:
+                previous, unread = _previous_year(record, args.params_dir)
+            findings = [*check(record, previous, packs=chosen), *unread,
+                        *shared.get((record.agency_id, record.year), [])]
         except Exception as error:  # a rule that fails on one record must not hide the others'
             print(f"{record.source}: 无法检查：{type(error).__name__}: {error}", file=sys.stderr)
             failed = True
@@ -230,6 +263,28 @@ def _check(args) -> int:
             if f.excerpt:
                 print(f"      “{f.excerpt}”")
     return 1 if failed else 0
+
+
+def _previous_year(record, params_dir: Path):
+    """The same agency's record of the year before, found as the batch finds it: the params
+    file of params/<year − 1>/ with the same agency_id and template notebook, read as the
+    template reads it (a record that cannot be read is a finding, as in the report).
+    Returns (record or None, findings)."""
+    from .batch.jobs import NOTEBOOKS, read_params
+    from .checks import Finding
+
+    notebook = str((NOTEBOOKS / record.spec.notebook).resolve())
+    roots = [Path(".").resolve()]
+    for path in sorted((params_dir / str(record.year - 1)).glob("**/*.yaml")):
+        job = read_params(path, roots)
+        if job.problem or (job.agency_id, job.year, job.notebook) != (record.agency_id, record.year - 1, notebook):
+            continue
+        try:
+            return intake.read(job.parameters["record"]), []
+        except intake.IntakeError as error:
+            return None, [Finding("跨年.上年记录", "warning", f"上一年度记录无法读取，未核对跨年结转：{error}",
+                                  part="history", found=str(error.source))]
+    return None, []
 
 
 def _import(args) -> int:
@@ -267,6 +322,20 @@ def _import(args) -> int:
         if args.csv:
             sys.stdout.write(longcsv.dumps(record))
     return 1 if failed else 0
+
+
+def _review(args) -> int:
+    from .server import serve
+
+    if not (args.out / "index.html").is_file():
+        print(f"{args.out} 中没有审核索引：请先运行 nianbao run", file=sys.stderr)
+        return 2
+    try:
+        serve(args.out, Path("."), args.port, args.by, announce=lambda line: print(line, flush=True))
+    except OSError as error:
+        print(f"审核服务无法启动（端口 {args.port}）：{error.strerror}；可用 --port 换一个端口", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _audit(args) -> int:

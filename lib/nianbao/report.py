@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import checks, consolidation, intake, pages
+from . import checks, consolidation, intake, pages, reviews
 from .consolidation import Coverage
 from .pages import grid
 from .record import Record
@@ -58,15 +58,20 @@ class Report:
     previous: Record | None = None
     earlier: list[Record] = field(default_factory=list)  # the agency's earlier years, for history
     covered: Coverage | None = None  # a government's report: the units its tables add up
+    stale: list[reviews.Decision] = field(default_factory=list)  # decisions whose finding is gone
 
     @classmethod
-    def load(cls, record, previous=None, *, year=None, agency_id=None, history=(), covers=()) -> Report:
+    def load(cls, record, previous=None, *, year=None, agency_id=None, history=(), covers=(),
+             decisions="", rule_packs=()) -> Report:
         """Read the agency-year, last year's record and earlier years' when given, and check it.
 
         A government's report (`covers` names the units it covers, see consolidation.py) has
         its tables summed over them; its other years, given as {record, covers}, are summed too.
+        `decisions` is the reviewers' file (reviews.py): each finding shows its decision;
+        `rule_packs` the ids of the local rule packs the project selects (project.py).
         Another year's broken file must not stop this year's report: it is skipped, and a
-        warning says what could not be compared.
+        warning says what could not be compared; a broken decisions file is an error of the
+        report, whose findings then show no decisions.
         """
         this_year = intake.read(record, year=int(year) if year else None, agency_id=agency_id or None)
         coverage = None
@@ -92,10 +97,16 @@ class Report:
         last_year = other(previous, "跨年.上年记录", "上一年度记录无法读取，未核对跨年结转") if previous else None
         earlier = [r for r in (other(source, "历年.记录", "历年记录无法读取，未列入历年对比") for source in history)
                    if r is not None and r.year < this_year.year]
-        findings = checks.check(this_year, last_year, coverage=coverage)
+        findings = checks.check(this_year, last_year, coverage=coverage, packs=checks.packs(rule_packs))
         if coverage:
             findings = consolidation.attribute(findings, coverage, this_year.spec)
-        return cls(this_year, [*findings, *unread], last_year, earlier, coverage)
+        findings, stale = [*findings, *unread], []
+        try:
+            findings, stale = reviews.apply(findings, reviews.load(decisions) if decisions else {})
+        except reviews.ReviewsError as error:
+            findings.insert(0, checks.Finding("审核.决定无法读取", "error", f"审核决定文件有误，未采用：{error}",
+                                              part="reviews", found=str(decisions)))
+        return cls(this_year, findings, last_year, earlier, coverage, stale)
 
     @property
     def errors(self) -> int:
@@ -111,6 +122,10 @@ class Report:
             "title": self.record.title, "agency": self.record.agency, "agency_id": self.record.agency_id,
             "year": self.record.year, "edition": self.record.edition,
             "errors": self.errors, "warnings": self.warnings,
+            # errors no reviewer explained or marked a false alarm: they keep the report a draft
+            "open_errors": reviews.open_errors(self.findings),
+            "decided": sum(bool(f.decision) for f in self.findings),
+            "stale": [d.to_dict() for d in self.stale],
             "findings": [f.to_dict() for f in self.findings],
             "record": self.record.to_dict(),
             # earlier years' records, so that a Word file made from the payload alone
@@ -120,7 +135,7 @@ class Report:
             # the Word file and the index
             "coverage": self.covered.to_dict() if self.covered else None,
         }
-        return Review(pages.review(self.record, self.findings), payload)
+        return Review(pages.review(self.record, self.findings, self.stale), payload)
 
     def heading(self) -> Fragment:
         return Fragment(pages.heading(self.record))

@@ -43,6 +43,9 @@ class Outcome:
     title: str = ""
     errors: int = 0
     warnings: int = 0
+    open_errors: int = 0        # errors no reviewer explained or marked a false alarm (reviews.py)
+    decided: int = 0            # findings with a reviewer's decision
+    stale: int = 0              # decisions whose finding is gone
     seconds: dict = field(default_factory=dict)  # execute, html, pdf, docx
     detail: str = ""            # the traceback of an unexpected failure, for a developer
     finished: str = ""

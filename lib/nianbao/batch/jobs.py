@@ -28,7 +28,7 @@ import nbformat
 import papermill
 import yaml
 
-from .. import ids, intake, yamltext
+from .. import ids, intake, project, reviews, rulepacks, yamltext
 from . import cache, scope
 from .folder import Outcome, shown
 
@@ -50,11 +50,14 @@ class Job:
 
     @property
     def input_files(self) -> list[str]:
-        """What the report is made from: the template, this and other years' records, and for a
-        government's report the params files and records of every unit it covers."""
+        """What the report is made from: the template, this and other years' records, the
+        reviewers' decisions, the project's rule packs, and for a government's report the
+        params files and records of every unit it covers."""
         parameters = self.parameters
         sources = [parameters.get("record"), parameters.get("previous"), *parameters.get("history", []),
-                   {"covers": parameters.get("covers", [])}]
+                   {"covers": parameters.get("covers", [])}, parameters.get("decisions"),
+                   *([project.FILE] if parameters.get("rule_packs") else []),
+                   *(rulepacks.definition(pack)["source"] for pack in parameters.get("rule_packs", []))]
         return [self.notebook, *(path for source in sources for path in _files(source) if path)]
 
     def outcome(self, **known) -> Outcome:
@@ -76,6 +79,12 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
     chosen = [Path(p) for p in selected] if selected else every
     roots = [root.resolve(), *(Path(folder).resolve() for folder in allowed)]
     read = {path: read_params(path, roots, notebooks) for path in {*every, *chosen}}
+    try:  # the project's local rule packs (nianbao.yaml): every report is checked against them
+        packs = project.rule_packs(root)
+    except project.ProjectError as error:
+        read = {path: replace(job, problem=job.problem or f"项目设置有误：{error}") for path, job in read.items()}
+        packs = []
+    read = {path: replace(job, parameters={**job.parameters, "rule_packs": packs}) for path, job in read.items()}
     declared = _declared({job.notebook for job in read.values() if not job.problem})
     known = {(job.agency_id, job.year, job.notebook): job for job in read.values()
              if not job.problem and job.notebook in declared}
@@ -202,6 +211,8 @@ def read_params(path: Path, roots: list[Path], notebooks: Path = NOTEBOOKS) -> J
         "year": year,
         "agency_id": data["agency_id"],
         "covers_entries": covers,  # resolved into `covers` once every params file is read
+        # the reviewers' decisions on its findings, named as the params file (reviews.py)
+        "decisions": str(reviews.path_of(roots[0], year, path.stem)),
     }
     job = replace(job, agency_id=data["agency_id"], year=year, parameters=parameters, notebook=str(notebook),
                   folder=f"{year}/{path.stem}")

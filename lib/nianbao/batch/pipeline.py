@@ -54,6 +54,8 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outc
         payload = findings_payload(notebook)
         outcome.agency, outcome.title = payload["agency"], payload["title"]
         outcome.errors, outcome.warnings = payload["errors"], payload["warnings"]
+        outcome.open_errors = payload.get("open_errors", payload["errors"])  # a template of an older nianbao
+        outcome.decided, outcome.stale = payload.get("decided", 0), len(payload.get("stale", []))
 
         started = time.perf_counter()
         with _limit(timeout, "生成 HTML"):

@@ -3,17 +3,24 @@
 Each rule of an edition (`rules:` in its YAML) names a `kind`; the kind is a function
 ``(record, rule, context) -> iterable[Finding]`` looked up in KINDS. Other packages add kinds
 through the entry point group ``nianbao.rules`` (name: the kind, object: the function).
+
+Local rule packs (nianbao.rulepacks) add rules of the same form: `packs(ids)` loads and
+validates them, and `check(..., packs=...)` runs those that apply to the record's edition
+after the edition's own. `shared_narratives(records)` finds the same narrative in two agencies
+of one batch, which no single record can show.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
-from .. import registry
+from .. import registry, rulepacks
 from ..record import Record
-from . import schema, statutory, tables, text
+from . import evaluation, schema, statutory, tables, text
+from .evaluation import shared_narratives
 from .findings import Context, Finding
 
-__all__ = ["KINDS", "Finding", "check", "kinds", "validate"]
+__all__ = ["KINDS", "Finding", "check", "kinds", "packs", "shared_narratives", "validate"]
 
 KINDS = {
     "sum": tables.check_sum,
@@ -29,6 +36,14 @@ KINDS = {
     "dates": statutory.check_dates,
     "identity": statutory.check_identity,
     "coverage": statutory.check_coverage,
+    "copied": evaluation.check_copied,
+    "same_tables": evaluation.check_same_tables,
+    "shared_narrative": evaluation.check_shared_narrative,
+    "stale_year": evaluation.check_stale_year,
+    "mentions_each": evaluation.check_mentions_each,
+    "substance": evaluation.check_substance,
+    "fees": evaluation.check_fees,
+    "length": evaluation.check_length,
 }
 
 
@@ -42,12 +57,30 @@ def validate(edition) -> list[str]:
     return schema.problems(edition, kinds())
 
 
+def packs(ids) -> list[rulepacks.Pack]:
+    """The rule packs with these ids (a project's: project.rule_packs()), each validated as an
+    edition is: an unknown id raises KeyError, a mistake in a pack ValueError naming them all."""
+    return [_pack(str(pack_id)) for pack_id in ids]
+
+
+@functools.cache
+def _pack(pack_id: str) -> rulepacks.Pack:
+    data = rulepacks.definition(pack_id)
+    mistakes = schema.pack_problems(data, kinds())
+    if mistakes:
+        raise ValueError(f"规则包 {pack_id}（{data['source']}）的定义有误：\n" + "\n".join(mistakes))
+    return rulepacks.Pack(id=pack_id, name=data["name"], editions=tuple(str(e) for e in data["editions"]),
+                          rules=tuple(data["rules"]), source=data["source"])
+
+
 def check(record: Record, previous: Record | None = None, *,
-          today: dt.date | None = None, coverage=None) -> list[Finding]:
+          today: dt.date | None = None, coverage=None, packs=()) -> list[Finding]:
     """Every finding of the record's rules: errors first, then in the order of the report.
 
-    `previous` is the same agency's record for the year before (for the carry-over rule);
-    `coverage`, for a government's report, what it covers (consolidation.Coverage).
+    `previous` is the same agency's record for the year before (for the carry-over rule and
+    the copy from last year); `coverage`, for a government's report, what it covers
+    (consolidation.Coverage); `packs`, local rule packs (from `packs(ids)`): the rules of those
+    that apply to the record's edition run after the edition's.
     """
     if previous is not None and (previous.agency_id, previous.year) != (record.agency_id, record.year - 1):
         raise ValueError(f"上一年度记录应为 {record.agency_id} {record.year - 1} 年，"
@@ -55,7 +88,8 @@ def check(record: Record, previous: Record | None = None, *,
     context = Context(previous=previous, today=today or dt.date.today(), coverage=coverage)
     known = kinds()
     found: list[Finding] = []
-    for rule in record.spec.rules:
+    local = [rule for pack in packs if record.edition in pack.editions for rule in pack.rules]
+    for rule in [*record.spec.rules, *local]:
         if rule["kind"] not in known:
             raise ValueError(f"规则 {rule['id']}：未知的检查类型 {rule['kind']!r}")
         found.extend(known[rule["kind"]](record, rule, context))

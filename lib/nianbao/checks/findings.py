@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from dataclasses import asdict, dataclass
 
@@ -20,9 +21,21 @@ class Finding:
     excerpt: str = ""   # the offending text excerpt, when about text
     expected: str = ""  # what the rule expected, as text
     found: str = ""     # what it found
+    decision: str = ""  # what a reviewer decided of it (reviews.py): 需修改, 已说明 or 误报
+    note: str = ""      # the reviewer's note with it
+
+    @property
+    def id(self) -> str:
+        """The finding's fingerprint: the same from run to run while the rule, the place and the
+        values found stay the same, another when a value changes. The first 12 hex digits of
+        SHA-256 over rule, table, row, column, part, excerpt, expected and found; the message is
+        left out, so that rewording a rule does not orphan the decisions made on it."""
+        key = "\x1f".join((self.rule, self.table, self.row, self.column, self.part, self.excerpt,
+                           self.expected, self.found))
+        return hashlib.sha256(key.encode()).hexdigest()[:12]
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"id": self.id, **asdict(self)}
 
 
 @dataclass(frozen=True)

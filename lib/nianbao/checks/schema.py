@@ -3,11 +3,13 @@
 A rule or a history figure is data in the edition's YAML; a typo there (a rule kind misspelt,
 a row that no table has, a pattern that is no regular expression) would otherwise fail only
 when a report of that edition runs, in every report at once. `problems` lists every such
-mistake, each naming the rule or figure.
+mistake, each naming the rule or figure; `pack_problems` does the same for a local rule pack
+(nianbao.rulepacks), against every edition it applies to.
 """
 from __future__ import annotations
 
 import re
+import string
 
 SEVERITIES = ("error", "warning")
 # What each built-in kind needs besides id, kind and severity; a kind other packages register
@@ -20,7 +22,31 @@ PARAMETERS = {
     "text_number": ("what", "cell", "patterns"),
     "mentions": ("part", "pattern", "message"),
     "coverage": ("statuses",),
+    "copied": ("parts", "share", "min_chars", "message"),
+    "shared_narrative": ("parts", "share", "min_chars", "message"),
+    "same_tables": ("tables", "message"),
+    "stale_year": ("parts", "wordings", "message"),
+    "mentions_each": ("part", "items", "message"),
+    "substance": ("part", "min_chars", "empty", "message"),
+    "fees": ("parts", "none", "amounts", "message"),
+    "length": ("part", "max", "message"),
 }
+# The placeholders each kind fills in its message (str.format): a misspelt one would fail
+# every report of the edition.
+MESSAGE_FIELDS = {
+    "copied": ("part", "year", "share"),
+    "shared_narrative": ("part", "agency", "year", "share"),
+    "same_tables": ("tables", "year", "count"),
+    "stale_year": ("part", "what", "prior", "year"),
+    "mentions_each": ("part", "name"),
+    "substance": ("part", "found", "chars"),
+    "fees": ("said",),
+    "length": ("part", "chars", "max"),
+}
+# A mapping in a list a kind reads, and the keys it must have.
+ENTRIES = {"items": ("name", "pattern"), "wordings": ("what", "pattern")}
+# What a kind's `parts` may name besides the narrative parts: the opening paragraph.
+TEXT_FIELDS = {"stale_year": ("contact",)}
 
 
 def problems(edition, kinds: dict) -> list[str]:
@@ -62,13 +88,82 @@ def _rule(edition, rule: dict, kinds: dict):
         for key in ("this_year", "last_year"):
             if rule[key] not in table.rows:
                 yield f"{key} 的 {rule[key]!r} 在{table.name}中没有这一行"
-    for pattern in [*rule.get("patterns", []), *rule.get("zero", []), *([rule["pattern"]] if "pattern" in rule else [])]:
+    yield from _entries(rule)
+    for pattern in _patterns(rule):
         try:
-            re.compile(pattern)
-        except re.error as error:
+            re.compile(pattern.replace("{year}", "2023").replace("{prior}", "2022"))
+        except (re.error, TypeError) as error:
             yield f"正则表达式 {pattern!r} 有误：{error}"
     if "part" in rule and rule["part"] not in edition.narrative_parts:
         yield f"没有正文部分 {rule['part']!r}"
+    texts = [*edition.narrative_parts, *TEXT_FIELDS.get(rule["kind"], ())]
+    for part in rule.get("parts", []) if rule["kind"] in MESSAGE_FIELDS else ():  # sum's parts are rows
+        if part not in texts:
+            yield f"parts 中的 {part!r} 不是正文部分，可用：{'、'.join(texts)}"
+    for table_id in rule.get("tables", []):
+        if table_id not in edition.tables:
+            yield f"tables 中没有表 {table_id!r}，可用：{'、'.join(edition.tables)}"
+    if "share" in rule and not (isinstance(rule["share"], (int, float)) and 0 < rule["share"] <= 1):
+        yield f"share 应为 0 到 1 之间的比例（如 0.8），实为 {rule['share']!r}"
+    for key in ("min_chars", "max"):
+        if key in rule and (isinstance(rule[key], bool) or not isinstance(rule[key], int) or rule[key] < 0):
+            yield f"{key} 应为非负整数（字数），实为 {rule[key]!r}"
+    if rule["kind"] in MESSAGE_FIELDS:
+        yield from _message(rule["message"], MESSAGE_FIELDS[rule["kind"]])
+
+
+def _patterns(rule: dict) -> list:
+    """Every regular expression of a rule, wherever its kind keeps them."""
+    lists = [rule.get(key, []) for key in ("patterns", "zero", "none", "amounts", "empty")]
+    single = [rule[key] for key in ("pattern", "paragraph") if key in rule]
+    entries = [entry.get("pattern", "") for key in ENTRIES for entry in rule.get(key, []) if isinstance(entry, dict)]
+    return [*(pattern for patterns in lists for pattern in patterns), *single, *entries]
+
+
+def _entries(rule: dict):
+    for key, needed in ENTRIES.items():
+        for number, entry in enumerate(rule.get(key, []), 1):
+            missing = [field for field in needed if not isinstance(entry, dict) or field not in entry]
+            if missing:
+                yield f"{key} 第{number}项缺少 {'、'.join(missing)}"
+
+
+def _message(message, fields: tuple[str, ...]):
+    try:
+        named = [name for _, name, _, _ in string.Formatter().parse(str(message)) if name is not None]
+    except ValueError as error:
+        yield f"message {message!r} 有误：{error}（字面的花括号应写两遍）"
+        return
+    for name in named:
+        if name not in fields:
+            yield f"message 中的 {{{name}}} 无法填写，可用：{'、'.join('{' + f + '}' for f in fields)}"
+
+
+PACK_FIELDS = ("id", "name", "editions", "rules")
+
+
+def pack_problems(data: dict, kinds: dict) -> list[str]:
+    """Every mistake in a rule pack's definition: its fields, the editions it names, and each
+    rule checked against every edition it applies to (as an edition's own rules are)."""
+    from .. import editions  # here: editions load the checks to validate themselves
+
+    found = [f"缺少 {field}" for field in PACK_FIELDS if field not in data]
+    found += [f"未知字段 {key}，可用：{'、'.join(PACK_FIELDS)}" for key in data
+              if key not in (*PACK_FIELDS, "source")]
+    if found:
+        return found
+    if not isinstance(data["editions"], list) or not isinstance(data["rules"], list):
+        return ["editions 和 rules 应为列表"]
+    for edition_id in data["editions"]:
+        try:
+            edition = editions.load(str(edition_id))
+        except KeyError as error:
+            found.append(f"editions：{error.args[0]}")
+            continue
+        for number, rule in enumerate(data["rules"], 1):
+            name = f"规则 {rule.get('id', f'第{number}条')}（格式版本 {edition.id}）"
+            found += [f"{name}：{problem}" for problem in _rule(edition, rule, kinds)]
+    return found
 
 
 def _figure(edition, figure: dict):

@@ -20,11 +20,25 @@ from markupsafe import Markup
 
 # history (pandas, matplotlib) is imported where it is used: every report's kernel imports
 # this module, and those two cost over a second that a report without earlier years never needs.
-from ..record import STATUSES
+from ..record import FIELDS, STATUSES
+from ..reviews import DECISIONS, open_errors
 from . import grid
 
 environment = Environment(loader=PackageLoader("nianbao", "templates"), autoescape=True,
                           trim_blocks=True, lstrip_blocks=True)
+
+# Where a finding about text stands, for people: a narrative part, a metadata field, or what
+# the report adds (a government's coverage, the reviewers' decisions, the earlier years).
+_PLACES = {"coverage": "涵盖单位", "reviews": "审核决定", "history": "历年记录"}
+
+
+def place(part: str) -> str:
+    if len(part) == 1 and part in "一二三四五六七八九":
+        return f"第{part}部分"
+    return FIELDS.get(part) or _PLACES.get(part, part)
+
+
+environment.filters["place"] = place
 _markdown = MarkdownIt("commonmark", {"html": False, "breaks": True}).disable(["image", "link", "autolink"])
 STYLESHEET = "nbconvert/nianbao/report.css"
 
@@ -92,10 +106,13 @@ def signature(record) -> str:
     return render("report/signature.html.j2", agency=record.signed_by or record.agency, date=record.date)
 
 
-def review(record, findings) -> str:
-    """The findings for the reviewer (hidden when printed), numbered as the table marks."""
+def review(record, findings, stale=(), form=None) -> str:
+    """The findings for the reviewer (hidden when printed), numbered as the table marks, each
+    with its decision; the decisions whose finding is gone; and, served by `nianbao review`,
+    a form per finding (`form`: where it posts and the session's token)."""
     return render("report/review.html.j2", record=record, counts=counts(findings),
-                  findings=list(enumerate(findings, 1)))
+                  findings=list(enumerate(findings, 1)), stale=list(stale), open_errors=open_errors(findings),
+                  decisions=list(DECISIONS), form=form)
 
 
 def history(record, earlier) -> str:

@@ -1,37 +1,86 @@
-"""The pages a reviewer starts from: every agency-year of an output folder, worst first, and
-each agency's history over the years it has reports for."""
+"""The pages a reviewer starts from: the desk (every agency-year of an output folder, worst
+first, and every finding with its decision), and each agency's history over its years."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections import defaultdict
 from pathlib import Path
 
-from .. import ids, pages
+from markupsafe import Markup
+
+from .. import ids, pages, reviews
+from . import compare
 from ..batch.folder import FILES, Outcome, load_outcomes
 from ..consolidation import Coverage
 from ..record import STATUSES, Record
 
 
 def write_index(out: Path) -> Path:
-    outcomes = load_outcomes(out)
-    histories = write_histories(out, outcomes)
-    rows = []
-    for outcome in outcomes:
+    """index.html: the reviewer's desk over every agency-year of the output folder."""
+    histories = write_histories(out, load_outcomes(out))
+    path = out / "index.html"
+    path.write_text(index_page(out, histories), encoding="utf-8")
+    return path
+
+
+def index_page(out: Path, histories: dict[str, str], *, form: dict | None = None, root: Path = Path(".")) -> str:
+    """The index: every report, worst first, and every finding with its decision, to filter,
+    sort and search in the page. Decisions are read from the project's reviews/ files as they
+    are now (reviews.py), so the page served by `nianbao review` shows one the moment it is
+    made; `form` (where forms post, the session's token) adds a form to each finding there."""
+    rows, findings = [], []
+    for outcome in load_outcomes(out):
         folder = out / outcome.folder
         checked = _checks(folder / "checks.json")
-        findings = checked["findings"]
-        rows.append({"outcome": outcome, "folder": outcome.folder,
-                     "coverage": _coverage(checked.get("coverage"), out),
-                     "files": [name for name in FILES if (folder / name).exists()],
-                     "history": histories.get(outcome.agency_id) if (folder / "record.json").exists() else None,
-                     "rules": sorted({f["rule"] for f in findings if f["severity"] == "error"})})
-    rows.sort(key=lambda r: (r["outcome"].ok, -r["outcome"].errors, -r["outcome"].warnings,
+        decided = _decided(checked["findings"], root, outcome.folder)
+        row = {"outcome": outcome, "folder": outcome.folder, "key": outcome.folder,
+               "coverage": _coverage(checked.get("coverage"), out),
+               "files": [name for name in FILES if (folder / name).exists()],
+               "history": histories.get(outcome.agency_id) if (folder / "record.json").exists() else None,
+               "rules": sorted({f["rule"] for f in decided if f["severity"] == "error"}),
+               "errors": sum(f["severity"] == "error" for f in decided),
+               "open_errors": sum(f["severity"] == "error" and f.get("decision") not in reviews.SETTLED
+                                  for f in decided),
+               "decided": sum(bool(f.get("decision")) for f in decided)}
+        row["status"] = _status(outcome.ok, row["open_errors"], outcome.warnings)
+        rows.append(row)
+        findings += [{**f, "report": row, "n": n} for n, f in enumerate(decided, 1)]
+    rows.sort(key=lambda r: (r["outcome"].ok, -r["open_errors"], -r["outcome"].warnings,
                              -r["outcome"].year, r["outcome"].agency_id))
-    summary = pages.summary((r["outcome"].ok, r["outcome"].errors, r["outcome"].warnings) for r in rows)
-    path = out / "index.html"
-    path.write_text(pages.render("batch/index.html.j2", rows=rows, summary=summary, files=FILES, statuses=STATUSES),
-                    encoding="utf-8")
-    return path
+    summary = pages.summary((r["outcome"].ok, r["open_errors"], r["outcome"].warnings) for r in rows)
+    summary["settled"] = sum(r["errors"] > 0 and not r["open_errors"] for r in rows)
+    script = pages.environment.get_template("batch/desk.js").render()
+    return pages.render("batch/index.html.j2", rows=rows, findings=findings, summary=summary, files=FILES,
+                        statuses=STATUSES, decisions=list(reviews.DECISIONS), form=form,
+                        script=Markup(script), script_hash=_hash(script),
+                        years=sorted({r["outcome"].year for r in rows}, reverse=True),
+                        rules=sorted({f["rule"] for f in findings}))
+
+
+def _status(made: bool, open_errors: int, warnings: int) -> str:
+    """What the desk's 状态 filter calls a report (pages.summary counts the same four)."""
+    if not made:
+        return "failed"
+    return "errors" if open_errors else ("warnings" if warnings else "clean")
+
+
+def _decided(findings: list[dict], root: Path, folder: str) -> list[dict]:
+    """A report's findings with the decisions its reviews file holds now; as checks.json has
+    them when that file cannot be read (the report's own finding says why)."""
+    year, _, name = folder.partition("/")
+    try:
+        decisions = reviews.load(reviews.path_of(root, int(year), name)) if year.isdigit() else {}
+    except reviews.ReviewsError:
+        return findings
+    return [{**f, "decision": decisions[f.get("id")].decision, "note": decisions[f.get("id")].note}
+            if f.get("id") in decisions else {**f, "decision": "", "note": ""} for f in findings]
+
+
+def _hash(script: str) -> str:
+    """The CSP source that lets the page run its own script and no other."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
 
 
 def write_histories(out: Path, outcomes: list[Outcome]) -> dict[str, str]:
@@ -53,7 +102,7 @@ def write_histories(out: Path, outcomes: list[Outcome]) -> dict[str, str]:
         page.parent.mkdir(exist_ok=True)
         page.write_text(pages.render(
             "batch/history.html.j2", agency=latest.agency, reports=[(record.year, folder) for record, folder in found],
-            charts=charts, style=style), encoding="utf-8")
+            charts=charts, style=style, comparisons=compare.write_pages(out, agency_id, found)), encoding="utf-8")
         made[agency_id] = f"history/{agency_id}.html"
     return made
 

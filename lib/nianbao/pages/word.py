@@ -49,7 +49,7 @@ def docx_from_payload(payload: dict) -> bytes:
     record = Record.from_dict(payload["record"])
     earlier = [Record.from_dict(data) for data in payload.get("earlier", [])]
     document = Document()
-    word_style.prepare(document, draft=payload["errors"] > 0)
+    word_style.prepare(document, draft=payload.get("open_errors", payload["errors"]) > 0)
     _title(document, record)
     if record.contact:
         document.add_paragraph(record.contact)

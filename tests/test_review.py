@@ -1,0 +1,222 @@
+"""Reviewers' decisions: stable finding ids, the reviews files, `nianbao review`, and the desk
+in a real headless Chromium (Debian's, driven by Playwright)."""
+import dataclasses
+import http.client
+import json
+import re
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, copy_project
+from nianbao import reviews
+from nianbao.batch import discover
+from nianbao.checks import Finding
+from nianbao.cli import main
+from nianbao.report import Report
+
+CHROMIUM = "/usr/bin/chromium"
+AGENCIES = [("2022", "shili-scjgj"), ("2023", "shili-jtysj"), ("2023", "shili-scjgj"), ("2023", "shili-sjzyglj")]
+
+
+# ---- ids and the reviews file -----------------------------------------------------------------
+
+def test_a_finding_id_stays_while_its_rule_place_and_values_stay():
+    finding = Finding("表三.行总计", "error", "总计应为 5，实为 6", table="三", row="一、本年新收政府信息公开申请数量",
+                      column="总计", expected="5", found="6")
+    assert re.fullmatch(r"[0-9a-f]{12}", finding.id)
+    assert dataclasses.replace(finding, message="另一种说法").id == finding.id
+    assert dataclasses.replace(finding, decision="误报", note="x").id == finding.id
+    assert dataclasses.replace(finding, found="7").id != finding.id
+    assert dataclasses.replace(finding, column="自然人").id != finding.id
+    assert finding.to_dict()["id"] == finding.id
+
+
+@pytest.mark.parametrize("text, said", [
+    ("finding: abc", "应为审核决定的列表"),
+    ("- {finding: 0123456789ab, decision: 同意}", "第 1 项：decision 应为 需修改、已说明、误报 之一，实为“同意”"),
+    ("- {finding: 0123456789ab, decision: 已说明}", "第 1 项：decision 为“已说明”时，note 须写明理由"),
+    ("- {finding: 0123456789ab, decision: 误报, who: 张三}", "第 1 项：未知字段“who”"),
+    ("- {finding: 0123456789ab, decision: 误报}\n- {finding: 0123456789ab, decision: 需修改}", "第 2 项：审核结果 0123456789ab 已有决定（重复）"),
+    ("- {finding: '<b>', decision: 误报}", "finding 应为审核结果的编号"),
+    ("- {finding: 0123456789ab, decision: 误报, at: 2024-02-30}", "不是有效的 YAML"),
+    ("- {finding: 0123456789ab, decision: 误报, at: 昨天}", "at 应为日期（YYYY-MM-DD）"),
+])
+def test_a_reviews_file_that_cannot_be_used_is_refused_naming_the_entry(tmp_path, text, said):
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(reviews.ReviewsError) as refused:
+        reviews.load(path)
+    assert said in str(refused.value) and str(path) in str(refused.value)
+
+
+def test_decisions_show_on_findings_settle_errors_and_stale_ones_are_named(tmp_path):
+    record = ROOT / "data/2023/shili-jtysj.yaml"  # two errors of 表三
+    first, second = [f for f in Report.load(str(record)).findings if f.severity == "error"]
+    decisions = tmp_path / "reviews.yaml"
+    reviews.decide(decisions, reviews.Decision(first.id, "已说明", note="该局当年合并，总计按合并后口径", by="张三"))
+    reviews.decide(decisions, reviews.Decision("0123456789ab", "误报", by="李四"))  # no such finding
+    report = Report.load(str(record), decisions=str(decisions))
+    decided = {f.id: (f.decision, f.note) for f in report.findings}
+    assert decided[first.id] == ("已说明", "该局当年合并，总计按合并后口径") and decided[second.id] == ("", "")
+    assert [d.finding for d in report.stale] == ["0123456789ab"]
+    payload = report.review().payload
+    assert (payload["errors"], payload["open_errors"], payload["decided"]) == (2, 1, 1)
+    assert payload["stale"] == [{"finding": "0123456789ab", "decision": "误报", "by": "李四"}]
+    panel = report.review().html
+    assert "审核决定：<strong>已说明</strong>" in panel and "已过时的审核决定（1）" in panel
+    assert "已说明或误报 1" in panel
+    reviews.decide(decisions, reviews.Decision(second.id, "误报"))
+    assert Report.load(str(record), decisions=str(decisions)).review().payload["open_errors"] == 0
+
+
+def test_a_broken_reviews_file_is_an_error_of_the_report_not_a_crash(tmp_path):
+    decisions = tmp_path / "reviews.yaml"
+    decisions.write_text("- {finding: 0123456789ab, decision: 好}", encoding="utf-8")
+    report = Report.load(str(ROOT / "data/2023/shili-sjzyglj.yaml"), decisions=str(decisions))
+    [broken] = [f for f in report.findings if f.rule == "审核.决定无法读取"]
+    assert broken.severity == "error" and "decision 应为" in broken.message
+
+
+def test_the_batch_hands_each_report_its_reviews_file_and_a_new_decision_makes_it_again(tmp_path, monkeypatch):
+    monkeypatch.chdir(copy_project(tmp_path, AGENCIES))
+    [job] = [j for j in discover(None) if j.agency_id == "shili-jtysj"]
+    expected = tmp_path / "reviews/2023/shili-jtysj.yaml"
+    assert job.parameters["decisions"] == str(expected) and str(expected) in job.input_files
+    reviews.decide(expected, reviews.Decision("0123456789ab", "误报"))
+    [again] = [j for j in discover(None) if j.agency_id == "shili-jtysj"]
+    assert again.inputs != job.inputs
+
+
+# ---- nianbao review, in Chromium --------------------------------------------------------------
+
+@pytest.fixture
+def served(tmp_path, monkeypatch):
+    """Three demo reports made, and `nianbao review` serving them on a free port."""
+    monkeypatch.chdir(copy_project(tmp_path, AGENCIES))
+    assert main(["run", "--jobs", "2"]) == 0
+    server = subprocess.Popen([sys.executable, "-m", "nianbao.cli", "review", "--port", "0", "--by", "张三"],
+                              cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+    line = server.stdout.readline()
+    url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+    yield tmp_path, url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+        yield chromium
+        chromium.close()
+
+
+def test_a_reviewer_filters_sorts_searches_and_decides_and_the_decision_is_kept(served, browser):
+    project, url = served
+    found = {folder: json.loads((project / "outputs" / folder / "checks.json").read_text(encoding="utf-8"))["findings"]
+             for folder in (f"{year}/{agency}" for year, agency in AGENCIES)}
+    total = sum(map(len, found.values()))
+
+    def expect(reports: int, findings: int) -> str:
+        return f"显示 {reports} / 4 份报告，{findings} / {total} 条审核结果"
+
+    page = browser.new_page()
+    page.goto(url)
+    shown = page.locator("#shown")
+    assert shown.text_content() == expect(4, total)
+    # filter: errors only (示例市交通运输局's two); then by agency name; then by rule and year
+    page.select_option("select[name=severity]", "error")
+    assert shown.text_content() == expect(1, 2)
+    page.select_option("select[name=severity]", "")
+    page.fill("input[name=agency]", "市场监督")
+    assert shown.text_content() == expect(2, len(found["2022/shili-scjgj"]) + len(found["2023/shili-scjgj"]))
+    page.select_option("select[name=year]", "2023")
+    assert shown.text_content() == expect(1, len(found["2023/shili-scjgj"]))
+    page.fill("input[name=agency]", "")
+    page.select_option("select[name=year]", "")
+    page.select_option("select[name=rule]", "跨年.结转")
+    carried = sum(f["rule"] == "跨年.结转" for f in found["2023/shili-scjgj"])
+    assert carried == 2 and shown.text_content() == expect(1, carried)
+    page.select_option("select[name=rule]", "")
+    # sort the reports by 提示, ascending then descending
+    warnings = lambda: [row.text_content().strip() for row in page.locator("#reports tbody tr td:nth-child(5)").all()]
+    page.click("#reports th:nth-child(5) button")
+    assert warnings() == sorted(warnings(), key=int)
+    page.click("#reports th:nth-child(5) button")
+    assert warnings() == sorted(warnings(), key=int, reverse=True)
+    assert page.get_attribute("#reports th:nth-child(5)", "aria-sort") == "descending"
+
+    # decide on the first error in the report page itself
+    page.goto(url + "2023/shili-jtysj/report.html")
+    first = page.locator("li.finding.error").first
+    first.locator("input[value=已说明]").check()
+    first.locator("textarea[name=note]").fill("2023年3月两局合并，按合并后口径填报")
+    first.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    page.reload()
+    first = page.locator("li.finding.error").first
+    assert first.locator(".decision").text_content().strip() == "审核决定：已说明　2023年3月两局合并，按合并后口径填报"
+    # and on the second from the index
+    page.goto(url)
+    page.select_option("select[name=decision]", "none")
+    page.select_option("select[name=severity]", "error")
+    row = page.locator("#findings tbody tr:not([hidden])").first
+    row.locator("select[name=decision]").select_option("误报")
+    row.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#reports tbody tr[data-key='2023/shili-jtysj'] .settled").text_content() == "另有 2 个已说明或误报"
+
+    written = yaml.safe_load((project / "reviews/2023/shili-jtysj.yaml").read_text(encoding="utf-8"))
+    assert [(d["decision"], d["by"]) for d in written] == [("已说明", "张三"), ("误报", "张三")]
+    checks = json.loads((project / "outputs/2023/shili-jtysj/checks.json").read_text(encoding="utf-8"))
+    assert {d["finding"] for d in written} == {f["id"] for f in checks["findings"] if f["severity"] == "error"}
+
+    # the decisions survive a forced run, and the files show them: no longer a draft
+    assert main(["run", "--force"]) == 0
+    html = (project / "outputs/2023/shili-jtysj/report.html").read_text(encoding="utf-8")
+    assert '<p class="draft-mark">' not in html and "审核决定：<strong>误报</strong>" in html
+    checks = json.loads((project / "outputs/2023/shili-jtysj/checks.json").read_text(encoding="utf-8"))
+    assert (checks["open_errors"], checks["decided"]) == (0, 2)
+    static = browser.new_page()
+    static.goto((project / "outputs/index.html").as_uri())
+    assert "（其中 1 份的错误均已说明或标为误报）" in static.text_content(".summary")
+    static.select_option("select[name=decision]", "已说明")
+    assert re.fullmatch(r"显示 1 / 4 份报告，1 / \d+ 条审核结果", static.locator("#shown").text_content())
+    assert static.locator("form.decide").count() == 0  # read-only without the server
+
+
+def _request(url: str, method: str = "GET", path: str = "/", body: str = "", headers: dict | None = None):
+    address = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    connection.request(method, path, body=body.encode(), headers={
+        "Host": address.netloc, "Content-Type": "application/x-www-form-urlencoded", **(headers or {})})
+    response = connection.getresponse()
+    return response.status, response.read().decode("utf-8", "replace")
+
+
+def test_the_review_server_answers_only_its_own_pages_and_writes_only_decisions(served):
+    project, url = served
+    before = {p for p in project.rglob("*") if p.is_file()}
+    status, index = _request(url)
+    token = re.search(r'name="token" value="([^"]+)"', index).group(1)
+    finding = json.loads((project / "outputs/2023/shili-jtysj/checks.json").read_text(encoding="utf-8"))["findings"][0]["id"]
+    form = {"token": token, "folder": "2023/shili-jtysj", "finding": finding, "decision": "误报"}
+    encode = urllib.parse.urlencode
+    assert _request(url, headers={"Host": "attacker.example:80"})[0] == 421           # DNS rebinding
+    assert _request(url, path="/../../../etc/passwd")[0] == 404
+    assert _request(url, path="/2023/shili-jtysj/run.json")[0] == 200
+    assert _request(url, "POST", "/decide", encode({**form, "token": "x"}))[0] == 403
+    assert _request(url, "POST", "/decide", encode(form), {"Origin": "http://attacker.example"})[0] == 403
+    assert _request(url, "POST", "/decide", encode({**form, "folder": "../../etc"}))[0] == 400
+    assert _request(url, "POST", "/decide", encode({**form, "finding": "0123456789ab"}))[0] == 400
+    assert _request(url, "POST", "/decide", encode({**form, "decision": "已说明"}))[1] == "decision 为“已说明”时，note 须写明理由"
+    assert _request(url, "POST", "/decide", encode(form))[0] == 303
+    after = {p for p in project.rglob("*") if p.is_file()}
+    assert after - before == {project / "reviews/2023/shili-jtysj.yaml"}
