@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SAMPLES, SEEDS, copy_project
-from nianbao import checks, importer, intake, project, rulepacks
+from nianbao import checks, importer, intake, project, registry, rulepacks
 from nianbao.batch import discover
 from nianbao.checks import evaluation, schema
 from nianbao.cli import main
@@ -300,7 +300,8 @@ rules:
     items: [{name: 网站, pattern: '网站(\\d+'}, {pattern: 微博}]
     message: "{part}缺少{nmae}"
 """, encoding="utf-8")
-    monkeypatch.setattr(rulepacks, "_folders", lambda: [tmp_path])
+    # the folder as another package registers it (entry point group nianbao.rule_packs)
+    monkeypatch.setattr(registry, "_registered", lambda group: {"typo": tmp_path} if group == "nianbao.rule_packs" else {})
     rulepacks.definitions.cache_clear()
     try:
         with pytest.raises(ValueError) as refused:

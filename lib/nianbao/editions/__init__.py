@@ -9,10 +9,8 @@ from __future__ import annotations
 import functools
 import string
 from dataclasses import dataclass, field, replace
-from importlib import resources
-from pathlib import Path
 
-from .. import registry, yamltext
+from .. import registry
 from ..labels import fold, split_path
 
 COLUMN_KINDS = ("count", "amount", "signed")
@@ -214,20 +212,10 @@ def _resolve(keys: list[str], path: str, canonical) -> str | None:
     return ends[0] if len(ends) == 1 else None
 
 
-def _edition_folders() -> list:
-    """This folder, then the folders other packages register (nianbao.editions)."""
-    return [resources.files(__package__), *map(Path, registry.entries("nianbao.editions", {}).values())]
-
-
 @functools.cache
 def _definitions() -> dict[str, dict]:
-    found: dict[str, dict] = {}
-    for folder in _edition_folders():
-        for item in sorted(folder.iterdir(), key=lambda p: p.name):
-            if item.name.endswith(".yaml"):
-                data = yamltext.load(item.read_text(encoding="utf-8"))
-                found.setdefault(str(data["id"]), data)
-    return found
+    """Every edition's definition as written, by id: this folder's, then registered ones."""
+    return registry.yaml_definitions("nianbao.editions", __package__, "格式版本")
 
 
 def available() -> list[str]:

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 
-from .. import registry, yamltext
+from .. import registry
 
 
 @dataclass(frozen=True)
@@ -26,23 +24,10 @@ class Pack:
     source: str = ""           # the file it was read from, for messages
 
 
-def _folders() -> list:
-    """This folder, then the folders other packages register (nianbao.rule_packs)."""
-    return [resources.files(__package__), *map(Path, registry.entries("nianbao.rule_packs", {}).values())]
-
-
 @functools.cache
 def definitions() -> dict[str, dict]:
     """Every pack's definition as written, by id, with the file it came from as `source`."""
-    found: dict[str, dict] = {}
-    for folder in _folders():
-        for item in sorted(folder.iterdir(), key=lambda p: p.name):
-            if item.name.endswith(".yaml"):
-                data = yamltext.load(item.read_text(encoding="utf-8"))
-                if not isinstance(data, dict) or "id" not in data:
-                    raise ValueError(f"规则包 {item}：应为含 id、name、editions、rules 字段的映射")
-                found.setdefault(str(data["id"]), {**data, "source": str(item)})
-    return found
+    return registry.yaml_definitions("nianbao.rule_packs", __package__, "规则包")
 
 
 def available() -> list[str]:
