@@ -220,6 +220,11 @@ def test_a_scope_by_id_folder_and_list_file(project):
     assert job_of(project).inputs != before
 
 
+def test_a_folder_that_holds_the_government_s_own_params_file_covers_the_others(project):
+    government_params(project, "  - params/2023/\n")
+    assert [u["id"] for u in job_of(project).parameters["covers"]] == DEPARTMENTS
+
+
 def test_a_nested_scope_brings_the_county_s_units_along(project):
     government_params(project, "  - shili-scjgj\n  - shili-sjzyglj\n", name="shili-county")
     government_params(project, "  - shili-county\n  - shili-jtysj\n")

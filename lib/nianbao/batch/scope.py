@@ -109,7 +109,7 @@ def _names(entries: list[str], government, jobs: dict, by_name: dict, roots: lis
                 raise ScopeError(f"涵盖范围中的目录 {word} 不存在")
             for path, job in sorted(jobs.items()):
                 # a folder's params files of this year, and those too broken to have a year
-                if folder in Path(path).resolve().parents and path != government.params_file \
+                if folder in Path(path).resolve().parents and str(path) != government.params_file \
                         and (job.problem or job.year == government.year):
                     yield Path(path).stem, "", job
         elif word.endswith(LIST_SUFFIX):

@@ -60,13 +60,18 @@ class Block:
     def labels(self) -> list[str]:
         return [row.label for row in self.rows]
 
-    @property
+    @functools.cached_property
     def keys(self) -> list[str]:
-        """The keys of the rows that hold values (headings hold none)."""
+        """The keys of the rows that hold values (headings hold none). Made once: every cell
+        of every record is looked up by them."""
         return [self.key(row.label) for row in self.rows if not row.heading]
 
     def row(self, key: str) -> Row:
-        return next(row for row in self.rows if self.key(row.label) == key)
+        return self._rows_by_key[key]
+
+    @functools.cached_property
+    def _rows_by_key(self) -> dict[str, Row]:
+        return {self.key(row.label): row for row in self.rows}
 
 
 @dataclass(frozen=True)
@@ -80,10 +85,11 @@ class Table:
         return [key for block in self.blocks for key in block.keys]
 
     def block_of(self, row: str) -> Block:
-        for block in self.blocks:
-            if row in block.keys:
-                return block
-        raise KeyError(row)
+        return self._blocks_by_row[row]  # KeyError for a row the table does not have
+
+    @functools.cached_property
+    def _blocks_by_row(self) -> dict[str, Block]:
+        return {key: block for block in self.blocks for key in block.keys}
 
     def columns(self, row: str) -> list[str]:
         return [column.label for column in self.block_of(row).columns]
@@ -205,11 +211,18 @@ def _resolve(keys: list[str], path: str, canonical) -> str | None:
     wanted = "/".join(fold(canonical(label)) for label in split_path(path))
     if not wanted:
         return keys[0] if len(keys) == 1 else None
-    by_folded = {"/".join(fold(label) for label in split_path(key)): key for key in keys}
+    by_folded = _folded(tuple(keys))
     if wanted in by_folded:
         return by_folded[wanted]
     ends = [key for folded, key in by_folded.items() if folded.endswith("/" + wanted)]
     return ends[0] if len(ends) == 1 else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _folded(keys: tuple[str, ...]) -> dict[str, str]:
+    """Keys by their folded form: made once per table and row (a record resolves every cell's
+    labels against the same few lists; folding them each time took most of a record's read)."""
+    return {"/".join(fold(label) for label in split_path(key)): key for key in keys}
 
 
 @functools.cache
