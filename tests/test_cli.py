@@ -1,7 +1,7 @@
 """`nianbao check` and `nianbao template` as a person runs them."""
 import openpyxl
 
-from conftest import ROOT
+from conftest import ROOT, SAMPLES
 from nianbao.cli import main
 
 
@@ -99,3 +99,17 @@ def test_every_help_line_is_chinese(capsys):
             words = re.sub(r"(--?[\w-]+|\[.*?\]|[A-Z_]{2,}|\S+\.(yaml|xlsx|html|csv|ipynb)|tcp://\S+)", "", line)
             if re.search(r"[A-Za-z]{3,}", words) and not re.search(r"[\u4e00-\u9fff]", line):
                 pytest.fail(f"{command}: {line}")
+
+
+def test_a_published_report_imported_then_checked_is_checked_whatever_metadata_it_lacks(tmp_path, capsys):
+    # every real sample is imported and checked; none is refused for a missing agency or date
+    assert main(["import", *map(str, sorted((SAMPLES / "raw").glob("*.txt"))), "-o", str(tmp_path)]) == 0
+    records = sorted(map(str, tmp_path.glob("*.yaml")))
+    assert len(records) == 4
+    capsys.readouterr()
+    main(["check", "--params-dir", str(tmp_path / "none"), *records])
+    out, err = capsys.readouterr()
+    assert err == "" and out.count("年度（") == 4
+    assert out.count("提示 基本信息.缺失  date：缺少成文日期") == 4  # none of them states its date
+    # hongze 2023 publishes 表四 总计 0 while its parts are not: found, table by table
+    assert "错误 表四.总计" in out

@@ -139,13 +139,13 @@ def test_a_unit_blank_in_a_cell_is_named_in_the_blank_finding_and_the_appendix(t
 
 def test_a_unit_that_cannot_be_read_or_is_another_edition_fails_and_is_left_out(tmp_path):
     broken = tmp_path / "broken.yaml"
-    broken.write_text("agency: 坏\nyear: 2023\n", encoding="utf-8")
+    broken.write_text("agency: 坏\nyear: 二〇二三\n", encoding="utf-8")
     covers = [unit("shili-sjzyglj"), unit("broken", record=str(broken)),
               unit("old", record=str(ROOT / "data/2019/shili-zrzyghj.yaml"))]
     report = Report.load(str(GOVERNMENT), year=2023, agency_id="shili-szf", covers=covers)
     failed = {u.id: u for u in report.covered.units if u.status == "failed"}
     assert set(failed) == {"broken", "old"}
-    assert "缺少必填字段“成文日期”" in failed["broken"].reason
+    assert "报告年度应为四位数年份" in failed["broken"].reason
     assert "应为 2023，实为 2019" in failed["old"].reason  # the year is checked before the edition
     assert report.record.tables["三"] == plain_sum([department("shili-sjzyglj")], "三")
     assert len([f for f in report.findings if f.rule == "汇总.覆盖范围"]) == 2

@@ -102,7 +102,7 @@ def test_check_and_the_batch_give_the_same_findings_for_the_same_file(copied, ca
 
 
 def test_a_broken_year_before_among_the_params_is_said_as_the_report_says_it(copied, capsys):
-    Path("data/2022/shili-scjgj.yaml").write_text("agency: 示例市市场监督管理局\nyear: 2022\n", encoding="utf-8")
+    Path("data/2022/shili-scjgj.yaml").write_text("agency: 示例市市场监督管理局\nyear: 二〇二二\n", encoding="utf-8")
     assert main(["check", "data/2023/shili-scjgj.yaml"]) == 0
     out = capsys.readouterr().out
     assert "提示 跨年.上年记录  history：上一年度记录无法读取，未核对跨年结转" in out

@@ -164,7 +164,7 @@ def test_a_variant_edition_gets_its_own_layout(tmp_path):
     ({("表四", "O6"): 1.5}, "表四!O6: 应为非负整数，实为小数 1.5"),
     ({("表二", "B16"): -0.5}, "表二!B16: 应为非负数（可带小数），实为负数 -0.5"),
     ({("基本信息", "B5"): "2099"}, "基本信息!B5: 未知的格式版本 '2099'"),
-    ({("基本信息", "B2"): None}, "基本信息!B2: 缺少必填字段“机关名称”（agency）"),
+    ({("基本信息", "B4"): None}, "基本信息!B4: 缺少必填字段“报告年度”（year）"),
     ({("基本信息", "B4"): "去年"}, "基本信息!B4: 报告年度应为四位数年份，实为“去年”"),
     ({("表三", "D5"): "自然人们"}, "表三!D5: 应为标签“自然人”，实为“自然人们”"),
     ({("正文", "A3"): None}, "正文!A3: 应为标签“五、存在的主要问题及改进情况”，实为空白"),
@@ -175,10 +175,10 @@ def test_bad_input_names_the_file_the_cell_and_the_expectation(filled, changes, 
 
 
 def test_every_problem_is_reported_at_once(filled):
-    edit(filled, {("表三", "D7"): "abc", ("表四", "A6"): -2, ("基本信息", "B6"): None})
+    edit(filled, {("表三", "D7"): "abc", ("表四", "A6"): -2, ("基本信息", "B4"): None})
     lines = problems_of(filled).splitlines()
     assert lines == [
-        f"{filled}: 基本信息!B6: 缺少必填字段“成文日期”（date）",
+        f"{filled}: 基本信息!B4: 缺少必填字段“报告年度”（year）",
         f"{filled}: 表三!D7: 应为非负整数，实为文字“abc”",
         f"{filled}: 表四!A6: 应为非负整数，实为负数 -2",
     ]

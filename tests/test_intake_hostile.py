@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conftest import DEMO
-from nianbao import intake, yamltext
+from nianbao import checks, intake, yamltext
 from nianbao.intake import IntakeError, excel
 
 MINIMAL = """\
@@ -161,7 +161,9 @@ def test_agency_id_must_be_a_valid_id(tmp_path, line, name, where, message):
 
 def test_an_agency_name_of_spaces_is_missing(tmp_path):
     body = MINIMAL.replace("agency: 示例县档案馆", "agency: '   '")
-    assert problems(write(tmp_path, body)) == [("agency", "缺少必填字段“机关名称”（agency）")]
+    record = intake.read(write(tmp_path, body))
+    assert record.agency == ""  # read, and the checks name what is missing
+    assert [f.part for f in checks.check(record) if f.rule == "基本信息.缺失"] == ["agency"]
 
 
 ENCODING = "文件应为 UTF-8 编码的文字（GBK、UTF-16 等编码请另存为 UTF-8）"

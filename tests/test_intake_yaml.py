@@ -4,7 +4,7 @@ import textwrap
 import pytest
 
 from conftest import DEMO
-from nianbao import intake
+from nianbao import checks, intake
 from nianbao.intake import IntakeError, yamlfile
 
 FIRST = "一、本年新收政府信息公开申请数量"
@@ -115,9 +115,12 @@ def test_unknown_labels_and_wrong_row_lengths_are_named(tmp_path):
 
 
 def test_missing_fields_wrong_year_and_unknown_edition(tmp_path):
-    lines = problems(write(tmp_path, "agency_id: x\nyear: 2023\n"))
-    assert any("缺少必填字段“机关名称”（agency）" in line for line in lines)
-    assert any("缺少必填字段“成文日期”（date）" in line for line in lines)
+    # only a year is needed to read a record; a missing agency or date is a finding of the checks
+    assert problems(write(tmp_path, "agency_id: x\n")) == [f"{tmp_path / 'agency.yaml'}: year: 缺少必填字段“报告年度”（year）"]
+    record = intake.read(write(tmp_path, "agency_id: x\nyear: 2023\n"))
+    assert (record.agency, record.date) == ("", "")
+    missing = [f.part for f in checks.check(record) if f.rule == "基本信息.缺失"]
+    assert missing == ["agency", "date"]
 
     assert problems(write(tmp_path, MINIMAL), year=2022) == [
         f"{tmp_path / 'agency.yaml'}: year（年度）: 应为 2022，实为 2023"]

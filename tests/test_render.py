@@ -129,20 +129,28 @@ def test_the_html_title_is_the_reports(html):
 
 def test_a_broken_previous_year_only_skips_the_carry_over(tmp_path):
     broken = tmp_path / "2021.yaml"
-    broken.write_text("agency: 衢州市机关事务保障中心\nyear: 2021\n", encoding="utf-8")
+    broken.write_text("agency: 衢州市机关事务保障中心\nyear: 二〇二一\n", encoding="utf-8")
     report = Report.load(DEMO, broken)
     unread = [f for f in report.findings if f.rule == "跨年.上年记录"]
-    assert len(unread) == 1 and "缺少必填字段“成文日期”" in unread[0].message
+    assert len(unread) == 1 and "报告年度应为四位数年份，实为“二〇二一”" in unread[0].message
     # its own four, and 内容.总体情况五方面 (no 政府信息管理 in its 总体情况)
     assert report.previous is None and report.warnings == 5
 
 
 def test_a_broken_previous_year_among_the_earlier_years_warns_once(tmp_path):
     broken = tmp_path / "2022.yaml"
-    broken.write_text("agency: 示例市市场监督管理局\nyear: 2022\n", encoding="utf-8")
+    broken.write_text("agency: 示例市市场监督管理局\nyear: 二〇二二\n", encoding="utf-8")
     report = Report.load(ROOT / "data/2023/shili-scjgj.yaml", broken, history=[broken])
     assert [f.rule for f in report.findings if f.part == "history"] == ["跨年.上年记录"]
     assert report.earlier == [] and report.history().html == ""
+
+
+def test_a_previous_year_of_another_agency_is_a_warning_not_a_crash(tmp_path):
+    other = tmp_path / "2022.yaml"  # no agency_id: the file's name stands in for it
+    other.write_text("agency: 示例市市场监督管理局\nyear: 2022\n", encoding="utf-8")
+    report = Report.load(ROOT / "data/2023/shili-scjgj.yaml", other)
+    [warned] = [f for f in report.findings if f.rule == "跨年.上年记录"]
+    assert "上一年度记录是 2022 2022 年的，应为 shili-scjgj 2022 年" in warned.message and report.previous is None
 
 
 def test_a_notebook_made_for_another_edition_names_the_right_one():

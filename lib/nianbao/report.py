@@ -95,6 +95,12 @@ class Report:
             return read[key]
 
         last_year = other(previous, "跨年.上年记录", "上一年度记录无法读取，未核对跨年结转") if previous else None
+        if last_year and (last_year.agency_id, last_year.year) != (this_year.agency_id, this_year.year - 1):
+            unread.append(checks.Finding(
+                "跨年.上年记录", "warning", f"上一年度记录是 {last_year.agency_id} {last_year.year} 年的，"
+                f"应为 {this_year.agency_id} {this_year.year - 1} 年，未核对跨年结转", part="history",
+                found=f"{last_year.agency_id} {last_year.year}"))
+            last_year = None
         earlier = [r for r in (other(source, "历年.记录", "历年记录无法读取，未列入历年对比") for source in history)
                    if r is not None and r.year < this_year.year]
         findings = checks.check(this_year, last_year, coverage=coverage, packs=checks.packs(rule_packs))

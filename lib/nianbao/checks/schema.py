@@ -22,6 +22,7 @@ PARAMETERS = {
     "text_number": ("what", "cell", "patterns"),
     "mentions": ("part", "pattern", "message"),
     "coverage": ("statuses",),
+    "fields": ("fields",),
     "copied": ("parts", "share", "min_chars", "message"),
     "shared_narrative": ("parts", "share", "min_chars", "message"),
     "same_tables": ("tables", "message"),

@@ -55,9 +55,9 @@ def check_dates(record: Record, rule: dict, context: Context):
     """The dates of one report agree with each other, with its year and with today."""
     signed, _ = dates.parse(record.date)
     published, _ = dates.parse(record.published)
-    if signed is None:
+    if signed is None and record.date:  # a missing one is said by the `fields` kind
         yield finding(rule, f"成文日期“{record.date}”无法识别为日期", part="date", excerpt=record.date,
-                      expected="YYYY年M月D日", found=record.date or "空白")
+                      expected="YYYY年M月D日", found=record.date)
     # A report is written once its year has ended; a work summary from `earliest` (MM-DD) of
     # the year on, since it is written in the year's last weeks.
     if "earliest" in rule:
@@ -87,7 +87,7 @@ def check_dates(record: Record, rule: dict, context: Context):
 
 def check_identity(record: Record, rule: dict, context: Context):
     """The agency in the signature block is the one the report is about."""
-    if record.signed_by and fold(record.signed_by) != fold(record.agency):
+    if record.signed_by and record.agency and fold(record.signed_by) != fold(record.agency):
         yield finding(rule, f"落款机关“{record.signed_by}”与报告机关“{record.agency}”不一致",
                       part="signed_by", excerpt=record.signed_by,
                       expected=record.agency, found=record.signed_by)
@@ -112,3 +112,13 @@ def check_coverage(record: Record, rule: dict, context: Context):
             message = f"涵盖范围内的{who}未能汇总：{unit.reason}。本报告的表格未含其数字"
         yield finding(rule, message, part="coverage", excerpt=unit.id,
                       expected=STATUSES["clean"], found=STATUSES[unit.status])
+
+
+def check_fields(record: Record, rule: dict, context: Context):
+    """The metadata the report states: each of the rule's `fields` left blank is named, and
+    the record is still checked by every other rule (intake refuses only a record without a
+    year, see intake/raw.py)."""
+    for name in rule["fields"]:
+        if not str(getattr(record, name) or "").strip():
+            yield finding(rule, f"缺少{FIELDS[name]}：报告中未写明，或导入时未能识别（可在记录中填写 {name}）",
+                          part=name, expected=FIELDS[name], found="空白")

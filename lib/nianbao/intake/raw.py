@@ -46,7 +46,11 @@ class Raw:
     where: str
 
 
-REQUIRED = ("agency", "year", "date")
+REQUIRED = ("agency", "year", "date")  # what the workbook asks for as 必填
+# Without a year a record cannot be placed (its edition, its deadline); the other required
+# fields, when missing, are findings of the checks (基本信息.缺失), so that an imported report
+# that does not state its date is still checked table by table.
+ESSENTIAL = ("year",)
 YEARS = (1990, 2100)  # the report years a record may declare
 LARGEST = 10**12      # a cell's bound: far above any real count or amount in 万元
 PART_LENGTH = 100_000  # characters in one narrative part
@@ -64,7 +68,7 @@ def build(source: Path, meta: dict[str, Raw], parts: dict[str, Raw],
     problems = list(problems)
     meta = dict(meta)
     reported = {problem.where for problem in problems}  # e.g. a formula with no value: blank, and said
-    for name in REQUIRED:
+    for name in ESSENTIAL:
         where = meta[name].where if name in meta else name
         if (name not in meta or _blank(meta[name].value)) and where not in reported:
             problems.append(Problem(where, f"缺少必填字段“{FIELDS[name]}”（{name}）"))
@@ -112,7 +116,7 @@ def build(source: Path, meta: dict[str, Raw], parts: dict[str, Raw],
         agency_id=agency_id,
         year=year,
         edition=edition.id,
-        date=dates.as_written(meta["date"].value),
+        date=dates.as_written(meta["date"].value) if "date" in meta and not _blank(meta["date"].value) else "",
         contact=text("contact"),
         published=dates.as_written(meta["published"].value) if "published" in meta else "",
         signed_by=text("signed_by"),
