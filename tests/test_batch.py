@@ -126,7 +126,8 @@ def test_a_hanging_notebook_fails_its_own_report_only(project):
     (project / "params/2023/hangs.yaml").write_text(
         "agency_id: shili-sjzyglj\nyear: 2023\nrecord: data/2023/shili-sjzyglj.yaml\nnotebook: notebooks/hangs.ipynb\n",
         encoding="utf-8")
-    assert main(["run", "--timeout", "3", "params/2023/hangs.yaml", "params/2023/shili-sjzyglj.yaml"]) == 1
+    # 10 s a step: far below the hang, far above what the good report takes even on a loaded machine
+    assert main(["run", "--timeout", "10", "params/2023/hangs.yaml", "params/2023/shili-sjzyglj.yaml"]) == 1
     assert run_json(project, "2023", "hangs")["reason"].startswith("CellTimeoutError")
     failed = nbformat.read(project / "outputs/2023/hangs/report.failed.ipynb", as_version=4)
     assert "time.sleep(60)" in failed.cells[4].source  # the cell it hung in, after papermill's injected one
