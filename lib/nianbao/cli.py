@@ -51,8 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     workbook.add_argument("--record", type=Path, metavar="记录", help="按此记录预填填报表")
     workbook.set_defaults(handler=_workbook)
 
-    imports = commands.add_parser("import", help="把已发布的报告（文本、网页、Markdown）读回为记录",
-                                  description="把已发布的报告（文本、网页、Markdown）读回为记录")
+    imports = commands.add_parser("import", help="把已发布的报告（文本、网页、Markdown、PDF、Word、扫描件）读回为记录",
+                                  description="把已发布的报告（文本、网页、Markdown、PDF、Word、扫描件）读回为记录")
     imports.add_argument("files", nargs="+", type=Path, metavar="文件", help="已发布报告的文件")
     imports.add_argument("-o", "--output", type=Path, metavar="目录", help="每份报告写成一个记录（YAML）放入此目录")
     imports.add_argument("--csv", action="store_true", help="以 CSV 输出一份报告的表格：table,row,column,value")

@@ -1,7 +1,8 @@
 """Import: read reports agencies already published back into records.
 
-A file becomes text (`sources`: plain text however it was extracted, HTML, Markdown); the text
-gives the title, dates and the parts (`document`); each table part gives its table (`tables`).
+A file becomes text (`sources`: plain text however it was extracted, HTML, Markdown; `pdf`,
+`word` and `ocr`: PDF, Word and scans, their tables from their own cells); the text gives the
+title, dates and the parts (`document`); each table part gives its table (`tables`).
 Every edition with tables is tried and the one whose rows and headers the text holds best is
 taken, so a 2019 report in the legacy table or a 2021 one with the single `（六）其他处理` row
 is read as what it is. What could not be read for certain comes back as findings next to the
@@ -26,6 +27,7 @@ class Imported:
     record: Record
     kind: str                                            # how the source was laid out
     notes: list[Finding] = field(default_factory=list)   # what could not be read for certain
+    places: dict[str, str] = field(default_factory=dict)  # table id → where the file has it (`第 4 页、第 5 页`)
 
 
 def suffixes() -> list[str]:
@@ -43,11 +45,15 @@ def read(path) -> Imported:
         source = reader(path)
     except OSError as error:  # a name too long, a folder not to be read…
         raise ImportFailed(f"{path}: 无法读取文件：{error.strerror or error}") from None
-    return from_text(source.text, source.kind, source=str(path))
+    imported = from_text(source.text, source.kind, source=str(path), places=source.places)
+    imported.notes[:0] = source.notes
+    return imported
 
 
-def from_text(text: str, kind: str, source: str = "") -> Imported:
-    text = document.clean(text)
+def from_text(text: str, kind: str, source: str = "", places: tuple[str, ...] = ()) -> Imported:
+    """The record a report's text holds; `places` names where each line of the text is in its
+    file, to tell where each table was found."""
+    text = document.clean(text)  # line for line: the places still fit
     found = document.meta(text)
     notes: list[Finding] = []
     year = found.year or document.any_year(text)
@@ -88,7 +94,21 @@ def from_text(text: str, kind: str, source: str = "") -> Imported:
         tables=tables,
         source=source,
     )
-    return Imported(record, kind, notes)
+    return Imported(record, kind, notes, _table_places(edition, text, places))
+
+
+def _table_places(edition, text: str, places: tuple[str, ...]) -> dict[str, str]:
+    """Where each table part's lines are in the file, in the order they come."""
+    if not places:
+        return {}
+    found = document.headings(edition, text)
+    where = {}
+    for heading, following in zip(found, [*found[1:], None]):
+        if heading.part.table:
+            first = text.count("\n", 0, heading.end)
+            last = text.count("\n", 0, following.start if following else len(text))
+            where[heading.part.table] = "、".join(dict.fromkeys(place for place in places[first:last + 1] if place))
+    return where
 
 
 def _agency_id(agency: str) -> str:

@@ -2,6 +2,7 @@
 
 A page's tables become one line per table row, its cells two spaces apart and a blank cell
 written `—`, so that a table from HTML or Markdown reads as `pdftotext -layout` output does.
+PDF, Word and scans are read in `pdf`, `word` and `ocr`, their tables from their own cells.
 Readers are registered by file suffix; other packages add theirs through the entry point group
 ``nianbao.published_formats`` (name: the suffix, object: a function ``read(path) -> Source``).
 """
@@ -14,9 +15,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .. import registry
+from ..checks.findings import Finding
 from .table_text import BLANK
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_BLANK_MARK = re.compile(r"[—－\-/／]+")  # what a blank cell may be printed as instead of nothing
 # Browsers stop nesting elements at 512 levels (Blink's parser). A page nested deeper is not one
 # anybody reads: it is refused before BeautifulSoup builds it (100,000 nested divs: 3.5 s to
 # build; they never finished before, 200 nested tables took 78 s).
@@ -33,13 +36,20 @@ class ImportFailed(ValueError):
 @dataclass(frozen=True)
 class Source:
     text: str
-    kind: str  # how the text was laid out: html, markdown, layout, lines or run-together
+    kind: str  # how the text was laid out: html, markdown, layout, lines, run-together; pdf, docx, doc, scan
+    # where each line of the text is in the file (`第 3 页`), for files that have places to name
+    places: tuple[str, ...] = ()
+    notes: tuple[Finding, ...] = ()  # what the reader itself could not read for certain
 
 
 def readers() -> dict:
     """Readers of published files by suffix: the built-in ones, then those other packages register."""
+    from . import ocr, pdf, word  # they lay their pages out with this module's table rows
+
     return registry.entries("nianbao.published_formats",
-                            {".txt": read_text, ".html": read_html, ".htm": read_html, ".md": read_markdown})
+                            {".txt": read_text, ".html": read_html, ".htm": read_html, ".md": read_markdown,
+                             ".pdf": pdf.read_pdf, ".docx": word.read_docx, ".doc": word.read_doc,
+                             ".png": ocr.read_image, ".jpg": ocr.read_image, ".jpeg": ocr.read_image})
 
 
 def read_text(path: Path) -> Source:
@@ -87,7 +97,7 @@ def read_html(path: Path) -> Source:
         elif node.name == "br":
             text.append("\n")
         elif node.name == "table" and node.find("table") is None:  # looks at each element once, all told
-            lines = [_row_line([cell.get_text(" ", strip=True) for cell in row.find_all(["td", "th"])])
+            lines = [row_line([cell.get_text(" ", strip=True) for cell in row.find_all(["td", "th"])])
                      for row in node.find_all("tr")]
             text.append("\n" + "\n".join(line for line in lines if line) + "\n")
         elif node.name not in _HIDDEN:
@@ -138,21 +148,22 @@ def read_markdown(path: Path) -> Source:
             cells = [cell.strip() for cell in stripped[1:-1].split("|")]
             if all(re.fullmatch(r":?-{2,}:?", cell) for cell in cells if cell):
                 continue  # the line under a Markdown table's header
-            lines.append(_row_line(cells))
+            lines.append(row_line(cells))
         else:
             lines.append(re.sub(r"^#+\s*|\*\*|__", "", stripped))
     return Source("\n".join(lines), "markdown")
 
 
-def _row_line(cells: list[str]) -> str:
+def row_line(cells: list[str]) -> str:
     """A table row as a line: its labels, then its values two spaces apart, `—` for blanks.
 
-    The values are the trailing cells that hold a number or nothing; a label cell repeated
-    by a span is written once.
+    The values are the trailing cells that hold a number, nothing or a dash; a label cell
+    repeated by a span is written once.
     """
-    cells = [cell.replace("\xa0", " ").strip() for cell in cells]
+    cells = [cell.replace("\xa0", " ").strip() for cell in cells]  # str.strip takes U+3000 off too
+    cells = [BLANK if _BLANK_MARK.fullmatch(cell) else cell for cell in cells]
     start = len(cells)
-    while start > 0 and (not cells[start - 1] or _NUMBER.fullmatch(cells[start - 1].replace(",", ""))):
+    while start > 0 and (cells[start - 1] in ("", BLANK) or _NUMBER.fullmatch(cells[start - 1].replace(",", ""))):
         start -= 1
     labels: list[str] = []
     for cell in cells[:start]:
