@@ -4,8 +4,9 @@ Each edition's `history:` list says which cells make up each figure (application
 outcomes, reconsideration, litigation…). Records of different editions thus give comparable
 figures, and where two editions make a figure from different rows, `mappings` says how, for
 the note under the chart. Charts are drawn with matplotlib's object API (no pyplot state, so
-a notebook's own plots are left alone) as SVG whose text is drawn as paths: the Chinese
-labels need no font wherever the report is opened.
+a notebook's own plots are left alone) as SVG whose text stays text, in the CJK faces below:
+it can be searched, copied and read aloud in the HTML and the PDF (WeasyPrint draws it with
+the same Noto Sans CJK SC as the headings and embeds it).
 """
 from __future__ import annotations
 
@@ -120,7 +121,7 @@ def _draw(part: pd.DataFrame, stacked: bool, image_format: str) -> bytes:
     """Bars by year: one bar per figure side by side, or stacked into one bar a year."""
     years = [str(year) for year in part.columns]
     with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": CJK_FONTS,
-                                "svg.fonttype": "path", "axes.spines.top": False, "axes.spines.right": False}):
+                                "svg.fonttype": "none", "axes.spines.top": False, "axes.spines.right": False}):
         figure = Figure(figsize=(6.2, 2.5))
         axes = figure.add_subplot()
         width = 0.8 if stacked else 0.8 / len(part.index)

@@ -7,6 +7,7 @@ as a DataFrame with the label paths as a MultiIndex, for analysts working in the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import TYPE_CHECKING
 
 from ..editions import NO_VALUE, Block, Table, layout
@@ -40,6 +41,22 @@ class BlockGrid:
     value_columns: int
     unit_column: bool = False  # a column of row units between the stub and the values
     flat: bool = False         # one stub column of indented labels
+
+    @property
+    def row_groups(self) -> list[tuple[bool, list[list[Cell]]]]:
+        """The body's lines in runs, each (tied, lines): a tied run is the lines one merged label
+        spans (and the labels merged inside them), the other runs hold the lines between. The
+        HTML gives each run a <tbody>, so that print can keep a tied run on one page: a merged
+        label laid out across a page break runs on below its rows, and is missing beside them
+        on the next page."""
+        keys, start, tied_until = [], 0, 0
+        for i, line in enumerate(self.body):
+            if i >= tied_until:  # no label from the lines above reaches this one
+                start = i
+            tied_until = max([tied_until] + [i + cell.rowspan for cell in line])
+            keys.append(start if tied_until > i + 1 or start < i else None)
+        return [(key is not None, [line for _, line in run])
+                for key, run in groupby(zip(keys, self.body), key=lambda pair: pair[0])]
 
 
 def grid(table: Table, values: dict, marks: dict | None = None) -> list[BlockGrid]:
