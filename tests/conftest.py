@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import papermill
+import pytest
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,3 +43,18 @@ def copy_project(folder: Path, agencies: list[tuple[str, str]]) -> Path:
             (folder / kind / year).mkdir(parents=True, exist_ok=True)
             shutil.copy(ROOT / kind / year / f"{agency}.yaml", folder / kind / year)
     return folder
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's, which the Makefile installs
+
+
+@pytest.fixture
+def browser():
+    """A real headless Chromium (Debian's), driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+        yield chromium
+        chromium.close()

@@ -19,7 +19,6 @@ from nianbao.checks import Finding
 from nianbao.cli import main
 from nianbao.report import Report
 
-CHROMIUM = "/usr/bin/chromium"
 AGENCIES = [("2022", "shili-scjgj"), ("2023", "shili-jtysj"), ("2023", "shili-scjgj"), ("2023", "shili-sjzyglj")]
 
 
@@ -106,16 +105,6 @@ def served(tmp_path, monkeypatch):
     yield tmp_path, url
     server.terminate()
     server.wait(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
-        yield chromium
-        chromium.close()
 
 
 def test_a_reviewer_filters_sorts_searches_and_decides_and_the_decision_is_kept(served, browser):

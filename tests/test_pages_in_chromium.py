@@ -1,0 +1,71 @@
+"""What readers see in a browser (issue #16), measured in a real headless Chromium: no text of
+the official tables leaves its cell at desktop or phone width, numbers never break, and the
+pages fit a phone's width (a wide table scrolls inside its own box).
+
+The report pages are made as the batch makes them (the template's fragments through the
+nianbao_html exporter) but without a kernel; the index is written from a batch's outputs.
+"""
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from conftest import ROOT
+from nianbao.pages.exporters import ReportHTMLExporter
+from nianbao.report import Report, Review
+
+WIDTHS = [1280, 390]
+
+# Every text run of a table cell, measured against its cell: the runs that spill over, and the
+# value cells whose number is drawn on more than one line.
+MEASURE = """() => {
+  const spilled = [], broken = [];
+  for (const cell of document.querySelectorAll('.official-table th, .official-table td')) {
+    const box = cell.getBoundingClientRect();
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    for (const run of range.getClientRects()) {
+      if (run.width === 0) continue;
+      if (run.left < box.left - 1 || run.right > box.right + 1 || run.top < box.top - 1 || run.bottom > box.bottom + 1) {
+        spilled.push(cell.textContent.trim().slice(0, 20));
+        break;
+      }
+    }
+    if (cell.classList.contains('value')) {  // the number itself, not the finding's mark beside it
+      for (const node of cell.childNodes) {
+        if (node.nodeType !== Node.TEXT_NODE || !node.textContent.trim()) continue;
+        const digits = document.createRange();
+        digits.selectNodeContents(node);
+        const lines = new Set(Array.from(digits.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.push(node.textContent.trim());
+      }
+    }
+  }
+  return {spilled, broken, width: document.documentElement.scrollWidth};
+}"""
+
+
+def report_html(year: int, agency: str, tmp_path) -> str:
+    report = Report.load(ROOT / f"data/{year}/{agency}.yaml")
+    parts = [report.part(p.id) for p in report.record.spec.parts]
+    fragments = [report.review(), report.heading(), *parts, report.signature()]
+    outputs = [new_output("display_data", data=f._repr_mimebundle_() if isinstance(f, Review) else
+                          {"text/html": f.html}) for f in fragments]
+    notebook = new_notebook(cells=[new_code_cell(outputs=[output]) for output in outputs])
+    html, _ = ReportHTMLExporter().from_notebook_node(nbformat.from_dict(notebook))
+    path = tmp_path / f"{agency}-{year}.html"
+    path.write_text(html, encoding="utf-8")
+    return path.as_uri()
+
+
+@pytest.mark.parametrize("year, agency", [(2023, "shili-scjgj"), (2019, "shangqiu-jgswzx"), (2019, "pingtan-zhsyq")])
+def test_no_table_text_leaves_its_cell_and_no_number_breaks_at_desktop_or_phone_width(browser, tmp_path, year, agency):
+    url = report_html(year, agency, tmp_path)
+    for width in WIDTHS:
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(url)
+        measured = page.evaluate(MEASURE)
+        assert measured["spilled"] == [], (width, measured["spilled"])
+        assert measured["broken"] == [], (width, measured["broken"])
+        # the page itself fits the screen: a wide table scrolls inside its own box
+        assert measured["width"] <= width, (width, measured["width"])
+        page.close()
