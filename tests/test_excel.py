@@ -192,6 +192,16 @@ def test_a_shifted_layout_is_refused_without_reading_its_cells(filled):
                                    "表格布局被改动过，请勿修改标签或插入、删除行列（可在新模板中重新填写）")
 
 
+def test_text_typed_into_a_split_header_is_named_by_its_cell(filled, demo):
+    book = openpyxl.load_workbook(filled)
+    book["表三"].unmerge_cells("D4:J4")  # 申请人情况, over the seven columns
+    book.save(filled)
+    assert intake.read(filled) == demo  # split and left empty, the table reads as before
+    edit(filled, {("表三", "F4"): "（单位：件）"})
+    assert problems_of(filled) == (f"{filled}: 表三!F4: 应为空白（属于标签“申请人情况”的合并单元格 D4:J4），"
+                                   "实为“（单位：件）”：表头的合并单元格被拆开并填写过，请勿修改标签（可在新模板中重新填写）")
+
+
 def test_a_label_written_half_width_is_still_the_label(filled, demo):
     edit(filled, {("表二", "A3"): "第二十条第(一)项"})
     assert intake.read(filled) == demo
@@ -248,3 +258,9 @@ def test_the_blank_workbook_prints_one_page_a_sheet_in_libreoffice(tmp_path):
                    env={"HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}, check=True, capture_output=True,
                    timeout=180)
     assert len(PdfReader(tmp_path / "blank.pdf").pages) == 6  # was 14, 表三 cut into vertical strips
+    # Every line of 说明 wraps within its page: pdftotext reads only what lies on the page, and a
+    # line that ran off it (LibreOffice does not shrink a sheet of one column) lost its end.
+    printed = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(tmp_path / "blank.pdf"), "-"],
+                             check=True, capture_output=True, text=True).stdout
+    for line in filter(None, (cell.value for cell in book["说明"]["A"])):
+        assert "".join(line.split()) in "".join(printed.split()), line

@@ -9,6 +9,7 @@ into checks.json.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from . import checks, consolidation, intake, pages, reviews
@@ -30,6 +31,18 @@ def findings_payload(notebook) -> dict:
                      "请执行模板笔记本，并保留 report.review() 单元格的输出")
 
 
+def shown(html: str) -> str:
+    """A fragment as its cell shows it. A notebook open in JupyterLab (whose kernel the Jupyter
+    server starts with JPY_SESSION_NAME, the notebook's path) shows it with the report's look:
+    JupyterLab's own styles for HTML outputs, made for pandas tables, would align the labels
+    right and stripe the rows. Every fragment carries the style, so that clearing one output
+    leaves the others as they were. Anywhere else (papermill, the batch) the cell shows the
+    bare fragment, which the rendered report places under its one stylesheet."""
+    if not html or not os.environ.get("JPY_SESSION_NAME"):
+        return html
+    return f'<div class="{pages.PREVIEW}"><style>{pages.preview_style()}</style>{html}</div>'
+
+
 class Fragment:
     """HTML shown as a cell's output."""
 
@@ -37,7 +50,7 @@ class Fragment:
         self.html = html
 
     def _repr_html_(self) -> str:
-        return self.html
+        return shown(self.html)
 
 
 class Review(Fragment):
@@ -48,7 +61,7 @@ class Review(Fragment):
         self.payload = payload
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self.html, FINDINGS_MIME: self.payload}
+        return {"text/html": shown(self.html), FINDINGS_MIME: self.payload}
 
 
 @dataclass

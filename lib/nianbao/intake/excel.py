@@ -8,7 +8,8 @@ through `raw.build`, so the same content gives the same Record as the YAML route
 Writer and reader find every cell through the same layout functions (`info_sheet`,
 `text_sheet`, `table_sheet`), so the reader looks exactly where the writer wrote. Label
 cells are locked, and checked on reading: a workbook whose layout was changed is refused,
-naming the first cell that no longer holds its label.
+naming the first cell that no longer holds its label, and so is text typed into the hidden
+cells of a merged label whose merge was split, naming each.
 """
 from __future__ import annotations
 
@@ -196,15 +197,25 @@ def _print_setup(ws, landscape: bool, title_rows: str | None = None, centred: bo
         ws.print_title_rows = title_rows
 
 
+# The 说明 sheet's one column, in Excel's width units (digits of the default font). It must fit
+# A4 portrait as it is: LibreOffice does not shrink a sheet of one column to the page width (a
+# column is never split, so the sheet counts as one page wide already), and it measures in the
+# digits of its stand-in for Calibri where Calibri is missing, a third wider: 100 ran off the
+# page there, 70 fits.
+GUIDE_WIDTH = 70
+
+
 def _draw_guide(ws, edition: editions.Edition) -> None:
-    ws.column_dimensions["A"].width = 100
+    ws.column_dimensions["A"].width = GUIDE_WIDTH
     for row, line in enumerate(_guide(edition), start=1):
         cell = ws.cell(row, 1, line)
         cell.alignment = _TEXT_ALIGN
         if row == 1:
             cell.font = _STYLES["caption"][0]
-        if _lines(line, 100) > 1:
-            ws.row_dimensions[row].height = 15 * _lines(line, 100)
+        scale = cell.font.sz / 11  # the caption's type is larger: fewer characters a line
+        lines = _lines(line, int(GUIDE_WIDTH / scale))
+        if lines > 1:  # wrapped lines, which no program makes room for by itself
+            ws.row_dimensions[row].height = 15 * scale * lines
     _print_setup(ws, landscape=False, centred=False)  # text, read from the left margin
     _protect(ws)
 
@@ -310,6 +321,7 @@ def _collect(book, calculated, sheet: Sheet, problems: list[Problem]) -> dict:
                                     f"应为标签“{label.text}”，实为{shown}：表格布局被改动过，"
                                     "请勿修改标签或插入、删除行列（可在新模板中重新填写）"))
             return {}  # the values would no longer stand where the layout says
+    problems.extend(_typed_into_labels(ws, sheet))
     found = {}
     for item in sheet.inputs:
         where, value = f"{sheet.name}!{item.cell}", ws[item.cell].value
@@ -321,3 +333,23 @@ def _collect(book, calculated, sheet: Sheet, problems: list[Problem]) -> dict:
                                                "请在 Excel 或 WPS 中打开并保存，或直接填写数值"))
         found[item.key] = Raw(value, where)
     return found
+
+
+def _typed_into_labels(ws, sheet: Sheet) -> list[Problem]:
+    """Text in a merged label's other cells, which stay empty while the merge holds: someone
+    split the merge and typed a heading of their own. The values still stand where the layout
+    says, but the printed table no longer has the official heads."""
+    problems = []
+    for label in sheet.labels:
+        if not label.official:
+            continue
+        cells = [(row, column) for row in range(label.top, label.bottom + 1)
+                 for column in range(label.left, label.right + 1)]
+        for row, column in cells[1:]:  # the top left one holds the label
+            value = ws.cell(row, column).value
+            if value is not None and str(value).strip():
+                problems.append(Problem(f"{sheet.name}!{get_column_letter(column)}{row}",
+                                        f"应为空白（属于标签“{label.text}”的合并单元格 {label.ref}），"
+                                        f"实为“{value}”：表头的合并单元格被拆开并填写过，"
+                                        "请勿修改标签（可在新模板中重新填写）"))
+    return problems

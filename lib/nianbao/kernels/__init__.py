@@ -43,6 +43,10 @@ def use_forked_kernels() -> None:
     # Imported under Python's frozen modules, ipykernel's debugger warns on stderr that it may
     # miss breakpoints; batch kernels are never debugged (ipykernel's kernel spec sets it too).
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    # A batch started from a notebook open in JupyterLab (`!nianbao run`) inherits its kernel's
+    # JPY_SESSION_NAME; the batch's kernels serve no open notebook, and their fragments must be
+    # the bare ones the rendered report expects (report.shown).
+    os.environ.pop("JPY_SESSION_NAME", None)
     _forkserver.set_forkserver_preload(PRELOAD)
     multiprocessing.forkserver.ensure_running()
     KernelProvisionerFactory.instance().default_provisioner_name = NAME
@@ -66,6 +70,18 @@ class ForkedProvisioner(LocalProvisioner):
         self.pid = self.pgid = process.pid
         self.cwd = cwd
         return self.connection_info
+
+    async def send_signal(self, signum: int) -> None:
+        # jupyter_client interrupts a kernel before it asks it to shut down, busy or not. After
+        # a report's last cell papermill asks the kernel for its info, and the interrupt could
+        # land while the kernel was still answering: ipykernel takes that for an interrupted
+        # request and logs "KeyboardInterrupt caught in kernel." after a good report. The
+        # shutdown request alone ends an idle kernel; one still running a cell (past its
+        # timeout) is terminated a moment later, as jupyter_client does with any kernel that
+        # does not end.
+        if signum == signal.SIGINT and self.parent.shutting_down:
+            return
+        await super().send_signal(signum)
 
 
 def _ipykernel_arguments(cmd: list[str]) -> list[str] | None:

@@ -11,6 +11,7 @@ the index and the audit draw the same report parts the same way.
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -53,6 +54,55 @@ def stylesheet() -> Markup:
     report's parts outside a report (the history pages, the audit's reports)."""
     source, _, _ = environment.loader.get_source(environment, STYLESHEET)
     return Markup(source)
+
+
+PREVIEW = "nianbao-preview"  # the class of the wrapper a fragment shown in JupyterLab stands in
+
+
+@functools.cache
+def preview_style() -> Markup:
+    """The report's look for its fragments shown in JupyterLab (report.Fragment): every rule of
+    the report's stylesheet limited to `.nianbao-preview`, then report/preview.css, which undoes
+    what JupyterLab's own styles for HTML outputs (made for pandas tables) would still change."""
+    import tinycss2  # WeasyPrint's CSS parser; only a notebook open in JupyterLab needs it here
+
+    def rules(source):
+        return tinycss2.parse_stylesheet(source, skip_comments=True, skip_whitespace=True)
+
+    extra, _, _ = environment.loader.get_source(environment, "report/preview.css")
+    return Markup(_scoped(rules(stylesheet())) + "\n" + tinycss2.serialize(rules(extra)))
+
+
+def _scoped(rules) -> str:
+    """Rules whose selectors apply inside the preview's wrapper only, so that nothing else in
+    JupyterLab changes. The report's page (`html`, `:root`) is the wrapper itself; the grey
+    around it (`body`) and the printed page's margins (`@page`) have no counterpart."""
+    import tinycss2
+
+    css = []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            selectors = [f".{PREVIEW}" if selector in ("html", ":root") else f".{PREVIEW} {selector}"
+                         for selector in _selectors(rule.prelude) if selector != "body"]
+            if selectors:
+                css.append(f"{', '.join(selectors)} {{{tinycss2.serialize(rule.content)}}}")
+        elif rule.type == "at-rule" and rule.lower_at_keyword == "media":
+            inner = tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
+            css.append(f"@media {tinycss2.serialize(rule.prelude).strip()} {{{_scoped(inner)}}}")
+    return "\n".join(css)
+
+
+def _selectors(prelude) -> list[str]:
+    """A rule's selectors: its prelude split at the commas outside brackets (`:is(a, b)`)."""
+    import tinycss2
+
+    found = [[]]
+    for token in prelude:
+        if token.type == "literal" and token.value == ",":
+            found.append([])
+        else:
+            found[-1].append(token)
+    return [tinycss2.serialize(tokens).strip() for tokens in found]
 
 
 def markdown(text: str) -> Markup:
