@@ -10,7 +10,7 @@ def test_check_prints_findings_and_exits_1_only_on_errors(capsys):
     out = capsys.readouterr().out
     # seed 001: also its 总体情况 says nothing of 政府信息管理 (内容.总体情况五方面)
     assert "衢州市机关事务保障中心 2022年度" in out and "错误 0，提示 4" in out
-    assert "提示 文字.规范  date：日期“2023年1月28”不完整，缺少“日”" in out
+    assert "提示 文字.规范  成文日期：日期“2023年1月28”不完整，缺少“日”" in out
     assert "提示 表二.现行有效  表二 · 第二十条第（一）项/规章 · 现行有效件数" in out
 
     assert main(["check", str(ROOT / "data/2022/dinghai-jgswglzx.yaml")]) == 0
@@ -110,6 +110,6 @@ def test_a_published_report_imported_then_checked_is_checked_whatever_metadata_i
     main(["check", "--params-dir", str(tmp_path / "none"), *records])
     out, err = capsys.readouterr()
     assert err == "" and out.count("年度（") == 4
-    assert out.count("提示 基本信息.缺失  date：缺少成文日期") == 4  # none of them states its date
+    assert out.count("提示 基本信息.缺失  成文日期：缺少成文日期") == 4  # none of them states its date
     # hongze 2023 publishes 表四 总计 0 while its parts are not: found, table by table
     assert "错误 表四.总计" in out

@@ -70,7 +70,7 @@ def test_check_flags_the_copy_and_the_stale_year_finding_last_year_among_the_par
     out = capsys.readouterr().out
     # last year's record was found through params/2022/, not given on the command line
     assert "跨年.结转" in out
-    assert ("提示 跨年.正文雷同  一：第一部分“一、总体情况”与2022年报告的同一部分有 100% 相同，疑为照搬上年报告"
+    assert ("提示 跨年.正文雷同  第一部分：第一部分“一、总体情况”与2022年报告的同一部分有 100% 相同，疑为照搬上年报告"
             in out)
     # the longest copied passage, cut to 60 characters
     assert "“2022年，示例市市场监督管理局围绕优化营商环境和食品药品安全监管，持续深化政务公开。 （一）主动公开。2022年1月-…”" in out
@@ -105,7 +105,7 @@ def test_a_broken_year_before_among_the_params_is_said_as_the_report_says_it(cop
     Path("data/2022/shili-scjgj.yaml").write_text("agency: 示例市市场监督管理局\nyear: 二〇二二\n", encoding="utf-8")
     assert main(["check", "data/2023/shili-scjgj.yaml"]) == 0
     out = capsys.readouterr().out
-    assert "提示 跨年.上年记录  history：上一年度记录无法读取，未核对跨年结转" in out
+    assert "提示 跨年.上年记录  历年记录：上一年度记录无法读取，未核对跨年结转" in out
     assert "跨年.正文雷同" not in out and "跨年.结转" not in out
 
 
@@ -169,7 +169,7 @@ def test_check_of_several_files_says_which_share_a_narrative(tmp_path, capsys):
     other.write_text(text.replace("agency_id: shili-sjzyglj", "agency_id: shili-tjj"), encoding="utf-8")
     main(["check", str(ROOT / "data/2023/shili-sjzyglj.yaml"), str(other)])
     out = capsys.readouterr().out
-    assert out.count("提示 批次.正文雷同  一：") == 2 and out.count("提示 批次.正文雷同  五：") == 2
+    assert out.count("提示 批次.正文雷同  第一部分：") == 2 and out.count("提示 批次.正文雷同  第五部分：") == 2
 
 
 # ---- a stale year ------------------------------------------------------------------------------
@@ -270,7 +270,7 @@ def test_nianbao_yaml_selects_packs_and_refuses_an_unknown_one(tmp_path, monkeyp
     assert project.rule_packs(tmp_path) == ["wuwei-2025"]
     monkeypatch.chdir(tmp_path)
     assert main(["check", str(ROOT / "data/2023/shili-scjgj.yaml")]) == 0
-    assert "提示 武威.主动公开分平台  一：第一部分“一、总体情况”的主动公开情况没有写明政府网站的公开条数" in capsys.readouterr().out
+    assert "提示 武威.主动公开分平台  第一部分：第一部分“一、总体情况”的主动公开情况没有写明政府网站的公开条数" in capsys.readouterr().out
 
     (tmp_path / "nianbao.yaml").write_text("rule_packs: [wuwei-2052]\n", encoding="utf-8")
     with pytest.raises(project.ProjectError) as refused:

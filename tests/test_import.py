@@ -202,7 +202,7 @@ def test_cli_import_writes_records_and_names_what_it_could_not_read(tmp_path):
     done = subprocess.run([sys.executable, "-m", "nianbao.cli", "import", *sorted(map(str, inputs.iterdir())),
                            "-o", str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 1  # the broken file; the others are written all the same
-    assert "broken.txt: 没有找到报告年度" in done.stderr
+    assert "broken.txt: 不是政府信息公开工作年度报告或工作总结" in done.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["hongze-2023.yaml", "pingtan-2019.yaml"]
     assert "2.其他法律行政止公开" in done.stdout and "导入.拆分不确定" in done.stdout
     assert "--csv" not in done.stdout

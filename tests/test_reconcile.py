@@ -233,7 +233,7 @@ def test_by_folder_a_government_adds_up_its_folder_and_its_subfolders_government
     assert sorted(c.file.relative_to(folder).as_posix() for c in result.children) == [
         "broken.txt", "city/huaian-2024.txt", "county/hongze-2024.txt"]
     broken = next(c for c in result.children if c.reason)
-    assert broken.name == "broken.txt" and "没有找到报告年度" in broken.reason
+    assert broken.name == "broken.txt" and "不是政府信息公开工作年度报告" in broken.reason
     assert result.differences == [] and not result.complete
     assert entries["city/huaian-2024.txt"].reconciliation is None  # alone in its folder
 

@@ -24,8 +24,12 @@ from .intake import yamlfile
 from .labels import fold
 from .longcsv import safe_cell
 from .record import format_value
-CSV_HEADER = ("file", "edition", "agency", "year", "errors", "warnings", "unread", "findings")
+CSV_HEADER = ("file", "edition", "agency", "year", "errors", "warnings", "unread", "findings", "status")
 RECONCILE_HEADER = ("file", "agency", "year", "table", "row", "column", "published", "sum", "children")
+
+
+class Skipped(str):
+    """Why a file that is no report at all was passed over: not a failure of the audit."""
 
 
 @dataclass
@@ -37,10 +41,23 @@ class Entry:
     failure: str = ""                                       # why nothing could be imported
     page: str = ""                                          # its page, relative to the output folder
     reconciliation: reconcile.Reconciliation | None = None  # a parent's: its children's sum, compared
+    duplicate_of: Path | None = None                        # the file holding the same report, read first
+
+    @property
+    def skipped(self) -> str:
+        """Why the file is no report at all (a README): listed, not counted as an error."""
+        return self.failure if isinstance(self.failure, Skipped) else ""
+
+    @property
+    def status(self) -> str:
+        """What became of a file that was not checked as a report of its own."""
+        if self.skipped:
+            return f"已跳过：{self.skipped}"
+        return f"与 {self.duplicate_of} 是同一份报告，未再核查" if self.duplicate_of else ""
 
     @property
     def errors(self) -> int:
-        return pages.counts(self.findings).errors + bool(self.failure)
+        return pages.counts(self.findings).errors + bool(self.failure and not self.skipped)
 
     @property
     def warnings(self) -> int:
@@ -60,8 +77,10 @@ def files(folder: Path) -> list[Path]:
 TIMEOUT = 60  # seconds one file may take to import: a real report takes well under one
 
 
-def read_all(paths: list[Path], *, jobs: int | None = None, timeout: int = TIMEOUT):
-    """(path, Imported or None, why not) for each file, in the order given.
+def read_all(paths: list[Path], *, jobs: int | None = None, timeout: int = TIMEOUT,
+             agency: str = "", year: int | None = None):
+    """(path, Imported or None, why not) for each file, in the order given; `agency` and `year`
+    stand in for what a document does not state.
 
     Each file is read in a worker process of its own pool (pebble): one that runs longer than
     `timeout` seconds is stopped, its worker replaced, and the file fails with that reason;
@@ -71,7 +90,7 @@ def read_all(paths: list[Path], *, jobs: int | None = None, timeout: int = TIMEO
     from pebble import ProcessPool
 
     with ProcessPool(max_workers=jobs or os.cpu_count() or 1) as pool:
-        futures = {pool.schedule(_read_one, args=(path,), timeout=timeout): path for path in paths}
+        futures = {pool.schedule(_read_one, args=(path, agency, year), timeout=timeout): path for path in paths}
         for future, path in futures.items():
             try:
                 imported, failure = future.result()
@@ -82,9 +101,11 @@ def read_all(paths: list[Path], *, jobs: int | None = None, timeout: int = TIMEO
             yield path, imported, failure
 
 
-def _read_one(path: Path):
+def _read_one(path: Path, agency: str = "", year: int | None = None):
     try:
-        return importer.read(path), ""
+        return importer.read(path, agency, year), ""
+    except importer.NotAReport as failed:
+        return None, Skipped(failed)
     except importer.ImportFailed as failed:
         return None, str(failed)
     except Exception as error:  # a page no reader foresaw must not stop the others
@@ -103,10 +124,11 @@ def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=Non
         entries.append(Entry(path, imported, failure=failure))
         if progress:
             progress(entries[-1])
+    _name_duplicates(entries, folder)
     by_year = {(fold(e.imported.record.agency), e.imported.record.year): e.imported.record
                for e in entries if e.imported and e.imported.record.agency}
     for entry in entries:
-        if entry.imported:
+        if entry.imported and not entry.duplicate_of:
             record = entry.imported.record
             previous = by_year.get((fold(record.agency), record.year - 1)) if record.agency else None
             found = [*entry.imported.notes, *checks.check(record, previous, today=today)]
@@ -114,9 +136,25 @@ def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=Non
     reconciling = by_folder or hierarchy is not None
     if reconciling:
         _reconcile(entries, folder, hierarchy, by_folder)
-    entries.sort(key=lambda e: (-e.errors, -e.warnings, e.file.name))
+    entries.sort(key=lambda e: (bool(e.skipped or e.duplicate_of), -e.errors, -e.warnings, e.file.name))
     _write(entries, folder, out, reconciling)
     return entries
+
+
+def _name_duplicates(entries: list[Entry], folder: Path) -> None:
+    """Each report read a second time (the same report as HTML and as PDF) names the file read
+    first, in name order; it is not checked again. The same agency, year, edition and tables
+    make the same report."""
+    first: dict[tuple, Path] = {}
+    for entry in sorted(entries, key=lambda e: e.file):
+        if not entry.imported or not entry.imported.record.agency:
+            continue
+        record = entry.imported.record
+        key = (fold(record.agency), record.year, record.edition, repr(record.tables))
+        if key in first:
+            entry.duplicate_of = first[key].relative_to(folder)
+        else:
+            first[key] = entry.file
 
 
 def _reconcile(entries: list[Entry], folder: Path, hierarchy: reconcile.Hierarchy | None, by_folder: bool) -> None:
@@ -156,7 +194,8 @@ def _write(entries: list[Entry], folder: Path, out: Path, reconciling: bool) -> 
         html = pages.render("audit/report.html.j2", entry=entry, record=record, style=style,
                             source=entry.file.relative_to(folder), names=names, number=number, **fragments)
         (out / entry.page).write_text(html, encoding="utf-8")
-    summary = pages.summary((True, e.errors, e.warnings) for e in entries)  # a failure counts as an error
+    summary = pages.summary((True, e.errors, e.warnings) for e in entries  # a failure counts as an error
+                            if not e.skipped and not e.duplicate_of)
     (out / "index.html").write_text(pages.render("audit/index.html.j2", entries=entries, summary=summary,
                                                  folder=folder, reconciling=reconciling), encoding="utf-8")
     with (out / "audit.csv").open("w", encoding="utf-8-sig", newline="") as handle:
@@ -166,7 +205,7 @@ def _write(entries: list[Entry], folder: Path, out: Path, reconciling: bool) -> 
             record = e.imported.record if e.imported else None
             writer.writerow([safe_cell(str(value)) for value in (
                 e.file.relative_to(folder), record.edition if record else "", record.agency if record else "",
-                record.year if record else "", e.errors, e.warnings, e.unread, e.page)])
+                record.year if record else "", e.errors, e.warnings, e.unread, e.page, e.status)])
     if reconciling:
         _write_differences(entries, folder, out / "reconcile.csv")
 

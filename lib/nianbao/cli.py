@@ -56,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     imports.add_argument("files", nargs="+", type=Path, metavar="文件", help="已发布报告的文件")
     imports.add_argument("-o", "--output", type=Path, metavar="目录", help="每份报告写成一个记录（YAML）放入此目录")
     imports.add_argument("--csv", action="store_true", help="以 CSV 输出一份报告的表格：table,row,column,value")
+    imports.add_argument("--agency", default="", metavar="机关", help="报告中找不到机关名称时采用的机关名称")
+    imports.add_argument("--year", type=int, metavar="年度", help="报告中找不到报告年度时采用的年度")
     _import_limits(imports)
     imports.set_defaults(handler=_import)
 
@@ -219,6 +221,7 @@ def _summary(outcomes, not_run: int, seconds: float, index: Path, out: Path, sto
 def _check(args) -> int:
     from . import project
     from .checks import check, packs, shared_narratives
+    from .pages import place
 
     try:  # the project's local rule packs (nianbao.yaml), as the batch applies them
         chosen = packs(project.rule_packs())
@@ -256,7 +259,7 @@ def _check(args) -> int:
               f"错误 {errors}，提示 {len(findings) - errors}")
         for f in findings:
             table = record.spec.tables[f.table].name if f.table else ""
-            where = " · ".join(x for x in (table, f.row, f.column, f.part) if x)
+            where = " · ".join(x for x in (table, f.row, f.column, place(f.part) if f.part else "") if x)
             said = f"应为 {f.expected}，实为 {f.found}" in f.message  # most sum rules say it already
             values = f"（应为 {f.expected or '—'}，实为 {f.found or '—'}）" if (f.expected or f.found) and not said else ""
             print(f"  {'错误' if f.severity == 'error' else '提示'} {f.rule}  {where}：{f.message}{values}")
@@ -298,7 +301,8 @@ def _import(args) -> int:
     # With --csv, stdout holds the CSV alone: what the importer says goes to stderr.
     say = (lambda text: print(text, file=sys.stderr)) if args.csv else print
     failed = False
-    for path, imported, failure in read_all(args.files, jobs=args.jobs, timeout=args.timeout):
+    for path, imported, failure in read_all(args.files, jobs=args.jobs, timeout=args.timeout,
+                                            agency=args.agency, year=args.year):
         if imported is None:
             print(failure, file=sys.stderr)
             failed = True
@@ -317,11 +321,18 @@ def _import(args) -> int:
             written = f" → {target}"
         say(f"{path}{written}  {record.agency or '（机关未识别）'} {record.year}年度，{record.spec.name}，"
             f"读取方式 {imported.kind}：未能确定 {len(imported.notes)} 处")
+        say(f"  来源  {_origins(imported.origins)}")
         for note in imported.notes:
             say(f"  提示 {note.rule}  {note.message}")
         if args.csv:
             sys.stdout.write(longcsv.dumps(record))
     return 1 if failed else 0
+
+
+def _origins(origins: dict[str, str]) -> str:
+    """Where the importer found a report's agency, year and dates, as one line."""
+    names = {"agency": "机关", "year": "年度", "date": "成文日期", "published": "发布日期"}
+    return "；".join(f"{name}取自{origins[key]}" if key in origins else f"{name}未找到" for key, name in names.items())
 
 
 def _review(args) -> int:
@@ -358,14 +369,21 @@ def _audit(args) -> int:
     with tqdm(total=len(reports), desc="导入核查", unit="份") as bar:
         entries = audit(args.folder, args.output, progress=lambda entry: bar.update(), jobs=args.jobs,
                         timeout=args.timeout, hierarchy=hierarchy, by_folder=args.by_folder)
-    with_errors = [e for e in entries if e.errors]
-    print(f"\n{len(entries)} 份报告：含错误 {len(with_errors)}，"
-          f"仅有提示 {sum(1 for e in entries if not e.errors and e.warnings)}，"
-          f"无问题 {sum(1 for e in entries if not e.errors and not e.warnings)}")
+    checked = [e for e in entries if not e.skipped and not e.duplicate_of]
+    with_errors = [e for e in checked if e.errors]
+    print(f"\n{len(checked)} 份报告：含错误 {len(with_errors)}，"
+          f"仅有提示 {sum(1 for e in checked if not e.errors and e.warnings)}，"
+          f"无问题 {sum(1 for e in checked if not e.errors and not e.warnings)}"
+          f"；跳过 {len(entries) - len(checked)} 个文件（不是报告或重复）")
     for e in with_errors:
         record = e.imported.record if e.imported else None
         what = f"{record.agency} {record.year}年度" if record else e.failure
         print(f"  {e.file.name}  {what}：错误 {e.errors}，提示 {e.warnings}  → {args.output / e.page}")
+    for e in entries:
+        if e.skipped:
+            print(f"  已跳过 {e.skipped}")
+        elif e.duplicate_of:
+            print(f"  重复 {e.file.relative_to(args.folder)}：与 {e.duplicate_of} 是同一份报告，未再核查")
     if hierarchy is not None or args.by_folder:
         _reconcile_summary(entries, args.output)
     print(f"核查结果：{args.output / 'index.html'}（表格：{args.output / 'audit.csv'}）")

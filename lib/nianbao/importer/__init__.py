@@ -5,11 +5,14 @@ A file becomes text (`sources`: plain text however it was extracted, HTML, Markd
 title, dates and the parts (`document`); each table part gives its table (`tables`).
 Every edition with tables is tried and the one whose rows and headers the text holds best is
 taken, so a 2019 report in the legacy table or a 2021 one with the single `（六）其他处理` row
-is read as what it is. What could not be read for certain comes back as findings next to the
-record, never as a guess.
+is read as what it is. A work summary (工作总结) is read with its own edition, `work-summary`;
+a file with neither a report's title nor any of its part headings is `NotAReport`. Where the
+agency, year and dates were found is kept (`Imported.origins`). What could not be read for
+certain comes back as findings next to the record, never as a guess.
 """
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,19 +25,26 @@ from .sources import ImportFailed
 from .table_text import TableRead, note, read_table
 
 
+class NotAReport(ImportFailed):
+    """A file with neither a report's title nor any of its part headings (a README, a notice)."""
+
+
 @dataclass
 class Imported:
     record: Record
     kind: str                                            # how the source was laid out
     notes: list[Finding] = field(default_factory=list)   # what could not be read for certain
     places: dict[str, str] = field(default_factory=dict)  # table id → where the file has it (`第 4 页、第 5 页`)
+    origins: dict[str, str] = field(default_factory=dict)  # agency, year, date, published → where each was found
 
 
 def suffixes() -> list[str]:
     return list(sources.readers())
 
 
-def read(path) -> Imported:
+def read(path, agency: str = "", year: int | None = None) -> Imported:
+    """A published file's record; `agency` and `year` (`nianbao import --agency/--year`) stand
+    in for what the document does not state."""
     path = Path(path)
     reader = sources.readers().get(path.suffix.lower())
     if reader is None:
@@ -43,28 +53,47 @@ def read(path) -> Imported:
         if not path.is_file():
             raise ImportFailed(f"{path}: 文件不存在")
         source = reader(path)
+        titles = _file_titles(path)
     except OSError as error:  # a name too long, a folder not to be read…
         raise ImportFailed(f"{path}: 无法读取文件：{error.strerror or error}") from None
-    imported = from_text(source.text, source.kind, source=str(path), places=source.places)
+    imported = from_text(source.text, source.kind, source=str(path), places=source.places,
+                         titles=titles, agency=agency, year=year)
     imported.notes[:0] = source.notes
     return imported
 
 
-def from_text(text: str, kind: str, source: str = "", places: tuple[str, ...] = ()) -> Imported:
+def from_text(text: str, kind: str, source: str = "", places: tuple[str, ...] = (),
+              titles: tuple[tuple[str, str], ...] = (), agency: str = "", year: int | None = None) -> Imported:
     """The record a report's text holds; `places` names where each line of the text is in its
-    file, to tell where each table was found."""
+    file, to tell where each table was found; `titles` are the titles the file carries besides
+    its text, each with where it is. `agency` and `year` fill in what the document lacks."""
     text = document.clean(text)  # line for line: the places still fit
-    found = document.meta(text)
+    found = document.meta(text, titles)
+    origins = dict(found.origins)
     notes: list[Finding] = []
-    year = found.year or document.any_year(text)
+    if found.year is None and year is not None:
+        origins["year"] = "命令行 --year"
+    year = found.year or year or document.any_year(text)
+    if found.edition == document.SUMMARY:  # a work summary: its own parts, no tables
+        edition, reads = editions.load(document.SUMMARY), {}
+        parts, preamble = document.regions(edition, text, year)
+    else:
+        edition, parts, preamble, reads = _best_edition(text, year)
+    if found.year is None and not parts and found.edition != document.SUMMARY:
+        raise NotAReport(f"{source}: 不是政府信息公开工作年度报告或工作总结：没有找到报告标题"
+                         "（应如“…2023年政府信息公开工作年度报告”），也没有找到报告的任何部分标题")
     if year is None:
-        raise ImportFailed(f"{source}: 没有找到报告年度（标题应如“…2023年政府信息公开工作年度报告”）")
-    if found.year is None:
+        raise ImportFailed(f"{source}: 没有找到报告年度（标题应如“…2023年政府信息公开工作年度报告”，"
+                           "或用 --year 给出）")
+    if "year" not in origins:
         notes.append(note("导入.标题", f"没有找到报告标题，年度按正文取为 {year}", part="year", found=str(year)))
-    if not found.agency:
-        notes.append(note("导入.标题", "没有找到报告标题中的机关名称", part="agency", found="空白"))
+        origins["year"] = "正文中的年份"
+    if not found.agency and agency:
+        origins["agency"] = "命令行 --agency"
+    agency = found.agency or agency
+    if not agency:
+        notes.append(note("导入.标题", "没有找到报告标题中的机关名称（可用 --agency 给出）", part="agency", found="空白"))
 
-    edition, parts, preamble, reads = _best_edition(text, year)
     for part in edition.parts:
         if part.title and part.id not in parts:
             notes.append(note("导入.部分未找到", f"没有找到第{part.id}部分的标题“{edition.part_title(part, year)}”",
@@ -82,8 +111,8 @@ def from_text(text: str, kind: str, source: str = "", places: tuple[str, ...] = 
             body = document.without_signature(body)
         narrative[part_id] = document.markdown(body, kind)
     record = Record(
-        agency=found.agency,
-        agency_id=_agency_id(found.agency),
+        agency=agency,
+        agency_id=_agency_id(agency),
         year=year,
         edition=edition.id,
         date=found.date,
@@ -94,7 +123,27 @@ def from_text(text: str, kind: str, source: str = "", places: tuple[str, ...] = 
         tables=tables,
         source=source,
     )
-    return Imported(record, kind, notes, _table_places(edition, text, places))
+    return Imported(record, kind, notes, _table_places(edition, text, places), origins)
+
+
+def _file_titles(path: Path) -> tuple[tuple[str, str], ...]:
+    """The titles a file carries besides its text, each with where it is: a page's `<title>`,
+    a Word file's or a PDF's title property. A property that is no report title (`Microsoft
+    Word - 文档1`) is passed over when the title is looked for in it."""
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        found = re.search(r"<title[^>]{0,200}>([^<]{1,500})<", sources._decode(path), re.I)
+        return ((html.unescape(found.group(1)), "网页标题 <title>"),) if found else ()
+    if suffix == ".docx":
+        import docx
+
+        return ((docx.Document(path).core_properties.title or "", "Word 文档属性“标题”"),)
+    if suffix == ".pdf":
+        import pdfplumber
+
+        with pdfplumber.open(path) as pdf:
+            return ((str(pdf.metadata.get("Title") or ""), "PDF 文档属性“标题”"),)
+    return ()
 
 
 def _table_places(edition, text: str, places: tuple[str, ...]) -> dict[str, str]:
@@ -118,11 +167,11 @@ def _agency_id(agency: str) -> str:
     return name if ids.problem(name) is None else ""
 
 
-def _best_edition(text: str, year: int):
+def _best_edition(text: str, year: int | None):
     """The edition whose table rows and column headers the text holds most of; a tie goes to
     the edition of the report year, then to the order editions are listed in."""
     try:
-        default = editions.default_for(year).id
+        default = editions.default_for(year).id if year else None
     except KeyError:
         default = None
     best, best_score = None, None

@@ -10,11 +10,12 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import dates
 from ..editions import Edition, Part
 from ..labels import fold
+from .sources import row_line
 
 _CJK = r"[\u4e00-\u9fff（）()]"
 _REPORT = r"(?:政府信息(?:与政务)?公开|政务公开)工作(?:年度)?(?:报告|年报)"
@@ -22,8 +23,16 @@ _TITLES = (
     re.compile(rf"(?P<agency>{_CJK}{{2,40}}?)\s*(?P<year>(?:19|20)\d\d)\s*年度?\s*{_REPORT}"),
     re.compile(rf"(?P<year>(?:19|20)\d\d)\s*年度?\s*(?P<agency>{_CJK}{{2,40}}?){_REPORT}"),
 )
-_PUBLISHED = re.compile(r"(?:发布日期|发布时间|公开日期|生成日期)\s*[:：|]?\s*(\d{4}-\d{1,2}-\d{1,2})")
-_WRITTEN = re.compile(r"(?:成文日期|填报日期)\s*[:：|]?\s*(\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日?)")
+# The companion genre (editions/work-summary.yaml): `…2022年政务公开工作总结和2023年工作思路`.
+_SUMMARY = re.compile(rf"(?P<agency>{_CJK}{{2,40}}?)\s*(?P<year>(?:19|20)\d\d)\s*年度?\s*"
+                      r"(?:政府信息(?:与政务)?公开|政务公开)工作总结")
+SUMMARY = "work-summary"  # the edition of a work summary
+_SUMMARY_WORDS = re.compile(r"(?:政府信息(?:与政务)?公开|政务公开)工作总结")  # one without agency or year (seed 002)
+_PUBLISHED = re.compile(r"(?P<label>发布日期|发布时间|公开日期|生成日期)\s*[:：|]?\s*"
+                        r"(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日?)")
+# A crawled page's own title line, before its body: `标题: 平潭综合实验区公安局2021年…年度报告`.
+_TITLE_LINE = re.compile(r"^\s*(?:标题|题名|文章标题)\s*[:：]\s*(.+)$", re.M)
+_WRITTEN = re.compile(r"(?P<label>成文日期|填报日期)\s*[:：|]?\s*(\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日?)")
 _DATE_LINE = re.compile(r"^\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?)\s*$")
 _PAGE_NUMBER = re.compile(r"^\s*[-—–]\s*\d+\s*[-—–]\s*$|^\s*第\s*\d+\s*页.*$")
 _NOISE = re.compile(r"^[\s|｜]*$|^\s*(?:【[^】]{1,8}】\s*)+[\s|]*$")
@@ -32,11 +41,18 @@ _NUMERALS = "一二三四五六七八九十"
 
 
 def clean(text: str) -> str:
-    """The text without page numbers, form feeds, page furniture and table-border rules."""
+    """The text without page numbers, form feeds, page furniture and table-border rules, and
+    its Markdown table rows laid out as the other readers lay out a table row: a "PDF to
+    Markdown" conversion is often saved as .txt, and a number between `|`s reads as a row of
+    its own (huaian-2024 so converted: 0 of 190 cells, and the legacy table)."""
     lines = []
     for line in text.replace("\f", "\n").replace("\r", "").splitlines():
         if _PAGE_NUMBER.match(line) or _NOISE.match(line):
             lines.append("")
+            continue
+        row = line.strip()
+        if row[:1] == row[-1:] == "|" and row.count("|") >= 3:  # two cells at least: `| 一、… | 12 |`
+            lines.append(row_line(row[1:-1].split("|")))  # the rule under a header gives ""
             continue
         end = line.rstrip()  # a table border at the end of the line, found without a regex: `\s*\|+\s*$`
         lines.append(end.rstrip("|").rstrip() if end.endswith("|") else line)  # took 30 s on 100 kB of spaces
@@ -62,8 +78,9 @@ class Heading:
     end: int    # where the part's content begins
 
 
-def headings(edition: Edition, text: str) -> list[Heading]:
-    """The headings of the edition's titled parts found in the text, in order."""
+def headings(edition: Edition, text: str, year: int | None = None) -> list[Heading]:
+    """The headings of the edition's titled parts found in the text, in order; `year` fills in
+    headings that name it (a work summary's `一、2022年工作总结`)."""
     plain = normalised(text)
     found: list[Heading] = []
     position = 0
@@ -71,7 +88,7 @@ def headings(edition: Edition, text: str) -> list[Heading]:
         if not part.title:
             continue
         match = None
-        for wording in (part.title, *part.also):
+        for wording in (edition.part_title(part, year) if year else part.title, *part.also):
             pattern = _heading_pattern(part, wording)
             candidate = pattern.search(plain, position)
             if candidate and (match is None or candidate.start() < match.start()):
@@ -97,9 +114,9 @@ def _heading_pattern(part: Part, wording: str) -> re.Pattern:
     return re.compile(body)
 
 
-def regions(edition: Edition, text: str) -> tuple[dict[str, str], str]:
+def regions(edition: Edition, text: str, year: int | None = None) -> tuple[dict[str, str], str]:
     """Each found part's text, and the text before the first heading (the preamble)."""
-    found = headings(edition, text)
+    found = headings(edition, text, year)
     parts: dict[str, str] = {}
     for heading, following in zip(found, [*found[1:], None]):
         parts[heading.part.id] = text[heading.end:following.start if following else len(text)]
@@ -114,19 +131,33 @@ class Meta:
     date: str = ""       # 成文日期 as written
     published: str = ""  # 发布日期
     signed_by: str = ""
+    edition: str = ""    # SUMMARY when the title is a work summary's; else the tables tell
+    origins: dict[str, str] = field(default_factory=dict)  # field → where the document states it
 
 
-def meta(text: str) -> Meta:
-    """Title, year and dates: the title gives agency and year; the signature block at the end
-    gives the 成文日期 and the signing agency; a page's header gives the publication date."""
+def meta(text: str, titles: tuple[tuple[str, str], ...] = ()) -> Meta:
+    """Title, year and dates, each with where it was found.
+
+    The title gives agency and year. It is taken where the document states it, most explicit
+    first: a crawled page's `标题:` line, then the titles the file itself carries (`titles`: a
+    page's `<title>`, a Word file's or a PDF's title property, each with where it is), then the
+    first title in the text (a heading or the first lines). The signature block at the end gives
+    the 成文日期 and the signing agency; a page's header gives the publication date.
+    """
     plain = normalised(text)
-    agency, year = "", None
-    # each pattern's first title only: looking through the whole text cost 0.3 s a megabyte
-    firsts = (next((m for m in pattern.finditer(plain) if "关于" not in m.group("agency")), None) for pattern in _TITLES)
-    titles = [m for m in firsts if m]
-    if titles:
-        first = min(titles, key=lambda m: m.start())  # the title, not a notice the text cites
-        agency, year = first.group("agency").strip(), int(first.group("year"))
+    origins: dict[str, str] = {}
+    line = _TITLE_LINE.search(plain)
+    stated = [(line.group(1), "标题行“标题:”")] if line else []
+    agency, year, edition = "", None, ""
+    for candidate, where in [*stated, *((normalised(t), w) for t, w in titles), (plain, "正文标题")]:
+        found = _title(candidate)
+        if found:
+            agency, year, edition = found
+            origins["agency"] = origins["year"] = where
+            break
+    else:
+        edition = SUMMARY if _SUMMARY_WORDS.search(plain) else ""
+    if agency:
         # A title may leave out the city (`洪泽区人民政府`) that the text names in full
         # (`淮安市洪泽区人民政府办公室`): the full name tells agencies apart across years.
         fuller = re.search(rf"([\u4e00-\u9fff]{{2}}[省市州盟]){re.escape(agency)}", plain)
@@ -138,13 +169,35 @@ def meta(text: str) -> Meta:
             date = date or _DATE_LINE.match(normalised(line)).group(1).replace(" ", "")
         else:
             signed_by = signed_by or line.strip()
-    published = _PUBLISHED.search(plain)
+    if date:
+        origins["date"] = "落款"
     written = _WRITTEN.search(plain)
     if not date and written:
-        date = dates.as_written(written.group(1))
-    return Meta(agency=agency, year=year, date=date,
-                published=dates.as_written(published.group(1)) if published else "",
-                signed_by=signed_by if signed_by and fold(signed_by) != fold(agency) else "")
+        date = dates.as_written(written.group(2))
+        origins["date"] = f"“{written.group('label')}”行"
+    published = _PUBLISHED.search(plain)
+    if published:
+        origins["published"] = f"“{published.group('label')}”行"
+    return Meta(agency=agency, year=year, date=date, edition=edition,
+                published=dates.as_written(published.group("date")) if published else "",
+                signed_by=signed_by if signed_by and fold(signed_by) != fold(agency) else "",
+                origins=origins)
+
+
+def _title(text: str) -> tuple[str, int, str] | None:
+    """The agency, year and genre (SUMMARY or "") of the first title in a text: an annual
+    report's or a work summary's. A title may say `关于`
+    (`…公安局关于2021年政府信息公开工作年度报告`); a name holding it elsewhere is a notice the
+    text cites (`国务院办公厅关于做好…`), not the title."""
+    # each pattern's first title only: looking through the whole text cost 0.3 s a megabyte
+    firsts = (next((m for m in pattern.finditer(text) if "关于" not in m.group("agency").removesuffix("关于")), None)
+              for pattern in (*_TITLES, _SUMMARY))
+    titles = [m for m in firsts if m]
+    if not titles:
+        return None
+    first = min(titles, key=lambda m: m.start())  # the title, not a notice the text cites
+    return (first.group("agency").strip().removesuffix("关于"), int(first.group("year")),
+            SUMMARY if first.re is _SUMMARY else "")
 
 
 def any_year(text: str) -> int | None:

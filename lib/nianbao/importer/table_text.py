@@ -10,9 +10,12 @@ group, at most `CONTEXT` characters each side. Rows and groups are aligned in or
 how well the labels agree, so a label wrapped around its numbers, split into single characters
 or misprinted still finds its row, and a row that is not there leaves its cells unknown instead
 of taking its neighbour's.
-Digits run together are split in every valid way the edition's own row sums allow, up to a
-limit of tries; the sums pick the split when more than one is possible, and when none is
-certain the cells stay unknown.
+A row whose label was lost (a "PDF to Markdown" conversion) is read only where its place makes
+it certain: its numbers stand alone between those of the two rows around it, and add up.
+Digits run together are split in every valid way, up to a limit of tries; the edition's sums,
+along the row and then down the columns, pick the split when more than one is possible, and
+when none is certain the cells stay unknown. The only split there is is kept even when it does
+not add up: that is the report's own error, for the checks to find.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from ..checks.findings import Finding
+from ..checks.tables import adds_up, operands
 from ..editions import Edition, Table
 from ..labels import fold, split_path
 from ..record import Value
@@ -145,6 +149,8 @@ class TableRead:
     notes: list[Finding] = field(default_factory=list)
     rows_found: int = 0
     headers_found: int = 0  # column labels found in the text: they tell editions apart
+    # rows whose digits split several ways along the row: the splits, and the finding if none is chosen
+    uncertain: dict[str, tuple[list[list[str]], Finding]] = field(default_factory=dict)
 
 
 def read_table(edition: Edition, table_id: str, text: str) -> TableRead:
@@ -166,11 +172,12 @@ def read_table(edition: Edition, table_id: str, text: str) -> TableRead:
         _place(edition, result, "", merged)
         result.rows_found = 1
         return result
+    found = _one_row_each(table, found)
     found, beyond = found[:GROUPS_PER_ROW * len(rows)], len(found[GROUPS_PER_ROW * len(rows):])
     if beyond:
         result.notes.append(note("导入.多余数字", f"{table.name}中的数字多于每行 {GROUPS_PER_ROW} 组，"
                                                 f"最后 {beyond} 组未读取", table=table_id, found=f"{beyond} 组"))
-    pairs = _align(rows, found)
+    pairs = _align(rows, found, [len(table.columns(row)) for row in rows])
     for row, group, share in pairs:
         result.rows_found += 1
         own = fold(split_path(row)[-1])
@@ -180,6 +187,14 @@ def read_table(edition: Edition, table_id: str, text: str) -> TableRead:
                 "导入.标签近似", f"{table.name}“{split_path(row)[-1]}”行按近似的标签读取，报告印作“{printed}”",
                 table=table_id, row=row, found=printed))
         _place(edition, result, row, group)
+    for row, group in _by_position(edition, table, found, pairs):
+        result.rows_found += 1
+        result.notes.append(note(
+            "导入.行按位置推断", f"{table.name}“{split_path(row)[-1]}”行的标签缺失，数字“{group.printed}”"
+            "夹在其前后两行的数字之间，且行内合计关系成立，按位置读为该行", table=table_id, row=row, found=group.printed))
+        _place(edition, result, row, group)
+        pairs.append((row, group, 0.0))
+    _settle_by_columns(edition, result)
     matched_rows = {row for row, _, _ in pairs}
     matched = {id(group) for _, group, _ in pairs}
     for row in rows:
@@ -194,10 +209,59 @@ def read_table(edition: Edition, table_id: str, text: str) -> TableRead:
     return result
 
 
-def _align(rows: list[str], found: list[Group]) -> list[tuple[str, Group, float]]:
-    """Rows matched to groups in order, the total label agreement made as high as it can be."""
+def _one_row_each(table: Table, found: list[Group]) -> list[Group]:
+    """Groups holding several rows' numbers one after another, cut into rows: a row whose label
+    was lost (`| 34 | 0 | … |` right under `| 一、… | 3001 | … |`) runs into the row before.
+    Only where every row has as many cells (table 三's seven), so that the cut is certain."""
+    widths = {len(table.columns(row)) for row in table.rows}
+    width = widths.pop() if len(widths) == 1 else 0
+    if width < 2:
+        return found
+    out = []
+    for group in found:
+        count = len(group.tokens)
+        if count <= width or count % width:
+            out.append(group)
+            continue
+        rows = [Group(group.tokens[start:start + width]) for start in range(0, count, width)]
+        rows[0].before, rows[-1].after = group.before, group.after
+        out += rows
+    return out
+
+
+def _by_position(edition: Edition, table: Table, found: list[Group],
+                 pairs: list[tuple[str, Group, float]]) -> list[tuple[str, Group]]:
+    """Rows whose label was lost, read from the order: numbers of a row's width standing alone
+    between the numbers of two rows found, when just one row lies between those two and the
+    numbers add up as that row's sums say. Anything less certain stays unknown."""
+    rows = table.rows
+    at = {id(group): j for j, group in enumerate(found)}
+    inferred = []
+    for (above, first, _), (below, second, _) in zip(pairs, pairs[1:]):
+        i = rows.index(above)
+        between = [g for g in found[at[id(first)] + 1:at[id(second)]] if any(t != BLANK for t in g.tokens)]
+        if rows.index(below) - i != 2 or len(between) != 1:
+            continue
+        row, group = rows[i + 1], between[0]
+        columns = table.columns(row)
+        sums = sums_along(edition, table, row)  # a row without sums has nothing to confirm its place
+        if sums and len(group.tokens) == len(columns) and all(_NUMBER.fullmatch(t) for t in group.tokens):
+            values = [_number(t) for t in group.tokens]
+            if all(adds_up([values[t] for t in totals], [values[p] for p in parts]) for totals, parts in sums):
+                inferred.append((row, group))
+    return inferred
+
+
+def _align(rows: list[str], found: list[Group], widths: list[int]) -> list[tuple[str, Group, float]]:
+    """Rows matched to groups in order, the total label agreement made as high as it can be.
+
+    Numbers right after a row's whole label are that row's: no other row takes them for a label
+    merely like its own (`2.申请人逾期未按收费通知…` on the numbers of `1.申请人无正当理由…`).
+    Nor does a row take numbers too few to fill it (the `—` of a header's empty cell)."""
     labels = [fold(split_path(row)[-1]) for row in rows]
     around = [_pairs(group.before + group.after) for group in found]
+    claimed = [{i for i, label in enumerate(labels) if label and group.before.endswith(label)} for group in found]
+    characters = [sum(len(token) for token in group.tokens) for group in found]
 
     def share(i: int, j: int) -> float:
         # A label ending right before the numbers is theirs; one further back may be a row
@@ -205,6 +269,8 @@ def _align(rows: list[str], found: list[Group]) -> list[tuple[str, Group, float]
         # a little less. Most pairs of a row and a group have too few characters in common to
         # match at all, and need no comparison; the nearest label, when it is found, is enough.
         label, before = labels[i], found[j].before
+        if (claimed[j] and i not in claimed[j]) or characters[j] < widths[i]:
+            return 0.0
         most = _most_coverage(label, around[j])
         if most < MATCH:
             return 0.0
@@ -276,8 +342,52 @@ def _place(edition: Edition, result: TableRead, row: str, group: Group) -> None:
         how = f"有{'' if known else '至少'} {len(possible)} 种拆分（{shown}）"
     else:
         how = f"试了 {SPLIT_LIMIT} 种切法仍没有找到拆分"
-    result.notes.append(note("导入.拆分不确定", f"{table.name}“{name}”行的数字连在一起（{group.printed}），"
-                                              f"{how}，无法确定，其数字未知", **where))
+    unsettled = note("导入.拆分不确定", f"{table.name}“{name}”行的数字连在一起（{group.printed}），"
+                                      f"{how}，无法确定，其数字未知", **where)
+    if known and len(possible) > 1 and row:
+        result.uncertain[row] = (possible, unsettled)  # the column sums may still decide
+    else:
+        result.notes.append(unsettled)
+
+
+def _settle_by_columns(edition: Edition, result: TableRead) -> None:
+    """Rows whose digits run together split more than one way along the row, settled down the
+    columns: a split is kept when every column sum through the row, its other cells read, holds
+    (`330000033`: 33|0|…|33 or 3|30|…|33, and the 自然人 and 商业企业 sums decide). A row
+    settled may settle another; what stays open is unknown, with its finding."""
+    table = result.table
+    lines = [(totals, parts) for rule in edition.rules
+             if rule["kind"] == "sum" and rule["table"] == table.id and rule["each"] == "column"
+             for _, totals, parts in operands(table, rule)]
+    settled = True
+    while settled:
+        settled = False
+        for row, (possible, unsettled) in list(result.uncertain.items()):
+            kept = [split for split in possible if _columns_hold(result, lines, row, split)]
+            if len(kept) == 1:
+                del result.uncertain[row]
+                for column, token in zip(table.columns(row), kept[0]):
+                    result.values[row][column] = _number(token)
+                result.notes.append(note(
+                    "导入.拆分推断", f"{table.name}“{split_path(row)[-1]}”行的数字连在一起（{unsettled.found}），"
+                    f"有 {len(possible)} 种拆分，按表内各列合计关系推断为 {' | '.join(kept[0])}",
+                    table=table.id, row=row, found=unsettled.found))
+                settled = True
+    result.notes.extend(unsettled for _, unsettled in result.uncertain.values())
+    result.uncertain.clear()
+
+
+def _columns_hold(result: TableRead, lines, row: str, split: list[str]) -> bool:
+    """Whether the column sums through a row hold with this split, where their cells are read."""
+    mine = dict(zip(result.table.columns(row), map(_number, split)))
+    for totals, parts in lines:
+        cells = totals + parts
+        if not any(r == row for r, _ in cells):
+            continue
+        values = [mine[c] if r == row else result.values[r][c] for r, c in cells]
+        if None not in values and not adds_up(values[:len(totals)], values[len(totals):]):
+            return False
+    return True
 
 
 # A cell's number: at most 15 digits before the point (a float's precision; no report counts
