@@ -120,10 +120,11 @@ def test_the_legacy_table_begins_and_ends_with_three_rows_or_more_on_a_page(tmp_
     assert len(on_pages) > 1 and on_pages[0] >= 3 and on_pages[-1] >= 3, on_pages
 
 
-def test_chart_text_is_text_in_the_pdf_and_the_html(annual, tmp_path):
-    report, document = annual
-    if not report.earlier:
-        pytest.skip("no earlier year: no charts")
+@pytest.mark.parametrize("year, agency", [(2023, "shili-zrzyghj"), (2023, "shili-scjgj")])  # with earlier years
+def test_chart_text_is_text_in_the_pdf_and_the_html(tmp_path, year, agency):
+    report = load(year, agency)
+    document = pdf(report)
+    assert report.earlier
     svg = base64.b64decode(re.search(r"data:image/svg\+xml;base64,([^\"]+)", report.history().html)[1]).decode()
     assert re.search(r"<text\b[^>]*>本年新收</text>", svg)  # a browser shows it with the reader's CJK font
     words = [box.text for page in pages(document, tmp_path, "word") for box in page]
