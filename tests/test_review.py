@@ -209,3 +209,20 @@ def test_the_review_server_answers_only_its_own_pages_and_writes_only_decisions(
     assert _request(url, "POST", "/decide", encode(form))[0] == 303
     after = {p for p in project.rglob("*") if p.is_file()}
     assert after - before == {project / "reviews/2023/shili-jtysj.yaml"}
+
+
+def test_the_review_server_serves_an_output_folder_that_lies_under_a_hidden_folder(tmp_path):
+    import threading
+
+    from nianbao.server import ReviewServer
+
+    out = tmp_path / ".cache" / "outputs"  # e.g. a home's hidden folder: only the output's own dot files are hidden
+    (out / "2023" / "x").mkdir(parents=True)
+    (out / "2023" / "x" / "run.json").write_text("{}", encoding="utf-8")
+    (out / "2023" / "x" / ".staging-1").mkdir()
+    (out / "2023" / "x" / ".staging-1" / "report.pdf").write_bytes(b"%PDF")
+    with ReviewServer(out, tmp_path) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        assert _request(server.url, path="/2023/x/run.json")[0] == 200
+        assert _request(server.url, path="/2023/x/.staging-1/report.pdf")[0] == 404
+        server.shutdown()

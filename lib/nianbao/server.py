@@ -79,7 +79,8 @@ class Handler(BaseHTTPRequestHandler):
             file = ids.inside(self.server.out, path.lstrip("/"))
         except ValueError:
             return self._send(HTTPStatus.NOT_FOUND, "没有这个文件")
-        if not file.is_file() or file.suffix not in SERVED or any(p.startswith(".") for p in file.parts):
+        hidden = any(part.startswith(".") for part in file.relative_to(self.server.out.resolve()).parts)
+        if not file.is_file() or file.suffix not in SERVED or hidden:  # staging folders, lock files
             return self._send(HTTPStatus.NOT_FOUND, "没有这个文件")
         if file.name == "report.html":
             return self._send(HTTPStatus.OK, self._report(file), "text/html")
