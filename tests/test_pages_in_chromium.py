@@ -1,6 +1,6 @@
 """What readers see in a browser (issue #16), measured in a real headless Chromium: no text of
-the official tables leaves its cell at desktop or phone width, numbers never break, and the
-pages fit a phone's width (a wide table scrolls inside its own box).
+the official tables leaves its cell at desktop or phone width, numbers and the title's words
+never break, and the pages fit a phone's width (a wide table scrolls inside its own box).
 
 The report pages are made as the batch makes them (the template's fragments through the
 nianbao_html exporter) but without a kernel; the index is written from a batch's outputs.
@@ -40,7 +40,11 @@ MEASURE = """() => {
       }
     }
   }
-  return {spilled, broken, width: document.documentElement.scrollWidth};
+  // a title line ends between its words (GB/T 9704): no word of the title drawn on two lines
+  const split = Array.from(document.querySelectorAll('.title-word'))
+    .filter(word => new Set(Array.from(word.getClientRects()).map(r => Math.round(r.top))).size > 1)
+    .map(word => word.textContent);
+  return {spilled, broken, split, width: document.documentElement.scrollWidth};
 }"""
 
 
@@ -58,7 +62,7 @@ def report_html(year: int, agency: str, tmp_path) -> str:
 
 
 @pytest.mark.parametrize("year, agency", [(2023, "shili-scjgj"), (2019, "shangqiu-jgswzx"), (2019, "pingtan-zhsyq")])
-def test_no_table_text_leaves_its_cell_and_no_number_breaks_at_desktop_or_phone_width(browser, tmp_path, year, agency):
+def test_no_table_text_leaves_its_cell_no_number_or_title_word_breaks_at_desktop_or_phone_width(browser, tmp_path, year, agency):
     url = report_html(year, agency, tmp_path)
     for width in WIDTHS:
         page = browser.new_page(viewport={"width": width, "height": 900})
@@ -66,6 +70,7 @@ def test_no_table_text_leaves_its_cell_and_no_number_breaks_at_desktop_or_phone_
         measured = page.evaluate(MEASURE)
         assert measured["spilled"] == [], (width, measured["spilled"])
         assert measured["broken"] == [], (width, measured["broken"])
+        assert measured["split"] == [], (width, measured["split"])
         # the page itself fits the screen: a wide table scrolls inside its own box
         assert measured["width"] <= width, (width, measured["width"])
         page.close()
