@@ -53,6 +53,11 @@ class Unit:
         return self.name or self.id
 
     @property
+    def said(self) -> str:
+        """Its status in words, with its errors counted: `已汇总，有错误（2 个）`."""
+        return STATUSES[self.status] + (f"（{self.errors} 个）" if self.status == "errors" else "")
+
+    @property
     def included(self) -> bool:
         return self.status in ("clean", "errors")
 

@@ -27,7 +27,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import ids, pages, reviews
-from .checks.findings import Finding
 from .pages import index
 from .record import Record
 
@@ -94,9 +93,10 @@ class Handler(BaseHTTPRequestHandler):
         folder = file.parent.relative_to(self.server.out.resolve()).as_posix()
         try:
             record = Record.from_dict(json.loads((file.parent / "record.json").read_text(encoding="utf-8")))
-            findings, stale = _findings(file.parent, self.server.root, folder)
-        except (OSError, ValueError, KeyError, TypeError, reviews.ReviewsError):
-            return html  # as it was rendered: its own panel says what it found
+            findings, stale = index.decided_findings(index.checks_of(file.parent / "checks.json"),
+                                                     self.server.root, folder)
+        except (OSError, ValueError, KeyError, TypeError):  # no record.json: as it was rendered
+            return html
         panel = pages.review(record, findings, stale, form=self.server.form(f"/{folder}/report.html", folder))
         return PANEL.sub(lambda _: panel, html, count=1)
 
@@ -130,7 +130,8 @@ class Handler(BaseHTTPRequestHandler):
         year, _, name = folder.partition("/")
         if not year.isdigit() or ids.problem(name) or not (self.server.out / year / name / "checks.json").is_file():
             return f"没有这份报告：{folder[:60]}"
-        findings, _ = _findings(self.server.out / year / name, self.server.root, folder)
+        checked = index.checks_of(self.server.out / year / name / "checks.json")
+        findings, _ = index.decided_findings(checked, self.server.root, folder)
         if form.get("finding") not in {f.id for f in findings}:
             return "这条审核结果已不存在（报告可能已重新生成）：请刷新页面"
         decision = reviews.Decision(finding=form["finding"], decision=form.get("decision", ""),
@@ -155,16 +156,6 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         self.wfile.write(data)
-
-
-def _findings(folder: Path, root: Path, name: str) -> tuple[list[Finding], list[reviews.Decision]]:
-    """A report's findings from its checks.json, with the decisions its reviews file holds now,
-    and the decisions whose finding is gone."""
-    checked = json.loads((folder / "checks.json").read_text(encoding="utf-8"))
-    known = set(Finding.__dataclass_fields__)
-    findings = [Finding(**{k: v for k, v in f.items() if k in known}) for f in checked["findings"]]
-    year, _, params_name = name.partition("/")
-    return reviews.apply(findings, reviews.load(reviews.path_of(root, int(year), params_name)))
 
 
 def serve(out: Path, root: Path = Path("."), port: int = 8765, by: str = "", announce=print) -> None:

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 # history (pandas, matplotlib) is imported where it is used: every report's kernel imports
 # this module, and those two cost over a second that a report without earlier years never needs.
-from ..record import FIELDS, STATUSES
+from ..record import FIELDS
 from ..reviews import DECISIONS, open_errors
 from . import grid
 
@@ -188,7 +188,7 @@ def coverage(record, covered) -> str:
         return ""
     blanks = [(record.spec.tables[table].name, count, names)
               for table, (count, names) in covered.blank_tables().items()]
-    return render("report/coverage.html.j2", coverage=covered, rows=covered.lines(), statuses=STATUSES,
+    return render("report/coverage.html.j2", coverage=covered, rows=covered.lines(),
                   blanks=blanks)
 
 

@@ -13,8 +13,9 @@ from markupsafe import Markup
 from .. import ids, pages, reviews
 from . import compare
 from ..batch.folder import FILES, Outcome, load_outcomes
+from ..checks.findings import Finding
 from ..consolidation import Coverage
-from ..record import STATUSES, Record
+from ..record import Record
 
 
 def write_index(out: Path) -> Path:
@@ -33,27 +34,26 @@ def index_page(out: Path, histories: dict[str, str], *, form: dict | None = None
     rows, findings = [], []
     for outcome in load_outcomes(out):
         folder = out / outcome.folder
-        checked = _checks(folder / "checks.json")
-        decided = _decided(checked["findings"], root, outcome.folder)
+        checked = checks_of(folder / "checks.json")
+        decided, _ = decided_findings(checked, root, outcome.folder)
         row = {"outcome": outcome, "folder": outcome.folder, "key": outcome.folder,
                "coverage": _coverage(checked.get("coverage"), out),
                "files": [name for name in FILES if (folder / name).exists()],
                "history": histories.get(outcome.agency_id) if (folder / "record.json").exists() else None,
-               "rules": sorted({f["rule"] for f in decided if f["severity"] == "error"}),
-               "errors": sum(f["severity"] == "error" for f in decided),
-               "open_errors": sum(f["severity"] == "error" and f.get("decision") not in reviews.SETTLED
-                                  for f in decided),
-               "decided": sum(bool(f.get("decision")) for f in decided)}
+               "rules": sorted({f.rule for f in decided if f.severity == "error"}),
+               "errors": pages.counts(decided).errors,
+               "open_errors": reviews.open_errors(decided),
+               "decided": sum(bool(f.decision) for f in decided)}
         row["status"] = _status(outcome.ok, row["open_errors"], outcome.warnings)
         rows.append(row)
-        findings += [{**f, "report": row, "n": n} for n, f in enumerate(decided, 1)]
+        findings += [{**f.to_dict(), "report": row, "n": n} for n, f in enumerate(decided, 1)]
     rows.sort(key=lambda r: (r["outcome"].ok, -r["open_errors"], -r["outcome"].warnings,
                              -r["outcome"].year, r["outcome"].agency_id))
     summary = pages.summary((r["outcome"].ok, r["open_errors"], r["outcome"].warnings) for r in rows)
     summary["settled"] = sum(r["errors"] > 0 and not r["open_errors"] for r in rows)
     script = pages.environment.get_template("batch/desk.js").render()
     return pages.render("batch/index.html.j2", rows=rows, findings=findings, summary=summary, files=FILES,
-                        statuses=STATUSES, decisions=list(reviews.DECISIONS), form=form,
+                        decisions=list(reviews.DECISIONS), form=form,
                         script=Markup(script), script_hash=_hash(script),
                         years=sorted({r["outcome"].year for r in rows}, reverse=True),
                         rules=sorted({f["rule"] for f in findings}))
@@ -66,16 +66,19 @@ def _status(made: bool, open_errors: int, warnings: int) -> str:
     return "errors" if open_errors else ("warnings" if warnings else "clean")
 
 
-def _decided(findings: list[dict], root: Path, folder: str) -> list[dict]:
-    """A report's findings with the decisions its reviews file holds now; as checks.json has
-    them when that file cannot be read (the report's own finding says why)."""
+def decided_findings(checked: dict, root: Path, folder: str) -> tuple[list[Finding], list[reviews.Decision]]:
+    """A report's findings (its checks.json, read by `checks_of`) with the decisions its reviews
+    file holds now, and the decisions whose finding is gone: what the desk and `nianbao review`
+    show. When the reviews file cannot be read, the findings keep the decisions checks.json
+    recorded (the report's own finding says why the file cannot be used)."""
+    known = set(Finding.__dataclass_fields__)
+    findings = [Finding(**{key: value for key, value in f.items() if key in known}) for f in checked["findings"]]
     year, _, name = folder.partition("/")
     try:
         decisions = reviews.load(reviews.path_of(root, int(year), name)) if year.isdigit() else {}
     except reviews.ReviewsError:
-        return findings
-    return [{**f, "decision": decisions[f.get("id")].decision, "note": decisions[f.get("id")].note}
-            if f.get("id") in decisions else {**f, "decision": "", "note": ""} for f in findings]
+        return findings, []
+    return reviews.apply(findings, decisions)
 
 
 def _hash(script: str) -> str:
@@ -107,12 +110,13 @@ def write_histories(out: Path, outcomes: list[Outcome]) -> dict[str, str]:
     return made
 
 
-def _checks(path: Path) -> dict:
+def checks_of(path: Path) -> dict:
     """What a report's checks.json holds: its findings, and a government's coverage; no
     findings when it is missing or damaged."""
     try:
         checked = json.loads(path.read_text(encoding="utf-8"))
-        return {**checked, "findings": [f for f in checked["findings"] if isinstance(f, dict)]}
+        return {**checked, "findings": [f for f in checked["findings"]
+                                         if isinstance(f, dict) and {"rule", "severity", "message"} <= f.keys()]}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {"findings": []}
 

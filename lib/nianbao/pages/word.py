@@ -31,7 +31,7 @@ from nbconvert.exporters import Exporter
 from traitlets import default
 
 from ..consolidation import Coverage
-from ..record import STATUSES, Record
+from ..record import Record
 from ..report import findings_payload
 from . import _markdown, word_style, word_tables
 from .grid import Cell
@@ -232,7 +232,7 @@ def _coverage(document, record: Record, coverage: Coverage) -> None:
     document.add_paragraph(f"{coverage.summary()}。本报告第二、三、四部分的表格为已汇总单位报告的逐格合计{own}。")
     rows = []
     for number, depth, unit in coverage.lines():
-        status = STATUSES[unit.status] + (f"（{unit.errors} 个）" if unit.status == "errors" else "")
+        status = unit.said
         if unit.reason and unit.status != "errors":
             status += f"：{unit.reason}"
         rows.append([Cell(str(number), kind="value"), Cell(unit.label, indent=depth),
