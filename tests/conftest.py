@@ -58,3 +58,18 @@ def browser():
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
         yield chromium
         chromium.close()
+
+
+def report_notebook(report, history: bool = True):
+    """An executed report notebook built without a kernel: the template's fragments of `report`
+    (nianbao.report.Report), in its order, as the outputs the exporters read."""
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from nianbao.report import Review
+
+    parts = [report.part(p.id) for p in report.record.spec.parts]
+    fragments = [report.review(), report.heading(), *parts, report.signature(),
+                 *([report.history()] if history else [])]
+    outputs = [new_output("display_data", data=f._repr_mimebundle_() if isinstance(f, Review) else
+                          {"text/html": f.html}) for f in fragments]
+    return nbformat.from_dict(new_notebook(cells=[new_code_cell(outputs=[output]) for output in outputs]))

@@ -5,13 +5,11 @@ never break, and the pages fit a phone's width (a wide table scrolls inside its 
 The report pages are made as the batch makes them (the template's fragments through the
 nianbao_html exporter) but without a kernel; the index is written from a batch's outputs.
 """
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from conftest import ROOT
+from conftest import ROOT, report_notebook
 from nianbao.pages.exporters import ReportHTMLExporter
-from nianbao.report import Report, Review
+from nianbao.report import Report
 
 WIDTHS = [1280, 390]
 
@@ -50,12 +48,7 @@ MEASURE = """() => {
 
 def report_html(year: int, agency: str, tmp_path) -> str:
     report = Report.load(ROOT / f"data/{year}/{agency}.yaml")
-    parts = [report.part(p.id) for p in report.record.spec.parts]
-    fragments = [report.review(), report.heading(), *parts, report.signature()]
-    outputs = [new_output("display_data", data=f._repr_mimebundle_() if isinstance(f, Review) else
-                          {"text/html": f.html}) for f in fragments]
-    notebook = new_notebook(cells=[new_code_cell(outputs=[output]) for output in outputs])
-    html, _ = ReportHTMLExporter().from_notebook_node(nbformat.from_dict(notebook))
+    html, _ = ReportHTMLExporter().from_notebook_node(report_notebook(report, history=False))
     path = tmp_path / f"{agency}-{year}.html"
     path.write_text(html, encoding="utf-8")
     return path.as_uri()

@@ -14,15 +14,13 @@ import subprocess
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook, new_output
 from pypdf import PdfReader
 
-from conftest import ROOT
+from conftest import ROOT, report_notebook
 from nianbao.pages import grid
 from nianbao.pages.exporters import ReportPDFExporter
-from nianbao.report import Report, Review
+from nianbao.report import Report
 
 PAGE_FOOT = 841.89 - 35 / 25.4 * 72  # A4 less the 35 mm bottom margin, in pt from the top
 TABLE_LINE = 10.5 * 1.3             # one line of printed table text (report.css)
@@ -45,12 +43,7 @@ def load(year: int, agency: str) -> Report:
 
 def pdf(report: Report) -> bytes:
     """The report's PDF: its fragments in the template notebooks' order, through the exporter."""
-    parts = [report.part(p.id) for p in report.record.spec.parts]
-    fragments = [report.review(), report.heading(), *parts, report.signature(), report.history()]
-    outputs = [new_output("display_data", data=f._repr_mimebundle_() if isinstance(f, Review) else
-                          {"text/html": f.html}) for f in fragments]
-    notebook = new_notebook(cells=[new_code_cell(outputs=[output]) for output in outputs])
-    body, _ = ReportPDFExporter().from_notebook_node(nbformat.from_dict(notebook))
+    body, _ = ReportPDFExporter().from_notebook_node(report_notebook(report))
     return body
 
 
