@@ -46,7 +46,8 @@ class Outcome:
     open_errors: int = 0        # errors no reviewer explained or marked a false alarm (reviews.py)
     decided: int = 0            # findings with a reviewer's decision
     stale: int = 0              # decisions whose finding is gone
-    seconds: dict = field(default_factory=dict)  # execute, html, pdf, docx
+    seconds: dict = field(default_factory=dict)  # execute, html, pdf, docx: wall-clock seconds
+    cpu: dict = field(default_factory=dict)      # the same stages' CPU seconds, the kernel's in execute
     detail: str = ""            # the traceback of an unexpected failure, for a developer
     finished: str = ""
     inputs: str = ""            # the fingerprint of the job's inputs when it ran

@@ -25,6 +25,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
+from .. import kernels
 from ..report import findings_payload
 from . import folder as outputs
 from .jobs import Job
@@ -47,9 +48,8 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outc
         return outputs.finish(folder, outcome)
     executed = staged / "report.ipynb"
     try:
-        started = time.perf_counter()
-        notebook = _execute(job, executed, root, timeout)
-        outcome.seconds["execute"] = round(time.perf_counter() - started, 3)
+        with _stage(outcome, "execute"):
+            notebook = _execute(job, executed, root, timeout)
 
         payload = findings_payload(notebook)
         outcome.agency, outcome.title = payload["agency"], payload["title"]
@@ -57,19 +57,13 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outc
         outcome.open_errors = payload.get("open_errors", payload["errors"])  # a template of an older nianbao
         outcome.decided, outcome.stale = payload.get("decided", 0), len(payload.get("stale", []))
 
-        started = time.perf_counter()
-        with _limit(timeout, "生成 HTML"):
+        with _stage(outcome, "html"), _limit(timeout, "生成 HTML"):
             html, _ = exporter().from_notebook_node(notebook)
-        (staged / "report.html").write_text(html, encoding="utf-8")
-        outcome.seconds["html"] = round(time.perf_counter() - started, 3)
-        started = time.perf_counter()
-        with _limit(timeout, "生成 PDF"):
+            (staged / "report.html").write_text(html, encoding="utf-8")
+        with _stage(outcome, "pdf"), _limit(timeout, "生成 PDF"):
             (staged / "report.pdf").write_bytes(pdf_from_html(html))
-        outcome.seconds["pdf"] = round(time.perf_counter() - started, 3)
-        started = time.perf_counter()
-        with _limit(timeout, "生成 Word 文档"):
+        with _stage(outcome, "docx"), _limit(timeout, "生成 Word 文档"):
             (staged / "report.docx").write_bytes(docx_from_payload(payload))
-        outcome.seconds["docx"] = round(time.perf_counter() - started, 3)
         record = payload.pop("record")  # the record as read, for the agency's history page
         payload.pop("earlier")          # the other years' records: their own folders hold them
         (staged / "checks.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -90,6 +84,16 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outc
                 os.replace(executed, folder / outputs.FAILED_NOTEBOOK)
         shutil.rmtree(staged, ignore_errors=True)
     return outputs.finish(folder, outcome)
+
+
+@contextlib.contextmanager
+def _stage(outcome: outputs.Outcome, name: str):
+    """Record a stage's wall-clock and CPU seconds in the outcome; the CPU of the kernels this
+    worker forked meanwhile (the report's own) counts as the stage's."""
+    wall, cpu = time.perf_counter(), time.process_time() + kernels.kernels_cpu()
+    yield
+    outcome.seconds[name] = round(time.perf_counter() - wall, 3)
+    outcome.cpu[name] = round(time.process_time() + kernels.kernels_cpu() - cpu, 3)
 
 
 @functools.cache

@@ -11,9 +11,11 @@ Every report still gets a kernel process of its own. The fork server only import
 and reads what every report reads (nianbao.kernels.preload); it never starts a kernel or runs
 notebook code, so no report sees what another one did.
 
-As in every process multiprocessing starts this way, a forked kernel first imports the main
-module of the process that asked for it. `nianbao run` costs nothing there; a script that
-calls batch.run must keep its own work under `if __name__ == "__main__":`.
+As in every process multiprocessing starts this way, the main module of the process that asks
+for kernels is imported before a kernel's code runs: once, by the fork server (PRELOAD), whose
+kernels then find it imported. It costs `nianbao run` nothing; a Dask worker's main module
+imports Dask, which every kernel paid for before (0.5 s of CPU). A script that calls batch.run
+must keep its own work under `if __name__ == "__main__":`.
 
 The batch's worker processes use it (use_forked_kernels); elsewhere a kernel spec naming it,
 or JUPYTER_DEFAULT_PROVISIONER_NAME=nianbao-forked, selects it.
@@ -30,7 +32,7 @@ from typing import Any
 from jupyter_client.provisioning import KernelProvisionerFactory, LocalProvisioner
 
 NAME = "nianbao-forked"
-PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "nianbao.kernels",
+PRELOAD = ["__main__", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "nianbao.kernels",
            "nianbao.kernels.preload"]
 # ipykernel's default backend, which it sets before user code runs; see _kernel.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -62,9 +64,11 @@ class ForkedProvisioner(LocalProvisioner):
             return await super().launch_kernel(cmd, **kwargs)
         env = kwargs.get("env") or dict(os.environ)
         cwd = str(kwargs.get("cwd") or os.getcwd())
-        process = _forkserver.Process(target=_kernel, args=(arguments, env, cwd), name="kernel")
+        spent, told = _forkserver.Pipe(duplex=False)
+        process = _forkserver.Process(target=_kernel, args=(arguments, env, cwd, told), name="kernel")
         process.start()
-        self.process = _Forked(process)
+        told.close()
+        self.process = _Forked(process, spent)
         # The kernel leads a process group of its own (_kernel calls setsid), as the kernels
         # jupyter_client starts do: signals for the group reach the kernel and its children.
         self.pid = self.pgid = process.pid
@@ -92,8 +96,9 @@ def _ipykernel_arguments(cmd: list[str]) -> list[str] | None:
     return None
 
 
-def _kernel(arguments: list[str], env: dict[str, str], cwd: str) -> None:
-    """The forked process: become the kernel that `python -m ipykernel_launcher` would be."""
+def _kernel(arguments: list[str], env: dict[str, str], cwd: str, told) -> None:
+    """The forked process: become the kernel that `python -m ipykernel_launcher` would be,
+    and tell `told` the CPU seconds it spent when it ends."""
     die_with_parent()
     os.setsid()
     os.environ.clear()
@@ -112,7 +117,20 @@ def _kernel(arguments: list[str], env: dict[str, str], cwd: str) -> None:
 
     # The kernel ends when its parent does; its parent is the fork server, not the process
     # that asked for it (JPY_PARENT_PID), and the fork server ends with that process.
-    IPKernelApp.launch_instance(argv=[*arguments, f"--IPKernelApp.parent_handle={os.getppid()}"])
+    try:
+        IPKernelApp.launch_instance(argv=[*arguments, f"--IPKernelApp.parent_handle={os.getppid()}"])
+    finally:
+        told.send(sum(os.times()[:2]))
+
+
+# CPU seconds spent by the kernels this process had forked, summed as each one ends: a
+# report's kernel is another process, which the report's own CPU time does not include.
+_kernels_cpu = 0.0
+
+
+def kernels_cpu() -> float:
+    """The CPU seconds of the forked kernels of this process that have ended so far."""
+    return _kernels_cpu
 
 
 class _Forked:
@@ -120,15 +138,22 @@ class _Forked:
 
     stdin = stdout = stderr = None
 
-    def __init__(self, process: multiprocessing.process.BaseProcess):
+    def __init__(self, process: multiprocessing.process.BaseProcess, spent):
         self._process = process
+        self._spent = spent
         self.pid = process.pid
 
     def poll(self) -> int | None:
         return self._process.exitcode
 
     def wait(self, timeout: float | None = None) -> int | None:
+        global _kernels_cpu
         self._process.join(timeout)
+        if self._process.exitcode is not None and not self._spent.closed:
+            # a kernel killed outright sent nothing: its CPU time is not known
+            if self._spent.poll():
+                _kernels_cpu += self._spent.recv()
+            self._spent.close()
         return self._process.exitcode
 
     def send_signal(self, signum: int) -> None:
