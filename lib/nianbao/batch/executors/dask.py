@@ -3,11 +3,14 @@ machine. A task carries its input files and returns its output files (run_packed
 are stored here as a local run stores them (folder.commit)."""
 from __future__ import annotations
 
+import functools
+import multiprocessing
 import shutil
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from ... import kernels
 from .. import folder as outputs
 from .. import pipeline
 from . import Options, collect
@@ -43,6 +46,7 @@ def _pack(job) -> dict[str, bytes]:
 def run_packed(job, files: dict[str, bytes], timeout: int = 300):
     """Run a job anywhere: its files are laid out in a temporary folder, its outputs come back
     as bytes, and paths in messages are given back their names on the submitting machine."""
+    _forked_kernels()
     with tempfile.TemporaryDirectory() as tmp:
         here = {}
         for number, (path, content) in enumerate(files.items()):
@@ -64,6 +68,17 @@ def run_packed(job, files: dict[str, bytes], timeout: int = 300):
     for path, copy in here.items():
         outcome.reason = outcome.reason.replace(copy, path)
     return outcome, outputs_here
+
+
+@functools.cache
+def _forked_kernels() -> None:
+    """A Dask worker forks its reports' kernels as a local worker does: a kernel started as a
+    new interpreter spends 1.5 s of CPU importing before its first cell. Python lets no daemon
+    process have children, and a Dask nanny starts its worker as one unless the worker's
+    configuration says otherwise (DASK_DISTRIBUTED__WORKER__DAEMON=False): such a worker
+    starts its kernels as new interpreters."""
+    if not multiprocessing.current_process().daemon:
+        kernels.use_forked_kernels()
 
 
 def _store(out: Path, job, outcome, files: dict[str, bytes]):
