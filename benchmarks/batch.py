@@ -18,12 +18,32 @@ total of its whole process tree (workers, fork servers and kernels included), sa
 forked kernels share most of their pages with their fork server, and adding up resident sizes
 would count those pages once per kernel. For `nianbao run` it also prints the peak over each
 quarter of the run, which stays flat when memory does not grow with N.
+
+And where `nianbao run`'s CPU goes: the CPU seconds a report spends in each stage (run.json's
+`cpu`: execute with its kernel, HTML, PDF, Word; the index, made once for the batch, measured
+again here and shared out), the floor they imply on this machine (cores × 60 / CPU seconds a
+report: what the stages allow if nothing else ran), the share of it the run reached, and the
+CPU the run spent beyond its stages (starting workers and fork servers, the first use of fonts
+and templates, the batch's own bookkeeping). The total is every process of the run, kernels
+included: this process adopts the run's orphans (a fork server outlives its worker) and reaps
+them, so that their CPU time reaches its own.
+
+    .venv/bin/python benchmarks/batch.py --n 200 --scheduler local      # on a Dask LocalCluster
+    .venv/bin/python benchmarks/batch.py --n 200 --scheduler tcp://host:8786
+
+`--scheduler local` starts a Dask cluster of `--jobs` single-threaded worker processes here and
+runs the same N on it, with the same figures, so that scaling with workers can be read off
+(run it with --jobs 1, 2, 3). A remote scheduler's workers are not this machine's: the floor
+and the total CPU are then left out.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -46,10 +66,10 @@ def make_project(folder: Path, n: int) -> list[Path]:
     return write_project(folder, n)
 
 
-def tree_mib(root: psutil.Process) -> float:
-    """The PSS of a process and all its descendants, in MiB."""
+def tree_mib() -> float:
+    """The PSS of this process's descendants (the command, and a Dask cluster's workers), in MiB."""
     total = 0
-    for member in [root, *root.children(recursive=True)]:
+    for member in psutil.Process().children(recursive=True):
         try:
             total += member.memory_full_info().pss
         except psutil.Error:  # it ended between listing and reading
@@ -65,32 +85,91 @@ INTERVAL = 0.5
 def run_measured(command: list, cwd: Path, done=lambda: 0) -> list[tuple[int, float]]:
     """Run a command to its end, sampling its tree's memory: (done(), MiB) every INTERVAL s."""
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    root, samples = psutil.Process(process.pid), []
+    samples = []
     while process.poll() is None:
-        samples.append((done(), tree_mib(root)))
+        samples.append((done(), tree_mib()))
+        reap_orphans(process.pid)
         time.sleep(INTERVAL)
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, command)
     return samples
 
 
-def stage_seconds(out: Path) -> dict[str, float]:
-    """The mean seconds a report spent in each stage of its worker (run.json: execute, html, pdf, docx)."""
-    runs = [json.loads(path.read_text(encoding="utf-8"))["seconds"] for path in out.glob("*/*/run.json")]
+def adopt_orphans() -> None:
+    """Become the parent of this process's orphaned descendants (Linux), so that reaping them
+    adds their CPU time, and that of the kernels they reaped, to RUSAGE_CHILDREN."""
+    PR_SET_CHILD_SUBREAPER = 36
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+def reap_orphans(keep: int | None = None, wait: float = 0.0) -> None:
+    """Reap the ended children other than `keep` (the command Popen waits for itself); with
+    `wait`, give the last orphans (fork servers closing after their worker) that long to end."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            ended = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            return
+        if ended is None or ended.si_pid == keep:
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(0.05)
+            continue
+        os.waitpid(ended.si_pid, 0)
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def stage_cpu(out: Path) -> dict[str, float]:
+    """The mean CPU seconds a report spent in each stage of its worker (run.json's cpu)."""
+    runs = [json.loads(path.read_text(encoding="utf-8"))["cpu"] for path in out.glob("*/*/run.json")]
     return {stage: sum(run[stage] for run in runs) / len(runs) for stage in runs[0]}
 
 
-def time_nianbao(folder: Path, n: int, jobs: int) -> tuple[float, float, list[float]]:
-    """Seconds, the peak MiB (the index, made after the last report, included), and the peak
-    MiB in each quarter of the reports."""
+def index_cpu(out: Path) -> float:
+    """The CPU seconds of making the batch's index (and history pages) as `nianbao run` does."""
+    from nianbao.pages.index import write_index
+
+    started = time.process_time()
+    write_index(out)
+    return time.process_time() - started
+
+
+def time_nianbao(folder: Path, n: int, jobs: int, scheduler: str | None) -> dict:
+    """Seconds, CPU seconds of the whole run, the peak MiB (the index, made after the last
+    report, included) and the peak MiB in each quarter of the reports. With `scheduler`
+    "local", on a Dask cluster of `jobs` workers started for the run (the scheduler runs in
+    this process, its CPU is not counted; the workers' is, and their memory)."""
     out = folder / "out-nianbao"
-    started = time.perf_counter()
-    samples = run_measured([BIN / "nianbao", "run", "--jobs", str(jobs), "--out", out], folder,
-                           done=lambda: len(list(out.glob("*/*/run.json"))))
-    seconds = time.perf_counter() - started
+    cpu = children_cpu()
+    with (dask_cluster(jobs) if scheduler == "local" else contextlib.nullcontext(scheduler)) as address:
+        where = ["--scheduler", address] if address else ["--jobs", str(jobs)]
+        started = time.perf_counter()
+        samples = run_measured([BIN / "nianbao", "run", *where, "--out", out], folder,
+                               done=lambda: len(list(out.glob("*/*/run.json"))))
+        seconds = time.perf_counter() - started
+    reap_orphans(wait=2.0)
     quarters = [max((mib for count, mib in samples if q * n / 4 <= count < (q + 1) * n / 4), default=0)
                 for q in range(4)]
-    return seconds, max(mib for _, mib in samples), quarters
+    return {"seconds": seconds, "cpu": children_cpu() - cpu, "mib": max(mib for _, mib in samples),
+            "quarters": quarters}
+
+
+@contextlib.contextmanager
+def dask_cluster(workers: int):
+    """A Dask cluster of `workers` single-threaded worker processes on this machine; its address.
+    Its processes are children of this one, and their CPU is counted when it closes."""
+    import dask
+    from distributed import LocalCluster
+
+    # as README tells: workers that may have children fork their reports' kernels
+    dask.config.set({"distributed.worker.daemon": False})
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
 
 
 def time_scripted(folder: Path, params: list[Path]) -> tuple[float, float]:
@@ -112,28 +191,46 @@ def time_scripted(folder: Path, params: list[Path]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=20, help="agency-years to render (default 20)")
-    parser.add_argument("--jobs", type=int, default=None, help="nianbao run --jobs (default: nianbao's, cores + 1)")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="nianbao run --jobs, or the workers of --scheduler local (default: nianbao's, cores + 1)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="run on a Dask cluster: `local` starts one of --jobs workers here, or a scheduler's address")
     parser.add_argument("--scripted-sample", type=int, default=None, metavar="K",
                         help="time the scripted route on the first K agency-years (default: N, at most 200)")
     args = parser.parse_args()
     jobs = args.jobs or default_workers()
     sample = min(args.scripted_sample or 200, args.n)
+    here = args.scheduler in (None, "local")  # the run's processes are this machine's, and counted
+    adopt_orphans()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         params = make_project(folder, args.n)
-        nianbao_s, nianbao_mib, quarters = time_nianbao(folder, args.n, jobs)
-        stages = stage_seconds(folder / "out-nianbao")
+        run = time_nianbao(folder, args.n, jobs, args.scheduler)
+        stages = stage_cpu(folder / "out-nianbao")
+        stages["index"] = index_cpu(folder / "out-nianbao") / args.n
         scripted_s, scripted_mib = time_scripted(folder, params[:sample])
-    nianbao_rate, scripted_rate = args.n / nianbao_s * 60, sample / scripted_s * 60
-    print(f"N={args.n} agency-years, HTML, PDF and Word each, {os.cpu_count()} cores")
-    print(f"{'route':<44}{'reports':>8}{'seconds':>9}{'reports/min':>13}{'peak MiB':>10}")
-    print(f"{'nianbao run --jobs ' + str(jobs):<44}{args.n:>8}{nianbao_s:>9.1f}{nianbao_rate:>13.1f}{nianbao_mib:>10.0f}")
-    print(f"{'papermill + nbconvert html, pdf and docx':<44}{sample:>8}{scripted_s:>9.1f}{scripted_rate:>13.1f}"
+    nianbao_rate, scripted_rate = args.n / run["seconds"] * 60, sample / scripted_s * 60
+    cores = os.cpu_count()
+    route = f"nianbao run --scheduler {args.scheduler} ({jobs} workers)" if args.scheduler else f"nianbao run --jobs {jobs}"
+    print(f"N={args.n} agency-years, HTML, PDF and Word each, {cores} cores")
+    print(f"{'route':<48}{'reports':>8}{'seconds':>9}{'reports/min':>13}{'peak MiB':>10}")
+    print(f"{route:<48}{args.n:>8}{run['seconds']:>9.1f}{nianbao_rate:>13.1f}{run['mib']:>10.0f}")
+    print(f"{'papermill + nbconvert html, pdf and docx':<48}{sample:>8}{scripted_s:>9.1f}{scripted_rate:>13.1f}"
           f"{scripted_mib:>10.0f}")
     print(f"ratio: nianbao run makes {nianbao_rate / scripted_rate:.1f}x the scripted route's reports per minute")
-    print("nianbao run, peak MiB by quarter of the reports done: " + " · ".join(f"{mib:.0f}" for mib in quarters))
-    print("nianbao run, mean seconds a report spends in each stage of its worker: "
-          + " · ".join(f"{stage} {seconds:.2f}" for stage, seconds in stages.items()))
+    print("nianbao run, peak MiB by quarter of the reports done: " + " · ".join(f"{mib:.0f}" for mib in run["quarters"]))
+    per_report = sum(stages.values())
+    print("CPU seconds a report, by stage: " + " · ".join(f"{stage} {seconds:.3f}" for stage, seconds in stages.items())
+          + f" = {per_report:.3f}")
+    if here:
+        floor = cores * 60 / per_report
+        print(f"floor on {cores} cores: {floor:.1f} reports/min; the run reached {nianbao_rate:.1f}, "
+              f"{nianbao_rate / floor:.0%} of it")
+        beyond = run["cpu"] / args.n - per_report
+        print(f"CPU seconds the whole run spent: {run['cpu']:.1f} ({run['cpu'] / args.n:.3f} a report, "
+              f"{beyond:+.3f} beyond the stages: starting workers, fork servers, first fonts and templates)")
+    else:
+        print("(a remote cluster: the floor and the run's total CPU are its machines', not measured here)")
 
 
 if __name__ == "__main__":
