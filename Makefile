@@ -7,14 +7,13 @@ VENV := .venv
 # without), and the batch, the tests and every papermill or nbconvert run import nbformat.
 LAB_VENV := .venv-lab
 PYTHON ?= python3
-# WeasyPrint lays out with Pango and subsets fonts with HarfBuzz (without libharfbuzz-subset0
-# it falls back to fontTools, 20 times slower on CJK fonts); Noto CJK gives the Chinese faces.
+# Noto CJK gives the Chinese faces; the PDF's typesetter (Typst) finds them with fontconfig's fc-match.
 # The tests look into PDFs with poppler's pdfdetach (no file may be attached to a report).
 # The tests open the Word reports and the workbook in LibreOffice (headless, to PDF) to see how
 # they lay out and print, and drive Debian's Chromium (through Playwright) over the review desk.
 # `nianbao import` reads .doc through LibreOffice too, and scans through Tesseract with its
 # Simplified Chinese model (offline; tesseract-ocr brings the Latin one it reads digits with).
-DEBIAN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils \
+DEBIAN_PACKAGES := fonts-noto-cjk fontconfig poppler-utils \
 	libreoffice-writer-nogui libreoffice-calc-nogui chromium tesseract-ocr tesseract-ocr-chi-sim
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # JupyterLab refuses to start as root unless told; these machines run as root.

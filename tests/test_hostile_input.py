@@ -1,5 +1,5 @@
-"""Hostile input, end to end: text from a record never becomes markup, the PDF renderer loads
-nothing but the report's own images, and nothing is written outside the output folder."""
+"""Hostile input, end to end: text from a record never becomes markup (HTML or Typst), the PDF
+renderer reads no file and fetches nothing, and nothing is written outside the output folder."""
 import base64
 import hashlib
 import http.server
@@ -8,10 +8,14 @@ import subprocess
 import threading
 
 import pytest
+from pypdf import PdfReader
 
-from conftest import copy_project
+from conftest import DEMO, copy_project
+from nianbao import intake
 from nianbao.cli import main
-from nianbao.pages.exporters import ExternalResource, pdf_from_html
+from nianbao.pages import typeset
+from nianbao.pages.typeset import pdf_from_payload
+from nianbao.report import Report
 
 
 @pytest.fixture
@@ -64,21 +68,38 @@ def test_an_agency_name_that_closes_the_title_stays_text_in_html_and_pdf(tmp_pat
     assert "alert(1)" not in script and "&lt;script&gt;alert(1)" in index
 
 
-def test_the_pdf_renderer_refuses_files_and_addresses_whatever_the_html_says(tmp_path, listener):
+def test_the_pdf_shows_typst_syntax_links_and_markup_as_text_and_reads_nothing(tmp_path, listener):
     port, requests = listener
-    for link in ["<link rel=attachment href=file:///etc/passwd>",
-                 f"<link rel=stylesheet href=http://127.0.0.1:{port}/x.css>",
-                 f"<img src=http://127.0.0.1:{port}/x.png>",
-                 "<style>@import url(file:///etc/passwd);</style>",
-                 f"<style>body {{ background: url(http://127.0.0.1:{port}/b.png) }}</style>"]:
-        with pytest.raises(ExternalResource, match="PDF 不加载本报告以外的任何文件或网址"):
-            pdf_from_html(f"<html><head>{link}</head><body><p>报告</p></body></html>")
-    assert requests == []
-    # the report's own images, carried as data: URIs, are drawn
-    png = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
-    pdf = tmp_path / "own.pdf"
-    pdf.write_bytes(pdf_from_html(f'<html><body><img src="data:image/png;base64,{png}"></body></html>'))
+    hostile = ["<link rel=attachment href=file:///etc/passwd>", f"<link rel=stylesheet href=http://127.0.0.1:{port}/x.css>",
+               '#read("/etc/passwd")', f'#image("http://127.0.0.1:{port}/x.png")', '#include "/etc/passwd"',
+               "$x^2$", "] [ } { #", "\\ \\n \\u{41}", "<style>@import url(file:///etc/passwd);</style>"]
+    payload = Report(intake.read(DEMO), []).review().payload
+    payload["record"]["agency"] = f"衢州{hostile[2]}]"
+    payload["record"]["contact"] = hostile[3]
+    payload["record"]["parts"]["一"] = "\n\n".join(hostile)
+    pdf = tmp_path / "hostile.pdf"
+    pdf.write_bytes(pdf_from_payload(payload))
+    text = subprocess.run(["pdftotext", "-raw", pdf, "-"], capture_output=True, text=True, check=True).stdout
+    flat = re.sub(r"\s+", "", text)
+    for line in hostile:
+        assert re.sub(r"\s+", "", line) in flat, line
+    assert 'root:x:0:0' not in text and requests == []
     assert attachments(pdf).startswith("0 embedded files")
+    assert PdfReader(pdf).metadata.title.startswith('衢州#read("/etc/passwd")]')
+
+
+def test_a_report_typst_cannot_lay_out_fails_with_its_title_and_the_reason(monkeypatch):
+    import sys
+
+    broken = ("import sys, typst\nfrom nianbao.pages import typeset\n"
+              "typeset._compiler = lambda: typst.Compiler(b'#json(bytes(sys.inputs.report)).nope')\n"
+              "typeset._serve(sys.stdin.buffer, sys.stdout.buffer)")
+    monkeypatch.setattr(typeset, "_typesetter", lambda pid: subprocess.Popen(
+        [sys.executable, "-c", broken], stdin=subprocess.PIPE, stdout=subprocess.PIPE))
+    payload = Report(intake.read(DEMO), []).review().payload
+    with pytest.raises(typeset.TypesetError, match=r"(?s)《衢州市机关事务保障中心2022年政府信息公开工作年度报告》"
+                                                   r"的 PDF 无法排版：.*does not contain key \"nope\""):
+        pdf_from_payload(payload)
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path):

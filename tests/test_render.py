@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from conftest import DEMO, ROOT, render_as_is
 from nianbao import intake
-from nianbao.pages.exporters import ReportHTMLExporter
+from nianbao.pages.exporters import ReportHTMLExporter, ReportPDFExporter
 from nianbao.report import FINDINGS_MIME, Report
 
 BIN = Path(sys.executable).parent
@@ -63,7 +63,8 @@ def test_pdf_is_a4_with_embedded_cjk_subsets_and_extractable_text(pdf):
     assert fonts and all(f["/Subtype"] == "/Type0" for f in fonts.values())  # CID fonts, not Type 3
     names = [str(name) for name in fonts]
     assert all(re.match(r"/[A-Z]{6}\+", name) for name in names)  # subset tags
-    assert any("Noto-Serif-CJK-SC" in name for name in names) and any("Noto-Sans-CJK-SC" in name for name in names)
+    # the faces by their PostScript names: the body's serif, the headings' sans
+    assert any("NotoSerifCJKsc" in name for name in names) and any("NotoSansCJKsc" in name for name in names)
     for font in fonts.values():
         descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
         assert "/FontFile3" in descriptor or "/FontFile2" in descriptor  # embedded
@@ -163,12 +164,12 @@ def test_a_report_with_errors_is_a_draft_on_screen_and_on_every_printed_page(tmp
     out = tmp_path / "jtysj.ipynb"
     subprocess.run([BIN / "papermill", "notebooks/annual_report.ipynb", out, "-f", "params/2023/shili-jtysj.yaml",
                     "--no-progress-bar"], cwd=ROOT, check=True, capture_output=True)
-    html, _ = ReportHTMLExporter().from_notebook_node(nbformat.read(out, as_version=4))
+    notebook = nbformat.read(out, as_version=4)
+    html, _ = ReportHTMLExporter().from_notebook_node(notebook)
     page = BeautifulSoup(html, "html.parser")
     assert page.select_one("main.report.draft .draft-mark").get_text() == "草稿（核查未通过）"
-    from nianbao.pages.exporters import pdf_from_html
-
-    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf_from_html(html))).pages]
+    document, _ = ReportPDFExporter().from_notebook_node(notebook)
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(document)).pages]
     assert len(pages) > 1 and all("草稿（核查未通过）" in text for text in pages)
 
 
@@ -182,11 +183,9 @@ def test_a_report_without_errors_is_no_draft(html, pdf):
     ("data/2022/quzhou-jgswbzzx-summary.yaml", ["衢州市机关事务保障中心", "2022年政务公开工作总结和2023年工作思路"]),
 ])
 def test_a_title_line_never_ends_inside_a_word_in_the_pdf(tmp_path, record, lines):
-    from nianbao.pages import heading, stylesheet
-    from nianbao.pages.exporters import pdf_from_html
+    from nianbao.pages.typeset import pdf_from_payload
 
-    html = f"<html><head><style>{stylesheet()}</style></head><body><main class='report'>" \
-           f"{heading(intake.read(ROOT / record))}</main></body></html>"
-    text = PdfReader(io.BytesIO(pdf_from_html(html))).pages[0].extract_text()
+    payload = Report(intake.read(ROOT / record), []).review().payload
+    text = PdfReader(io.BytesIO(pdf_from_payload(payload))).pages[0].extract_text()
     printed = [line.replace(" ", "") for line in text.splitlines() if line.strip()][:len(lines)]
     assert printed == lines

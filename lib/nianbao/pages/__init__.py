@@ -64,7 +64,7 @@ def preview_style() -> Markup:
     """The report's look for its fragments shown in JupyterLab (report.Fragment): every rule of
     the report's stylesheet limited to `.nianbao-preview`, then report/preview.css, which undoes
     what JupyterLab's own styles for HTML outputs (made for pandas tables) would still change."""
-    import tinycss2  # WeasyPrint's CSS parser; only a notebook open in JupyterLab needs it here
+    import tinycss2  # only a notebook open in JupyterLab needs it
 
     def rules(source):
         return tinycss2.parse_stylesheet(source, skip_comments=True, skip_whitespace=True)

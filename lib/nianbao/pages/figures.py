@@ -5,8 +5,8 @@ outcomes, reconsideration, litigation…). Records of different editions thus gi
 figures, and where two editions make a figure from different rows, `mappings` says how, for
 the note under the chart. Charts are drawn with matplotlib's object API (no pyplot state, so
 a notebook's own plots are left alone) as SVG whose text stays text, in the CJK faces below:
-it can be searched, copied and read aloud in the HTML and the PDF (WeasyPrint draws it with
-the same Noto Sans CJK SC as the headings and embeds it).
+it can be searched, copied and read aloud in the HTML. The PDF draws the same charts from
+the same figures (typeset.py), its text text too.
 """
 from __future__ import annotations
 

@@ -21,11 +21,12 @@ from .. import folder as outputs
 from .. import pipeline
 from . import Options, collect
 
-# A worker process makes this many reports, then a new one takes its place. WeasyPrint keeps
-# about 70 KB of C memory for every PDF it makes (measured: 10 MiB over 150 PDFs of the same
-# report, with no more Python objects), and a worker that lived through a batch of 1000 grew
-# by 24 MiB. ProcessPoolExecutor's own max_tasks_per_child deadlocks on Python 3.11 when
-# reports are queued ahead of the workers (python/cpython#115634), so the pool is made anew instead.
+# A worker process makes this many reports, then a new one takes its place, with a new fork
+# server and typesetter: what the libraries keep from report to report stays bounded however
+# long the batch (WeasyPrint, the PDF's renderer before Typst, kept 70 KB a PDF; a worker that
+# lived through 1000 reports had grown by 24 MiB). ProcessPoolExecutor's own max_tasks_per_child
+# deadlocks on Python 3.11 when reports are queued ahead of the workers (python/cpython#115634),
+# so the pool is made anew instead.
 REPORTS_PER_WORKER = 200
 WORKER_DIED = "生成这份报告时有工作进程意外终止（可能因内存不足被系统终止）"
 NO_WORKER = "工作进程无法启动，没有生成任何报告（请检查 nianbao 的安装和系统资源）"

@@ -1,0 +1,160 @@
+"""The PDF typeset by Typst from the findings payload (pages/typeset.py, templates/typst/report.typ):
+untrusted text shown verbatim, every part in the edition's order, a government's coverage
+appendix, the draft mark, and the file's properties (tagged, metadata, CJK subsets embedded).
+The page layout across pages is tested in test_print_layout.py."""
+import io
+import re
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import DEMO, ROOT
+from nianbao import intake
+from nianbao.pages.typeset import document, pdf_from_payload
+from nianbao.report import Report
+
+
+def payload(record=DEMO, **load) -> dict:
+    return Report.load(record, **load).review().payload
+
+
+def text_of(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-raw", path, "-"], capture_output=True, text=True, check=True).stdout
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    data = payload()
+    return data, pdf_from_payload(data)
+
+
+def test_typst_syntax_in_every_field_is_shown_verbatim(tmp_path):
+    data = payload()
+    tricky = ['#set page(width: 1cm)', '#eval("1 + 1") *粗* _斜_ `代码`', "$ x^2 $ + 1", "= 标题 <label> @ref",
+              "] [ } { ) ( // /* */", "\\ \\n \\u{41} \\#", '"引号" 「」 ＃＄％']
+    data["record"]["agency"] = "衢州" + tricky[0]
+    data["record"]["date"] = tricky[1]
+    data["record"]["contact"] = tricky[5]  # plain text: the narrative's Markdown reads \# as #
+    data["record"]["parts"]["一"] = "\n\n".join([tricky[2], tricky[3], tricky[4], tricky[6]])
+    shown = flat(text_of(pdf_from_payload(data), tmp_path))
+    for line in tricky:
+        assert flat(line) in shown, line
+
+
+def test_every_part_in_the_editions_order_with_its_tables_and_the_signature(demo, tmp_path):
+    data, pdf = demo
+    shown = flat(text_of(pdf, tmp_path))
+    record = Report.load(DEMO).record
+    titles = [record.spec.part_title(part, record.year) for part in record.spec.parts]
+    assert len(titles) == 6
+    places = [shown.index(flat(title)) for title in titles]
+    assert places == sorted(places)
+    for label in ["第二十条第（一）项", "（三）不予公开", "3.危及“三安全一稳定”", "未经复议直接起诉", "（七）总计"]:
+        assert label in shown, label  # full-width punctuation as written
+    assert shown.rindex("衢州市机关事务保障中心2023年1月28") > places[-1]
+
+
+def test_narrative_markdown_gives_paragraphs_lists_headings_and_emphasis(tmp_path):
+    data = payload()
+    data["record"]["parts"]["一"] = "## 小标题\n\n1. 甲\n2. 乙\n   - 丙\n\n**重点**与*强调*\n第二行\n\n<b>原样</b> [链接](http://example.com)"
+    [part] = [p for p in document(data)["parts"] if p["title"] == "一、总体情况"]
+    heading, listed, paragraph, raw = part["body"]
+    assert heading == {"kind": "heading", "runs": [{"text": "小标题", "strong": False, "emph": False}]}
+    assert listed["start"] == 1 and [item[0]["runs"][0]["text"] for item in listed["items"]] == ["甲", "乙"]
+    assert listed["items"][1][1]["kind"] == "list" and listed["items"][1][1]["start"] is None
+    assert [(r.get("text"), r.get("strong"), r.get("emph")) for r in paragraph["runs"]] == \
+        [("重点", True, False), ("与", False, False), ("强调", False, True), (None, None, None), ("第二行", False, False)]
+    assert "".join(r["text"] for r in raw["runs"]) == "<b>原样</b> [链接](http://example.com)"
+    shown = flat(text_of(pdf_from_payload(data), tmp_path))
+    assert "小标题1.甲2.乙•丙重点与强调第二行<b>原样</b>[链接](http://example.com)" in shown
+
+
+def test_a_government_report_ends_with_the_units_it_covers(tmp_path):
+    def unit(agency, **more):
+        return {"id": agency, "name": "", "params": f"params/2023/{agency}.yaml", "folder": f"2023/{agency}",
+                "record": str(ROOT / "data/2023" / f"{agency}.yaml"), "problem": "", "missing": False,
+                "covers": [], **more}
+
+    covers = [unit("shili-jtysj"), unit("shili-scjgj"),
+              unit("shili-wsjkw", name="示例市卫生健康委员会", params="", folder="", record="", missing=True,
+                   problem="找不到 2023 年度的参数文件 shili-wsjkw.yaml")]
+    data = payload(str(ROOT / "data/2023/shili-szf.yaml"), year=2023, agency_id="shili-szf", covers=covers)
+    pages = [flat(page.extract_text()) for page in PdfReader(io.BytesIO(pdf_from_payload(data))).pages]
+    [appendix] = [number for number, page in enumerate(pages) if "附：本报告涵盖的单位" in page]
+    assert pages[appendix].startswith("草稿（核查未通过）附：本报告涵盖的单位")  # on a page of its own
+    for unit_text in ["示例市交通运输局", "已汇总，有错误（2个）", "示例市卫生健康委员会", "缺失：没有本年度报告"]:
+        assert unit_text in pages[appendix], unit_text
+
+
+def test_a_report_with_open_errors_is_a_draft_on_every_page_and_one_without_is_not(demo):
+    data, pdf = demo
+    assert data["open_errors"] == 0
+    assert all("草稿" not in page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    data = {**data, "open_errors": 1}
+    pages = PdfReader(io.BytesIO(pdf_from_payload(data))).pages
+    assert all("草稿（核查未通过）" in page.extract_text() for page in pages)
+
+
+def test_the_pdf_is_a4_tagged_titled_with_subsets_of_the_cjk_faces_embedded(demo, tmp_path):
+    _, pdf = demo
+    reader = PdfReader(io.BytesIO(pdf))
+    assert 4 <= len(reader.pages) <= 8  # the WeasyPrint PDF of the demo had 6
+    assert {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages} == {(595, 842)}
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog and catalog["/MarkInfo"]["/Marked"] and catalog["/Lang"] == "zh-CN"
+    assert reader.metadata.title == "衢州市机关事务保障中心2022年政府信息公开工作年度报告"
+    assert reader.metadata.author == "衢州市机关事务保障中心"
+    path = tmp_path / "demo.pdf"
+    path.write_bytes(pdf)
+    fonts = subprocess.run(["pdffonts", path], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert fonts and all(re.match(r"[A-Z]{6}\+Noto(Serif|Sans)CJKsc-", line) for line in fonts)
+    assert all(line.split()[-5:-2] == ["yes", "yes", "yes"] for line in fonts)  # embedded, subset, unicode
+    assert {line.split("+")[1].split("-")[0] for line in fonts} == {"NotoSerifCJKsc", "NotoSansCJKsc"}
+
+
+def test_page_numbers_stand_on_the_outer_side(demo, tmp_path):
+    _, pdf = demo
+    path = tmp_path / "demo.pdf"
+    path.write_bytes(pdf)
+    xml = subprocess.run(["pdftotext", "-bbox", path, "-"], capture_output=True, text=True, check=True).stdout
+    numbers = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">—(\d+)—</word>', xml)
+    assert [int(n) for *_, n in numbers] == list(range(1, len(numbers) + 1))
+    for left, top, right, number in numbers:
+        # 7 mm under the 版心 (35 mm bottom margin), one character (14 pt) in from its edge
+        assert abs(float(top) - (841.89 - (35 - 7) * 72 / 25.4)) < 4
+        if int(number) % 2:
+            assert abs(float(right) - (595.28 - 26 * 72 / 25.4 - 14)) < 2
+        else:
+            assert abs(float(left) - (28 * 72 / 25.4 + 14)) < 2
+
+
+def test_a_report_with_earlier_years_draws_its_charts_as_text():
+    data = payload(ROOT / "data/2023/shili-zrzyghj.yaml",
+                   history=[ROOT / f"data/{year}/shili-zrzyghj.yaml" for year in range(2019, 2023)])
+    history = document(data)["history"]
+    assert [chart["title"] for chart in history["charts"]] == ["申请办理", "办理结果", "复议诉讼"]
+    [applications] = [chart for chart in history["charts"] if chart["title"] == "申请办理"]
+    assert applications["years"] == ["2019年", "2020年", "2021年", "2022年", "2023年"]
+    assert applications["ticks"][0] == 0 and applications["top"] >= max(max(s["values"]) for s in applications["series"])
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_from_payload(data))).pages)
+    assert "附：示例市自然资源和规划局历年情况对比" in text and "2019年" in text
+
+
+def test_a_lone_surrogate_or_control_character_does_not_stop_the_pdf():
+    data = payload()
+    data["record"]["parts"]["一"] = "坏字符\ud800与响铃\x07"
+    assert PdfReader(io.BytesIO(pdf_from_payload(data))).pages
+
+
+def test_the_title_breaks_between_its_words():
+    record = intake.read(DEMO)
+    words = document(Report(record, []).review().payload)["title_words"]
+    assert [word["text"] for word in words] == ["衢州市机关事务保障中心", "2022年政府信息公开工作年度报告"]
+    assert all(word["whole"] for word in words)
