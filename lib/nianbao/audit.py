@@ -13,9 +13,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
+import hashlib
 import os
+import pickle
+import tempfile
+from collections import Counter, deque
+from collections.abc import Iterable
 from concurrent.futures import TimeoutError as TimedOut
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import checks, importer, pages, reconcile
@@ -32,11 +38,26 @@ class Skipped(str):
     """Why a file that is no report at all was passed over: not a failure of the audit."""
 
 
+@dataclass(frozen=True)
+class Read:
+    """What the audit keeps in memory of an imported report while the others are read: enough
+    to pair it with its agency's year before, to tell a second copy of it and to list it. The
+    report itself waits on disk until its page is made, so memory stays flat in the number of
+    files."""
+    agency: str
+    year: int
+    edition: str        # its edition's id
+    edition_name: str
+    kind: str           # how the source was laid out
+    unread: int         # what could not be read for certain
+    content: str        # a digest of its edition and tables: the same report, the same digest
+
+
 @dataclass
 class Entry:
     """One published report of the folder, as audited."""
     file: Path
-    imported: importer.Imported | None
+    read: Read | None
     findings: list[Finding] = field(default_factory=list)  # errors, then what could not be read, then warnings
     failure: str = ""                                       # why nothing could be imported
     page: str = ""                                          # its page, relative to the output folder
@@ -65,7 +86,7 @@ class Entry:
 
     @property
     def unread(self) -> int:
-        return len(self.imported.notes) if self.imported else 0
+        return self.read.unread if self.read else 0
 
 
 def files(folder: Path) -> list[Path]:
@@ -75,6 +96,35 @@ def files(folder: Path) -> list[Path]:
 
 
 TIMEOUT = 60  # seconds one file may take to import: a real report takes well under one
+# Tasks queued per worker beyond the one it runs: enough that no worker waits for the next
+# file, few enough that results finished ahead of a slow file do not pile up in memory.
+AHEAD = 4
+
+
+def _in_order(pool, function, tasks: Iterable, timeout: int, jobs: int):
+    """(task, its future) for each task in the order given. Only a few tasks are scheduled ahead
+    of the one taken, so that what finished early waits in memory for a few tasks, not for all
+    of them: schedule-all kept every file's result until the last one was taken."""
+    pending = deque()
+    for task in tasks:
+        pending.append((task, pool.schedule(function, args=(task,), timeout=timeout)))
+        if len(pending) > AHEAD * jobs:
+            yield pending.popleft()
+    yield from pending
+
+
+def _outcome(future, path: Path, timeout: int, doing: str):
+    """The future's result, or (None, why it has none): too slow, or its worker died."""
+    try:
+        return future.result()
+    except TimedOut:
+        return None, f"{path}: {doing}超过 {timeout} 秒，已放弃（文件过大或结构异常）"
+    except Exception as error:  # the worker itself died (out of memory)
+        return None, f"{path}: {doing}时工作进程意外终止：{type(error).__name__}: {error}"
+
+
+def _workers(jobs: int | None) -> int:
+    return jobs or os.cpu_count() or 1
 
 
 def read_all(paths: list[Path], *, jobs: int | None = None, timeout: int = TIMEOUT,
@@ -82,23 +132,17 @@ def read_all(paths: list[Path], *, jobs: int | None = None, timeout: int = TIMEO
     """(path, Imported or None, why not) for each file, in the order given; `agency` and `year`
     stand in for what a document does not state.
 
-    Each file is read in a worker process of its own pool (pebble): one that runs longer than
+    Each file is read in a worker process of a pool (pebble): one that runs longer than
     `timeout` seconds is stopped, its worker replaced, and the file fails with that reason;
-    one whose import raises fails alone. Only results come back, so memory stays flat in the
-    number of files.
+    one whose import raises fails alone. Only results come back, and only a few ahead of the
+    one yielded, so memory stays flat in the number of files.
     """
     from pebble import ProcessPool
 
-    with ProcessPool(max_workers=jobs or os.cpu_count() or 1) as pool:
-        futures = {pool.schedule(_read_one, args=(path, agency, year), timeout=timeout): path for path in paths}
-        for future, path in futures.items():
-            try:
-                imported, failure = future.result()
-            except TimedOut:
-                imported, failure = None, f"{path}: 导入超过 {timeout} 秒，已放弃（文件过大或结构异常）"
-            except Exception as error:  # the worker itself died (out of memory)
-                imported, failure = None, f"{path}: 导入时工作进程意外终止：{type(error).__name__}: {error}"
-            yield path, imported, failure
+    with ProcessPool(max_workers=_workers(jobs)) as pool:
+        reading = functools.partial(_read_one, agency=agency, year=year)
+        for path, future in _in_order(pool, reading, paths, timeout, _workers(jobs)):
+            yield path, *_outcome(future, path, timeout, "导入")
 
 
 def _read_one(path: Path, agency: str = "", year: int | None = None):
@@ -117,28 +161,126 @@ def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=Non
           hierarchy: reconcile.Hierarchy | None = None, by_folder: bool = False) -> list[Entry]:
     """Every report of the folder, checked, worst first; written to `out`.
 
+    Two passes over the files, each in a pool of worker processes: the first imports each
+    file, writes its record and leaves the imported report on disk; once all are read (a
+    report is checked against its agency's year before, wherever that file comes), the second
+    checks each and writes its page. `progress(step, entry)` is called as each file is done
+    with a step: "read", then "checked".
+
     With a `hierarchy` (reconcile.read_hierarchy), or `by_folder` to take it from the folders,
     each parent is also compared with the sum of its children."""
-    entries = []
-    for path, imported, failure in read_all(files(folder), jobs=jobs, timeout=timeout):
-        entries.append(Entry(path, imported, failure=failure))
-        if progress:
-            progress(entries[-1])
-    _name_duplicates(entries, folder)
-    by_year = {(fold(e.imported.record.agency), e.imported.record.year): e.imported.record
-               for e in entries if e.imported and e.imported.record.agency}
-    for entry in entries:
-        if entry.imported and not entry.duplicate_of:
-            record = entry.imported.record
-            previous = by_year.get((fold(record.agency), record.year - 1)) if record.agency else None
-            found = [*entry.imported.notes, *checks.check(record, previous, today=today)]
-            entry.findings = sorted(found, key=lambda f: f.severity != "error")  # errors first, else as read
-    reconciling = by_folder or hierarchy is not None
-    if reconciling:
-        _reconcile(entries, folder, hierarchy, by_folder)
+    from pebble import ProcessPool
+
+    (out / "reports").mkdir(parents=True, exist_ok=True)
+    (out / "records").mkdir(exist_ok=True)
+    paths = files(folder)
+    names = _page_names(paths, folder)
+    with tempfile.TemporaryDirectory(prefix="nianbao-audit-") as spool_folder, \
+            ProcessPool(max_workers=_workers(jobs)) as pool:
+        spool = {path: Path(spool_folder) / f"{number}.pickle" for number, path in enumerate(paths)}
+        entries = []
+        tasks = ((path, spool[path], out / "records" / f"{names[path]}.yaml") for path in paths)
+        for (path, _, _), future in _in_order(pool, _import_task, tasks, timeout, _workers(jobs)):
+            read, failure = _outcome(future, path, timeout, "导入")
+            entries.append(Entry(path, read, failure=failure, page=f"reports/{names[path]}.html"))
+            if progress:
+                progress("read", entries[-1])
+        _name_duplicates(entries, folder)
+        reconciling = by_folder or hierarchy is not None
+        below = _children(entries, folder, hierarchy, by_folder) if reconciling else {}
+        # a report's year before: the last file of its agency and year, in name order
+        by_year = {(fold(e.read.agency), e.read.year): spool[e.file] for e in entries if e.read and e.read.agency}
+
+        def check_of(entry: Entry) -> _Check:
+            previous = by_year.get((fold(entry.read.agency), entry.read.year - 1)) if entry.read else None
+            children = [(file, spool[file] if child.read else None, child.failure)
+                        for file, child in below.get(entry.file, [])]
+            return _Check(entry, spool[entry.file] if entry.read else None, previous, children,
+                          {file: names[file] for file, _, _ in children}, folder, out, today)
+
+        for task, future in _in_order(pool, _check_task, map(check_of, entries), timeout, _workers(jobs)):
+            entry = task.entry
+            checked = _outcome(future, entry.file, timeout, "核查")
+            if isinstance(checked, Entry):
+                entry.findings, entry.reconciliation, entry.failure = (checked.findings, checked.reconciliation,
+                                                                       checked.failure)
+            else:  # its worker was stopped before writing the page: one saying why takes its place
+                entry.failure = entry.failure or checked[1]
+                _write_page(task)
+            if progress:
+                progress("checked", entry)
     entries.sort(key=lambda e: (bool(e.skipped or e.duplicate_of), -e.errors, -e.warnings, e.file.name))
     _write(entries, folder, out, reconciling)
     return entries
+
+
+def _import_task(task) -> tuple[Read | None, str]:
+    """Import a file, write its record, and leave what was imported in the spool for its page."""
+    path, spool, record_file = task
+    imported, failure = _read_one(path)
+    if imported is None:
+        return None, failure
+    record = imported.record
+    record_file.write_text(yamlfile.dump(record), encoding="utf-8")
+    spool.write_bytes(pickle.dumps(imported))
+    content = hashlib.sha256(repr((record.edition, record.tables)).encode()).hexdigest()
+    return Read(record.agency, record.year, record.edition, record.spec.name, imported.kind, len(imported.notes),
+                content), ""
+
+
+@dataclass
+class _Check:
+    """What a worker needs to check one report and write its page."""
+    entry: Entry
+    spool: Path | None             # the report as imported
+    previous: Path | None          # its agency's year before, as imported
+    children: list[tuple[Path, Path | None, str]]  # a parent's: (file, imported or None, why not)
+    names: dict[Path, str]         # the children's page names
+    folder: Path
+    out: Path
+    today: dt.date | None
+
+
+def _check_task(task: _Check) -> Entry:
+    """The entry with its findings (and a parent's reconciliation), its page written."""
+    entry = task.entry
+    imported = _load(task.spool)
+    try:
+        if imported and not entry.duplicate_of:
+            previous = _load(task.previous)
+            found = [*imported.notes, *checks.check(imported.record, previous.record if previous else None,
+                                                    today=task.today)]
+            entry.findings = [*sorted(found, key=lambda f: f.severity != "error"), *entry.findings]
+        if imported and task.children:
+            entry.reconciliation = reconcile.compare(imported.record, reconcile.children(task.folder, [
+                (file, _load(spool).record if spool else None, failure) for file, spool, failure in task.children]))
+            found = [*reconcile.findings(entry.reconciliation, imported.record), *entry.findings]
+            entry.findings = sorted(found, key=lambda f: f.severity != "error")
+    except Exception as error:  # a rule no report foresaw must not stop the others
+        entry.failure = f"{entry.file}: 核查时出错：{type(error).__name__}: {error}"
+    _write_page(task, imported)
+    if entry.reconciliation:  # the children's records were for its page: only their names go back
+        entry.reconciliation = replace(entry.reconciliation,
+                                       children=[replace(c, record=None) for c in entry.reconciliation.children])
+    return entry
+
+
+def _load(spool: Path | None) -> importer.Imported | None:
+    return pickle.loads(spool.read_bytes()) if spool else None
+
+
+def _write_page(task: _Check, imported: importer.Imported | None = None) -> None:
+    entry = task.entry
+    record = imported.record if imported else None
+    fragments = {}
+    if record:
+        fragments = {"review": pages.review(record, entry.findings), "heading": pages.heading(record),
+                     "parts": [pages.part(record, entry.findings, part.id) for part in record.spec.parts],
+                     "signature": pages.signature(record)}
+    html = pages.render("audit/report.html.j2", entry=entry, imported=imported, record=record,
+                        style=pages.stylesheet(), source=entry.file.relative_to(task.folder), names=task.names,
+                        number=number, **fragments)
+    (task.out / entry.page).write_text(html, encoding="utf-8")
 
 
 def _name_duplicates(entries: list[Entry], folder: Path) -> None:
@@ -147,53 +289,29 @@ def _name_duplicates(entries: list[Entry], folder: Path) -> None:
     make the same report."""
     first: dict[tuple, Path] = {}
     for entry in sorted(entries, key=lambda e: e.file):
-        if not entry.imported or not entry.imported.record.agency:
+        if not entry.read or not entry.read.agency:
             continue
-        record = entry.imported.record
-        key = (fold(record.agency), record.year, record.edition, repr(record.tables))
+        key = (fold(entry.read.agency), entry.read.year, entry.read.content)
         if key in first:
             entry.duplicate_of = first[key].relative_to(folder)
         else:
             first[key] = entry.file
 
 
-def _reconcile(entries: list[Entry], folder: Path, hierarchy: reconcile.Hierarchy | None, by_folder: bool) -> None:
-    """Each parent compared with its children, its differences added to its findings."""
+def _children(entries: list[Entry], folder: Path, hierarchy: reconcile.Hierarchy | None,
+              by_folder: bool) -> dict[Path, list[tuple[Path, Entry]]]:
+    """Each parent's children, each with its entry. By folder, a 人民政府 report that cannot be
+    told from another of its folder and year gets a warning instead."""
     by_file = {e.file: e for e in entries}
-    if by_folder:
-        hierarchy, ambiguous = reconcile.by_folder(
-            folder, [(e.file, e.imported.record if e.imported else None) for e in entries])
+    if by_folder:  # the folders need each report's agency and year only, which a Read has
+        hierarchy, ambiguous = reconcile.by_folder(folder, [(e.file, e.read) for e in entries])
         for file, warning in ambiguous.items():
             by_file[file].findings.append(warning)
-    for parent, below in hierarchy.items():
-        entry = by_file[parent]
-        if not entry.imported:
-            continue  # its entry already says it could not be imported
-        children = reconcile.children(folder, [(file, by_file[file].imported.record if by_file[file].imported else None,
-                                                 by_file[file].failure) for file in below])
-        entry.reconciliation = reconcile.compare(entry.imported.record, children)
-        found = [*reconcile.findings(entry.reconciliation, entry.imported.record), *entry.findings]
-        entry.findings = sorted(found, key=lambda f: f.severity != "error")
+    return {parent: [(file, by_file[file]) for file in below]
+            for parent, below in hierarchy.items() if by_file[parent].read}  # else its entry says why
 
 
 def _write(entries: list[Entry], folder: Path, out: Path, reconciling: bool) -> None:
-    (out / "reports").mkdir(parents=True, exist_ok=True)
-    (out / "records").mkdir(exist_ok=True)
-    style = pages.stylesheet()
-    names = _page_names(entries, folder)
-    for entry in entries:
-        name = names[entry.file]
-        entry.page = f"reports/{name}.html"
-        record = entry.imported.record if entry.imported else None
-        fragments = {}
-        if record:
-            (out / "records" / f"{name}.yaml").write_text(yamlfile.dump(record), encoding="utf-8")
-            fragments = {"review": pages.review(record, entry.findings), "heading": pages.heading(record),
-                         "parts": [pages.part(record, entry.findings, part.id) for part in record.spec.parts],
-                         "signature": pages.signature(record)}
-        html = pages.render("audit/report.html.j2", entry=entry, record=record, style=style,
-                            source=entry.file.relative_to(folder), names=names, number=number, **fragments)
-        (out / entry.page).write_text(html, encoding="utf-8")
     summary = pages.summary((True, e.errors, e.warnings) for e in entries  # a failure counts as an error
                             if not e.skipped and not e.duplicate_of)
     (out / "index.html").write_text(pages.render("audit/index.html.j2", entries=entries, summary=summary,
@@ -202,10 +320,10 @@ def _write(entries: list[Entry], folder: Path, out: Path, reconciling: bool) -> 
         writer = csv.writer(handle)
         writer.writerow(CSV_HEADER)
         for e in entries:
-            record = e.imported.record if e.imported else None
+            read = e.read
             writer.writerow([safe_cell(str(value)) for value in (
-                e.file.relative_to(folder), record.edition if record else "", record.agency if record else "",
-                record.year if record else "", e.errors, e.warnings, e.unread, e.page, e.status)])
+                e.file.relative_to(folder), read.edition if read else "", read.agency if read else "",
+                read.year if read else "", e.errors, e.warnings, e.unread, e.page, e.status)])
     if reconciling:
         _write_differences(entries, folder, out / "reconcile.csv")
 
@@ -218,16 +336,14 @@ def _write_differences(entries: list[Entry], folder: Path, path: Path) -> None:
         for e in entries:
             if not e.reconciliation:
                 continue
-            record = e.imported.record
             for cell in e.reconciliation.differences:
                 writer.writerow([safe_cell(str(value)) for value in (
-                    e.file.relative_to(folder), record.agency, record.year, cell.table, cell.row, cell.column,
+                    e.file.relative_to(folder), e.read.agency, e.read.year, cell.table, cell.row, cell.column,
                     format_value(cell.published), format_value(cell.total), reconcile.values(cell))])
 
 
-def _page_names(entries: list[Entry], folder: Path) -> dict[Path, str]:
+def _page_names(paths: list[Path], folder: Path) -> dict[Path, str]:
     """A page name per file: its stem, with its folder when two files share a stem."""
-    stems = [e.file.stem for e in entries]
-    return {e.file: (e.file.stem if stems.count(e.file.stem) == 1
-                     else "_".join(e.file.relative_to(folder).with_suffix("").parts))
-            for e in entries}
+    stems = Counter(path.stem for path in paths)
+    return {path: path.stem if stems[path.stem] == 1 else "_".join(path.relative_to(folder).with_suffix("").parts)
+            for path in paths}

@@ -6,6 +6,7 @@ import re
 import signal
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from . import editions, intake
@@ -366,28 +367,56 @@ def _audit(args) -> int:
         except reconcile.HierarchyError as error:
             print(error, file=sys.stderr)
             return 2
-    with tqdm(total=len(reports), desc="导入核查", unit="份") as bar:
-        entries = audit(args.folder, args.output, progress=lambda entry: bar.update(), jobs=args.jobs,
+    started = time.perf_counter()
+    bars = {}
+
+    def progress(step, entry):
+        """A bar per pass over the files, as `nianbao run` shows its reports: done/total and a rate."""
+        if step not in bars:
+            for bar in bars.values():
+                bar.close()
+            bars[step] = tqdm(total=len(reports), desc=AUDIT_STEPS[step], unit="份")
+        bars[step].set_postfix_str(entry.file.name, refresh=False)
+        bars[step].update()
+
+    try:
+        entries = audit(args.folder, args.output, progress=progress, jobs=args.jobs,
                         timeout=args.timeout, hierarchy=hierarchy, by_folder=args.by_folder)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    seconds = time.perf_counter() - started
     checked = [e for e in entries if not e.skipped and not e.duplicate_of]
     with_errors = [e for e in checked if e.errors]
-    print(f"\n{len(checked)} 份报告：含错误 {len(with_errors)}，"
+    skipped, duplicates = [e for e in entries if e.skipped], [e for e in entries if e.duplicate_of]
+    print(f"\n{len(entries)} 个文件，用时 {seconds:.1f} 秒（{len(entries) / seconds * 60:.0f} 份/分钟）")
+    print(f"{len(checked)} 份报告：含错误 {len(with_errors)}，"
           f"仅有提示 {sum(1 for e in checked if not e.errors and e.warnings)}，"
           f"无问题 {sum(1 for e in checked if not e.errors and not e.warnings)}"
-          f"；跳过 {len(entries) - len(checked)} 个文件（不是报告或重复）")
-    for e in with_errors:
-        record = e.imported.record if e.imported else None
-        what = f"{record.agency} {record.year}年度" if record else e.failure
-        print(f"  {e.file.name}  {what}：错误 {e.errors}，提示 {e.warnings}  → {args.output / e.page}")
-    for e in entries:
-        if e.skipped:
-            print(f"  已跳过 {e.skipped}")
-        elif e.duplicate_of:
-            print(f"  重复 {e.file.relative_to(args.folder)}：与 {e.duplicate_of} 是同一份报告，未再核查")
+          f"；跳过 {len(entries) - len(checked)} 个文件（不是报告 {len(skipped)}，重复 {len(duplicates)}）")
+    if with_errors:
+        rules = Counter(f.rule for e in with_errors for f in e.findings if f.severity == "error")
+        unreadable = sum(1 for e in with_errors if not e.read)
+        print("错误最多的规则：" + "，".join(f"{rule} {count} 处" for rule, count in rules.most_common(5))
+              + (f"；无法导入 {unreadable} 份" if unreadable else ""))
+        print(f"含错误的报告（错误多者在前{f'，列出前 {LISTED} 份' if len(with_errors) > LISTED else ''}）：")
+    for e in with_errors[:LISTED]:
+        what = f"{e.read.agency} {e.read.year}年度" if e.read else e.failure
+        print(f"  {e.file.relative_to(args.folder)}  {what}：错误 {e.errors}，提示 {e.warnings}  → {args.output / e.page}")
+    for e in skipped[:LISTED]:
+        print(f"  已跳过 {e.skipped}")
+    for e in duplicates[:LISTED]:
+        print(f"  重复 {e.file.relative_to(args.folder)}：与 {e.duplicate_of} 是同一份报告，未再核查")
+    if max(len(with_errors), len(skipped), len(duplicates)) > LISTED:
+        print(f"  …… 每个文件一行：{args.output / 'audit.csv'}")
     if hierarchy is not None or args.by_folder:
         _reconcile_summary(entries, args.output)
     print(f"核查结果：{args.output / 'index.html'}（表格：{args.output / 'audit.csv'}）")
     return 1 if with_errors else 0
+
+
+AUDIT_STEPS = {"read": "导入", "checked": "核查"}
+LISTED = 20  # files of one kind the summary names; audit.csv and index.html list them all
 
 
 def _reconcile_summary(entries, out: Path) -> None:
