@@ -132,3 +132,19 @@ def test_a_hanging_notebook_fails_its_own_report_only(project):
     failed = nbformat.read(project / "outputs/2023/hangs/report.failed.ipynb", as_version=4)
     assert "time.sleep(60)" in failed.cells[4].source  # the cell it hung in, after papermill's injected one
     assert run_json(project, "2023", "shili-sjzyglj")["status"] == "ok"
+
+
+def test_run_json_counts_the_cpu_of_the_kernel_and_of_the_typesetter_in_their_stages(project):
+    # A cell that keeps the kernel's CPU busy for 1.5 s: the worker itself only waits meanwhile.
+    notebook = nbformat.read(project / "notebooks/annual_report.ipynb", as_version=4)
+    notebook.cells.insert(3, nbformat.v4.new_code_cell(
+        "import time\nstarted = time.process_time()\nwhile time.process_time() - started < 1.5:\n    pass"))
+    nbformat.write(notebook, project / "notebooks/busy.ipynb")
+    (project / "params/2023/busy.yaml").write_text(
+        "agency_id: shili-sjzyglj\nyear: 2023\nrecord: data/2023/shili-sjzyglj.yaml\nnotebook: notebooks/busy.ipynb\n",
+        encoding="utf-8")
+    assert main(["run", "params/2023/busy.yaml", "params/2023/shili-sjzyglj.yaml"]) == 0
+    busy, plain = run_json(project, "2023", "busy"), run_json(project, "2023", "shili-sjzyglj")
+    assert set(busy["cpu"]) == set(busy["seconds"]) == {"execute", "html", "pdf", "docx"}
+    assert busy["cpu"]["execute"] >= 1.5 > plain["cpu"]["execute"] > 0
+    assert all(seconds > 0 for run in (busy, plain) for seconds in run["cpu"].values())

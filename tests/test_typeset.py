@@ -158,3 +158,14 @@ def test_the_title_breaks_between_its_words():
     words = document(Report(record, []).review().payload)["title_words"]
     assert [word["text"] for word in words] == ["衢州市机关事务保障中心", "2022年政府信息公开工作年度报告"]
     assert all(word["whole"] for word in words)
+
+
+def test_the_typesetters_cpu_is_counted_for_the_process_that_asked():
+    # Typst runs in another process: its CPU must reach the PDF stage's figure (run.json).
+    from nianbao.pages.typeset import typesetter_cpu
+
+    data = payload()
+    data["record"]["agency"] = "另一个机关"  # a document the typesetter has not laid out before
+    before = typesetter_cpu()
+    pdf_from_payload(data)
+    assert typesetter_cpu() - before > 0.01
