@@ -153,7 +153,7 @@ def _execute(job: Job, executed: Path, root: Path, timeout: int) -> nbformat.Not
                 # The nianbao engine writes the notebook when execution ends, however it ends:
                 # a report whose kernel dies or hangs leaves its notebook behind all the same.
                 engine_name="nianbao", progress_bar=False, kernel_name="python3",
-                execution_timeout=timeout,
+                execution_timeout=timeout, kernel_manager_class=kernels.BatchKernelManager,
                 # Kernel logs (TCP on loopback at start-up, the interrupt jupyter_client sends
                 # before every shutdown) only clutter the progress bar: a kernel that really
                 # fails raises here, and its reason goes to the index.

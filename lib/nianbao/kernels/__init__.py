@@ -12,10 +12,10 @@ and reads what every report reads (nianbao.kernels.preload); it never starts a k
 notebook code, so no report sees what another one did.
 
 As in every process multiprocessing starts this way, the main module of the process that asks
-for kernels is imported before a kernel's code runs: once, by the fork server (PRELOAD), whose
-kernels then find it imported. It costs `nianbao run` nothing; a Dask worker's main module
-imports Dask, which every kernel paid for before (0.5 s of CPU). A script that calls batch.run
-must keep its own work under `if __name__ == "__main__":`.
+for kernels is imported before a kernel's code runs: here once, by the fork server (preload.py),
+whose kernels then find it imported. It costs `nianbao run` nothing; a Dask worker's main
+module imports Dask, which every kernel paid for before (0.5 s of CPU). A script that calls
+batch.run must keep its own work under `if __name__ == "__main__":`.
 
 The batch's worker processes use it (use_forked_kernels); elsewhere a kernel spec naming it,
 or JUPYTER_DEFAULT_PROVISIONER_NAME=nianbao-forked, selects it.
@@ -25,20 +25,28 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import multiprocessing.forkserver
+import multiprocessing.spawn
 import os
 import signal
 import sys
+import time
+from queue import Empty
 from typing import Any
 
+from jupyter_client import AsyncKernelManager
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.provisioning import KernelProvisionerFactory, LocalProvisioner
+from traitlets import DottedObjectName, Type
 
 NAME = "nianbao-forked"
-PRELOAD = ["__main__", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "nianbao.kernels",
+PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "nianbao.kernels",
            "nianbao.kernels.preload",
            # what a kernel still imported as it started (ipykernel 7, IPython 9): 0.05 s of CPU each
            "IPython.core.completerlib", "IPython.core.debugger", "IPython.core.logger", "IPython.core.oinspect",
            "IPython.extensions.storemagic", "IPython.utils.wildcard", "psutil", "tornado.platform.asyncio",
            "faulthandler"]
+# The path of the main module of the process that started the fork server, for preload.py.
+MAIN_MODULE = "NIANBAO_KERNELS_MAIN"
 # ipykernel's default backend, which it sets before user code runs; see _kernel.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
@@ -54,8 +62,14 @@ def use_forked_kernels() -> None:
     # JPY_SESSION_NAME; the batch's kernels serve no open notebook, and their fragments must be
     # the bare ones the rendered report expects (report.shown).
     os.environ.pop("JPY_SESSION_NAME", None)
+    # multiprocessing's own '__main__' preload never reaches the fork server on Python 3.11
+    # (it passes the path under a key the server does not read): preload.py imports it instead.
+    main = multiprocessing.spawn.get_preparation_data("kernel").get("init_main_from_path")
+    if main:
+        os.environ[MAIN_MODULE] = main
     _forkserver.set_forkserver_preload(PRELOAD)
     multiprocessing.forkserver.ensure_running()
+    os.environ.pop(MAIN_MODULE, None)  # the fork server has it; the kernels need not
     KernelProvisionerFactory.instance().default_provisioner_name = NAME
 
 
@@ -91,6 +105,54 @@ class ForkedProvisioner(LocalProvisioner):
         if signum == signal.SIGINT and self.parent.shutting_down:
             return
         await super().send_signal(signum)
+
+
+
+class ReadyClient(AsyncKernelClient):
+    """jupyter_client's client, ready without its pauses: it took a kernel as ready only after
+    IOPub had been silent for 0.2 s (0.9 s from start to a report's first cell, of which the
+    kernel's own start-up is a third). The handshake is the same: the kernel has answered
+    kernel_info and said something on IOPub. What IOPub still holds of it is dropped at once;
+    nbclient would skip it anyway, as it takes only the messages of the cell it runs."""
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:
+                    await self.iopub_channel.get_msg(timeout=0.2)  # IOPub is connected
+                except Empty:
+                    pass
+                else:
+                    self._handle_kernel_info_reply(reply)
+                    break
+            # jupyter_client's words, which the batch looks for to start a kernel once more
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+        while True:
+            try:
+                await self.iopub_channel.get_msg(timeout=0)
+            except Empty:
+                return
+
+
+class BatchKernelManager(AsyncKernelManager):
+    """The kernel manager of the batch's reports: its clients are ReadyClients, and it notices
+    a kernel's end within 10 ms of it, where jupyter_client looks every 0.1 s (which every
+    report waited for once its kernel was asked to shut down)."""
+
+    client_class = DottedObjectName("nianbao.kernels.ReadyClient")
+    client_factory = Type(ReadyClient, klass=AsyncKernelClient)
+
+    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+        await super()._async_wait(pollinterval=min(pollinterval, 0.01))
 
 
 def _ipykernel_arguments(cmd: list[str]) -> list[str] | None:
