@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/batch.py                              # N=20 agency-years
     .venv/bin/python benchmarks/batch.py --n 200
     .venv/bin/python benchmarks/batch.py --n 1000 --scripted-sample 10
+    .venv/bin/python benchmarks/batch.py --demo                       # the project's 15 demo documents
 
 It builds a throwaway project of N synthetic agency-years (benchmarks/agencies.py: realistic,
 consistent numbers and a narrative that states them) and renders them with `nianbao run`.
@@ -60,10 +61,15 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def make_project(folder: Path, n: int) -> list[Path]:
-    """The template notebook and N synthetic agency-years; their params files."""
+def make_project(folder: Path, n: int, demo: bool = False) -> list[Path]:
+    """The template notebook and N synthetic agency-years, or the project's own demo data;
+    their params files."""
     shutil.copytree(ROOT / "notebooks", folder / "notebooks")
-    return write_project(folder, n)
+    if not demo:
+        return write_project(folder, n)
+    for name in ("data", "params"):
+        shutil.copytree(ROOT / name, folder / name)
+    return sorted((folder / "params").glob("*/*.yaml"))
 
 
 def tree_mib() -> float:
@@ -195,16 +201,19 @@ def main() -> None:
                         help="nianbao run --jobs, or the workers of --scheduler local (default: nianbao's, cores + 1)")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
                         help="run on a Dask cluster: `local` starts one of --jobs workers here, or a scheduler's address")
+    parser.add_argument("--demo", action="store_true",
+                        help="the project's own demo documents (data/, params/) instead of N synthetic ones")
     parser.add_argument("--scripted-sample", type=int, default=None, metavar="K",
                         help="time the scripted route on the first K agency-years (default: N, at most 200)")
     args = parser.parse_args()
     jobs = args.jobs or default_workers()
-    sample = min(args.scripted_sample or 200, args.n)
     here = args.scheduler in (None, "local")  # the run's processes are this machine's, and counted
     adopt_orphans()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        params = make_project(folder, args.n)
+        params = make_project(folder, args.n, args.demo)
+        args.n = len(params)
+        sample = min(args.scripted_sample or 200, args.n)
         run = time_nianbao(folder, args.n, jobs, args.scheduler)
         stages = stage_cpu(folder / "out-nianbao")
         stages["index"] = index_cpu(folder / "out-nianbao") / args.n
@@ -212,7 +221,8 @@ def main() -> None:
     nianbao_rate, scripted_rate = args.n / run["seconds"] * 60, sample / scripted_s * 60
     cores = os.cpu_count()
     route = f"nianbao run --scheduler {args.scheduler} ({jobs} workers)" if args.scheduler else f"nianbao run --jobs {jobs}"
-    print(f"N={args.n} agency-years, HTML, PDF and Word each, {cores} cores")
+    what = "the demo's documents" if args.demo else "agency-years"
+    print(f"N={args.n} {what}, HTML, PDF and Word each, {cores} cores")
     print(f"{'route':<48}{'reports':>8}{'seconds':>9}{'reports/min':>13}{'peak MiB':>10}")
     print(f"{route:<48}{args.n:>8}{run['seconds']:>9.1f}{nianbao_rate:>13.1f}{run['mib']:>10.0f}")
     print(f"{'papermill + nbconvert html, pdf and docx':<48}{sample:>8}{scripted_s:>9.1f}{scripted_rate:>13.1f}"
