@@ -53,9 +53,10 @@ import time
 from pathlib import Path
 
 import psutil
+import yaml
 from agencies import write_project
 
-from nianbao.batch import default_workers
+from nianbao.batch import default_workers, discover
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -178,14 +179,25 @@ def dask_cluster(workers: int):
         yield cluster.scheduler_address
 
 
-def time_scripted(folder: Path, params: list[Path]) -> tuple[float, float]:
+def time_scripted(folder: Path, count: int) -> tuple[float, float]:
+    """Seconds and peak MiB of the first `count` reports made one after another by the tools'
+    own command lines, each given the notebook and parameters nianbao gives it (its edition's
+    template; last year's record, earlier years', a government's units), which a script
+    would have to work out as well."""
     out = folder / "out-scripted"
     out.mkdir()
+    here = Path.cwd()
+    os.chdir(folder)  # discover reads the project as `nianbao run` does, from its folder
+    try:
+        jobs = discover(None)[:count]
+    finally:
+        os.chdir(here)
     started, peak = time.perf_counter(), 0.0
-    for param in params:
-        notebook = out / f"{param.stem}.ipynb"
+    for number, job in enumerate(jobs):
+        notebook, parameters = out / f"{number}.ipynb", out / f"{number}.yaml"
+        parameters.write_text(yaml.safe_dump(job.parameters, allow_unicode=True), encoding="utf-8")
         for command in (
-            [BIN / "papermill", "notebooks/annual_report.ipynb", notebook, "-f", param, "--no-progress-bar"],
+            [BIN / "papermill", job.notebook, notebook, "-f", parameters, "--no-progress-bar"],
             [BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", notebook],
             [BIN / "jupyter", "nbconvert", "--to", "nianbao_pdf", notebook],
             [BIN / "jupyter", "nbconvert", "--to", "nianbao_docx", notebook],
@@ -217,7 +229,7 @@ def main() -> None:
         run = time_nianbao(folder, args.n, jobs, args.scheduler)
         stages = stage_cpu(folder / "out-nianbao")
         stages["index"] = index_cpu(folder / "out-nianbao") / args.n
-        scripted_s, scripted_mib = time_scripted(folder, params[:sample])
+        scripted_s, scripted_mib = time_scripted(folder, sample)
     nianbao_rate, scripted_rate = args.n / run["seconds"] * 60, sample / scripted_s * 60
     cores = os.cpu_count()
     route = f"nianbao run --scheduler {args.scheduler} ({jobs} workers)" if args.scheduler else f"nianbao run --jobs {jobs}"
