@@ -18,7 +18,6 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-from docx.text.paragraph import Paragraph
 
 from ..editions import Table
 from . import grid, word_style
@@ -90,8 +89,8 @@ def _table(document, blocks: list[BlockGrid], leaf: float = LEAF) -> None:
     document.element.body._insert_tbl(copy)
     rows = copy.tr_lst
     for (row, column), (_, _, cell) in zip(places, placed):
-        if cell.kind in NUMBERS and cell.text:
-            Paragraph(rows[row].tc_lst[column].p_lst[0], None).add_run(cell.text)
+        if cell.kind in NUMBERS and cell.text:  # a number: no tab, no line break, nothing to translate
+            rows[row].tc_lst[column].p_lst[0].add_r().add_t(cell.text)
 
 
 # The number cells of a table: left empty in its layout, written in each report's copy.
