@@ -23,6 +23,7 @@ or JUPYTER_DEFAULT_PROVISIONER_NAME=nianbao-forked, selects it.
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import multiprocessing.forkserver
 import multiprocessing.spawn
@@ -45,7 +46,7 @@ PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "n
            "IPython.core.completerlib", "IPython.core.debugger", "IPython.core.logger", "IPython.core.oinspect",
            "IPython.extensions.storemagic", "IPython.utils.wildcard", "psutil", "tornado.platform.asyncio",
            "faulthandler"]
-# The path of the main module of the process that started the fork server, for preload.py.
+# The main module of the process that started the fork server and its sys.path, for preload.py.
 MAIN_MODULE = "NIANBAO_KERNELS_MAIN"
 # ipykernel's default backend, which it sets before user code runs; see _kernel.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -63,10 +64,11 @@ def use_forked_kernels() -> None:
     # the bare ones the rendered report expects (report.shown).
     os.environ.pop("JPY_SESSION_NAME", None)
     # multiprocessing's own '__main__' preload never reaches the fork server on Python 3.11
-    # (it passes the path under a key the server does not read): preload.py imports it instead.
-    main = multiprocessing.spawn.get_preparation_data("kernel").get("init_main_from_path")
-    if main:
-        os.environ[MAIN_MODULE] = main
+    # (it passes the path under a key the server does not read, and not sys.path): preload.py
+    # imports it instead, with this process's sys.path, as each kernel would have.
+    preparation = multiprocessing.spawn.get_preparation_data("kernel")
+    if preparation.get("init_main_from_path"):
+        os.environ[MAIN_MODULE] = json.dumps([preparation["init_main_from_path"], preparation["sys_path"]])
     _forkserver.set_forkserver_preload(PRELOAD)
     multiprocessing.forkserver.ensure_running()
     os.environ.pop(MAIN_MODULE, None)  # the fork server has it; the kernels need not

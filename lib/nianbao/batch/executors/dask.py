@@ -30,6 +30,8 @@ class DaskExecutor:
                 outcome, files = future.result()
             except Exception as error:  # the worker itself was lost: this report fails, not the batch
                 outcome, files = job.outcome(reason=f"{type(error).__name__}: {error}"), {}
+            finally:
+                future.release()  # else its worker holds the report's files until the batch ends
             return _store(out, job, outcome, files)
 
         with Client(self.options.scheduler) as client:
