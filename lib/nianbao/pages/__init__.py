@@ -110,6 +110,30 @@ def markdown(text: str) -> Markup:
 
 
 @dataclass(frozen=True)
+class Run:
+    text: str
+    strong: bool
+    emphasis: bool
+
+
+def inline_runs(children) -> list[Run | None]:
+    """A Markdown paragraph's inline tokens as runs of text, None for a line break, as the HTML
+    report shows them: for the Word file and the PDF. Raw HTML, links and images are text here
+    too, as the parser left them."""
+    runs, strong, emphasis = [], False, False
+    for child in children:
+        if child.type in ("strong_open", "strong_close"):
+            strong = child.type == "strong_open"
+        elif child.type in ("em_open", "em_close"):
+            emphasis = child.type == "em_open"
+        elif child.type in ("softbreak", "hardbreak"):
+            runs.append(None)
+        elif child.content:
+            runs.append(Run(child.content, strong, emphasis))
+    return runs
+
+
+@dataclass(frozen=True)
 class Counts:
     errors: int
     warnings: int

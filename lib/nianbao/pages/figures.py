@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 from ..labels import split_path
 from ..record import Record, format_value
+from .grid import Cell
 
 # Chart text: Debian's Noto CJK first (installed by `make`), then what other systems have.
 CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei"]
@@ -86,6 +87,21 @@ def changes(frame: pd.DataFrame) -> pd.DataFrame:
     shown["较上年增减"] = [_change(now, then) for now, then in zip(last, before)]
     shown["增减幅度"] = [_rate(now, then) for now, then in zip(last, before)]
     return shown
+
+
+def changes_lines(frame: pd.DataFrame) -> tuple[list[list[Cell]], list[list[Cell]]]:
+    """The year-on-year table (`changes`) as lines of merged cells, head and body, for the Word
+    file and the PDF: 项目 over two label columns, the chart's name merged down its figures, a
+    column per year and the changes."""
+    head = [[Cell("项目", colspan=2, kind="head"),
+             *(Cell(f"{c}年" if isinstance(c, int) else str(c), kind="head") for c in frame.columns)]]
+    body = []
+    for chart in dict.fromkeys(frame.index.get_level_values("chart")):
+        figures_of_chart = frame.loc[chart]
+        for number, (figure, row) in enumerate(figures_of_chart.iterrows()):
+            line = [Cell(figure), *(Cell(value, kind="value") for value in row)]
+            body.append([Cell(chart, rowspan=len(figures_of_chart)), *line] if number == 0 else line)
+    return head, body
 
 
 def _rate(now, then) -> str:

@@ -36,7 +36,7 @@ import typst
 
 from ..consolidation import Coverage
 from ..record import Record
-from . import _markdown, grid
+from . import _markdown, grid, inline_runs
 from .grid import BlockGrid, Cell
 from .word_style import DRAFT
 
@@ -275,17 +275,8 @@ def _narrative(text: str) -> list[dict]:
 
 
 def _runs(children) -> list[dict]:
-    runs, strong, emphasis = [], False, False
-    for child in children:
-        if child.type in ("strong_open", "strong_close"):
-            strong = child.type == "strong_open"
-        elif child.type in ("em_open", "em_close"):
-            emphasis = child.type == "em_open"
-        elif child.type in ("softbreak", "hardbreak"):  # a line break, as the HTML report breaks lines
-            runs.append({"break": True})
-        elif child.content:  # text, and what the parser left as text (raw HTML, links, images)
-            runs.append({"text": child.content, "strong": strong, "emph": emphasis})
-    return runs
+    return [{"break": True} if run is None else {"text": run.text, "strong": run.strong, "emph": run.emphasis}
+            for run in inline_runs(children)]
 
 
 # ---- Appendices ----
@@ -334,14 +325,7 @@ def _history(record: Record, earlier: list[Record]) -> dict | None:
                                   for i, (label, row) in enumerate(zip(part.index, values))],
                        "notes": [f"口径：{note}" for chart, note in notes if chart == title]})
     changes = figures_of.changes(figures)
-    head = [[Cell("项目", colspan=2, kind="head"),
-             *(Cell(f"{c}年" if isinstance(c, int) else str(c), kind="head") for c in changes.columns)]]
-    body = []
-    for chart in dict.fromkeys(changes.index.get_level_values("chart")):
-        rows = changes.loc[chart]
-        for number, (figure, row) in enumerate(rows.iterrows()):
-            line = [Cell(figure), *(Cell(value, kind="value") for value in row)]
-            body.append([Cell(chart, rowspan=len(rows)), *line] if number == 0 else line)
+    head, body = figures_of.changes_lines(changes)
     return {"heading": [f"附：{record.agency}历年情况对比", f"（{span}）"], "charts": charts,
             "table": {"style": "history", "columns": ["auto"] * 2 + [[1, "fr"]] * len(changes.columns),
                       "head": _lines(head), "body": _lines(body), "line_runs": []}}

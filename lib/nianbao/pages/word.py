@@ -34,7 +34,7 @@ from traitlets import default
 from ..consolidation import Coverage
 from ..record import Record
 from ..report import findings_payload
-from . import _markdown, word_style, word_tables
+from . import _markdown, inline_runs, word_style, word_tables
 from .grid import Cell
 from .word_style import CHARACTER, LINE, TABLE, TITLE
 
@@ -207,17 +207,12 @@ def _narrative(document, text: str) -> None:
 
 
 def _inline(paragraph, children) -> None:
-    bold = italic = False
-    for child in children:
-        if child.type in ("strong_open", "strong_close"):
-            bold = child.type == "strong_open"
-        elif child.type in ("em_open", "em_close"):
-            italic = child.type == "em_open"
-        elif child.type in ("softbreak", "hardbreak"):  # a line break, as the HTML report breaks lines
+    for run in inline_runs(children):
+        if run is None:
             paragraph.add_run().add_break()
-        elif child.content:  # text, and what the parser left as text (raw HTML, links, images)
-            run = paragraph.add_run(child.content)
-            run.bold, run.italic = bold or None, italic or None
+        else:
+            written = paragraph.add_run(run.text)
+            written.bold, written.italic = run.strong or None, run.emphasis or None
 
 
 # ---- History appendix ----

@@ -39,16 +39,10 @@ def official(document, table: Table, values: dict) -> None:
 
 
 def changes(document, frame) -> None:
-    """The history's year-on-year table (figures.changes): 项目 over two label columns, the
-    chart's name merged down its figures, a column per year and the changes."""
-    head = [[Cell("项目", colspan=2, kind="head"),
-             *(Cell(f"{c}年" if isinstance(c, int) else str(c), kind="head") for c in frame.columns)]]
-    body = []
-    for chart in dict.fromkeys(frame.index.get_level_values("chart")):
-        figures = frame.loc[chart]
-        for number, (figure, row) in enumerate(figures.iterrows()):
-            line = [Cell(figure), *(Cell(value, kind="value") for value in row)]
-            body.append([Cell(chart, rowspan=len(figures)), *line] if number == 0 else line)
+    """The history's year-on-year table (figures.changes_lines)."""
+    from .figures import changes_lines  # pandas and matplotlib: only for reports with earlier years
+
+    head, body = changes_lines(frame)
     _table(document, [BlockGrid("", head, body, stub_columns=2, value_columns=len(frame.columns))], leaf=FIGURE)
 
 
