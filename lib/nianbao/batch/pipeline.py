@@ -1,10 +1,11 @@
 """One report, start to finish: execute the template notebook, render HTML, PDF and Word, store them.
 
 Papermill executes the template in a fresh kernel (forked from a preloaded server in the
-batch's workers, kernels.py); the HTML and PDF are rendered in-process with exporters made
-once per process. Every output goes through the folder's staging (folder.py), so a failed run
-leaves the previous good report whole, plus report.failed.ipynb with the failing cell and the
-reason in run.json.
+batch's workers, kernels.py); the HTML and Word file are rendered in-process, the PDF by the
+worker's typesetter (pages/typeset.py), from the findings payload as the Word file. Each
+stage's wall-clock and CPU seconds go to run.json. Every output goes through the folder's
+staging (folder.py), so a failed run leaves the previous good report whole, plus
+report.failed.ipynb with the failing cell and the reason in run.json.
 
 `timeout` bounds every step: each notebook cell (papermill), and the HTML, PDF and Word
 renders (a 10 MB narrative once held a worker for minutes).
@@ -105,9 +106,8 @@ def _cpu() -> float:
 @functools.cache
 def exporter():
     """One exporter per process, built once: local workers inherit it from the batch,
-    Dask workers build it for their first report. Its first export compiles the template and
-    the CSS selectors nbconvert looks up in every page (0.4 s of CPU): done here on an empty
-    notebook, so that the workers inherit them compiled rather than compile them each."""
+    Dask workers build it for their first report. Its first export compiles the template: done
+    here on an empty notebook, so that the workers inherit it compiled rather than compile it each."""
     from ..pages.exporters import ReportHTMLExporter
 
     built = ReportHTMLExporter()

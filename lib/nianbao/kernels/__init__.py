@@ -18,7 +18,9 @@ module imports Dask, which every kernel paid for before (0.5 s of CPU). A script
 batch.run must keep its own work under `if __name__ == "__main__":`.
 
 The batch's worker processes use it (use_forked_kernels); elsewhere a kernel spec naming it,
-or JUPYTER_DEFAULT_PROVISIONER_NAME=nianbao-forked, selects it.
+or JUPYTER_DEFAULT_PROVISIONER_NAME=nianbao-forked, selects it. The batch's kernel manager
+(BatchKernelManager) takes a kernel as ready, and as ended, as soon as it is: a report's
+kernel is otherwise waited for longer than it works.
 """
 from __future__ import annotations
 
@@ -109,13 +111,12 @@ class ForkedProvisioner(LocalProvisioner):
         await super().send_signal(signum)
 
 
-
 class ReadyClient(AsyncKernelClient):
-    """jupyter_client's client, ready without its pauses: it took a kernel as ready only after
-    IOPub had been silent for 0.2 s (0.9 s from start to a report's first cell, of which the
-    kernel's own start-up is a third). The handshake is the same: the kernel has answered
-    kernel_info and said something on IOPub. What IOPub still holds of it is dropped at once;
-    nbclient would skip it anyway, as it takes only the messages of the cell it runs."""
+    """jupyter_client's client, ready without its pause: it took a kernel as ready only after
+    IOPub had been silent for 0.2 s, which every report waited for. The handshake is the same:
+    the kernel has answered kernel_info and said something on IOPub. What IOPub still holds of
+    it is dropped at once; nbclient would skip it anyway, as it takes only the messages of the
+    cell it runs."""
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
