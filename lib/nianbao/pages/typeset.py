@@ -29,14 +29,13 @@ import sys
 import struct
 import threading
 import time
-import unicodedata
 from pathlib import Path
 
 import typst
 
 from ..consolidation import Coverage
 from ..record import Record
-from . import _markdown, grid, inline_runs
+from . import _markdown, grid, inline_runs, text_width
 from .grid import BlockGrid, Cell
 from .word_style import DRAFT
 
@@ -161,7 +160,7 @@ def document(payload: dict) -> dict:
     return {
         "title": record.title,
         "author": record.agency,
-        "title_words": [{"text": word, "whole": _width(word) <= TITLE_CHARACTERS}
+        "title_words": [{"text": word, "whole": text_width(word) <= TITLE_CHARACTERS}
                         for word in record.spec.title_words(record.agency, record.year)],
         "draft": DRAFT if payload.get("open_errors", payload["errors"]) > 0 else None,
         "lead": record.contact or None,
@@ -170,11 +169,6 @@ def document(payload: dict) -> dict:
         "coverage": _coverage(record, Coverage.from_dict(payload["coverage"])) if payload.get("coverage") else None,
         "history": _history(record, earlier),
     }
-
-
-def _width(text: str) -> float:
-    """Width in characters of the Chinese face: Latin letters and digits are half as wide."""
-    return sum(1 if unicodedata.east_asian_width(c) in "FWA" else 0.5 for c in text)
 
 
 # ---- Tables ----

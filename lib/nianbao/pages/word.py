@@ -22,7 +22,6 @@ import functools
 import io
 import itertools
 import re
-import unicodedata
 from datetime import datetime, timezone
 
 from docx import Document
@@ -34,7 +33,7 @@ from traitlets import default
 from ..consolidation import Coverage
 from ..record import Record
 from ..report import findings_payload
-from . import _markdown, inline_runs, word_style, word_tables
+from . import _markdown, inline_runs, text_width, word_style, word_tables
 from .grid import Cell
 from .word_style import CHARACTER, LINE, TABLE, TITLE
 
@@ -134,11 +133,6 @@ def _xml_safe(data):
 
 # ---- Title and signature ----
 
-def _width(text: str) -> float:
-    """Width in characters of the Chinese face: Latin letters and digits are half as wide."""
-    return sum(1 if unicodedata.east_asian_width(c) in "FWA" else 0.5 for c in text)
-
-
 def _title(document, record: Record) -> None:
     """The title in as few centred lines as it fits, the most even of them, broken only where
     the format's words meet: before the year, after the agency (never inside a word)."""
@@ -146,12 +140,12 @@ def _title(document, record: Record) -> None:
     for count in range(1, len(pieces) + 1):
         splits = [["".join(pieces[a:b]) for a, b in itertools.pairwise((0, *cuts, len(pieces)))]
                   for cuts in itertools.combinations(range(1, len(pieces)), count - 1)]
-        fitting = [lines for lines in splits if max(map(_width, lines)) <= TITLE_CHARACTERS]
+        fitting = [lines for lines in splits if max(map(text_width, lines)) <= TITLE_CHARACTERS]
         if fitting:
             break
     else:
         fitting = [pieces]  # an agency's name longer than a line: Word breaks it
-    lines = min(fitting, key=lambda lines: max(map(_width, lines)))
+    lines = min(fitting, key=lambda lines: max(map(text_width, lines)))
     paragraph = _paragraph(document, style=TITLE)
     for number, line in enumerate(lines):
         run = paragraph.add_run(line)
@@ -163,7 +157,7 @@ def _signature(document, agency: str, date: str) -> None:
     """GB/T 9704's unsealed signature: the agency two characters from the right, the date under
     it starting two characters further right (the agency moves left when the date is longer)."""
     agency_right = 2.0
-    date_right = agency_right + _width(agency) - 2 - _width(date)
+    date_right = agency_right + text_width(agency) - 2 - text_width(date)
     if date_right < 2:
         agency_right, date_right = agency_right + 2 - date_right, 2.0
     for number, (text, right) in enumerate(((agency, agency_right), (date, date_right))):
