@@ -151,3 +151,44 @@ def test_no_id_or_name_makes_the_batch_write_outside_the_output_folder(tmp_path,
     assert outside == [project / "outputs"]
     assert not list(tmp_path.rglob("escaped*"))
     assert (project / "outputs/2023/shili-sjzyglj/report.pdf").exists()  # the good one is made
+
+
+INDENTED = ("    四个空格缩进的一段：全年主动公开政府信息156条。\n\n"
+            "\t制表符缩进的一段：新收政府信息公开申请16件。\n\n"
+            "```\n围栏之间的一段：办结16件。\n```\n\n"
+            "        八个空格缩进，用`反引号`的一段。")
+INDENTED_WORDS = ["四个空格缩进的一段：全年主动公开政府信息156条。", "制表符缩进的一段：新收政府信息公开申请16件。",
+                  "围栏之间的一段：办结16件。", "八个空格缩进，用`反引号`的一段。"]
+
+
+@pytest.mark.parametrize("intake_format", ["yaml", "xlsx"])
+def test_indented_paragraphs_and_a_fenced_block_keep_their_words_in_html_pdf_and_word(tmp_path, monkeypatch,
+                                                                                        intake_format):
+    import docx
+    import yaml
+    from bs4 import BeautifulSoup
+
+    monkeypatch.chdir(copy_project(tmp_path, [("2023", "shili-sjzyglj")]))
+    record = tmp_path / "data/2023/shili-sjzyglj.yaml"
+    data = yaml.safe_load(record.read_text(encoding="utf-8"))
+    data["parts"]["五"] = INDENTED
+    record.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    if intake_format == "xlsx":  # the same text typed into the workbook's 正文 cells
+        assert main(["workbook", "--record", str(record), "-o", "data/2023/shili-sjzyglj.xlsx"]) == 0
+        record.unlink()
+        (tmp_path / "params/2023/shili-sjzyglj.yaml").write_text(
+            "agency_id: shili-sjzyglj\nyear: 2023\nrecord: data/2023/shili-sjzyglj.xlsx\n", encoding="utf-8")
+
+    assert main(["run"]) == 0
+    folder = tmp_path / "outputs/2023/shili-sjzyglj"
+    page = BeautifulSoup((folder / "report.html").read_text(encoding="utf-8"), "html.parser")
+    assert page.find(["pre", "code"]) is None
+    html_paragraphs = [p.get_text() for p in page.find_all("p")]
+    pdf = re.sub(r"\s+", "", subprocess.run(["pdftotext", "-raw", folder / "report.pdf", "-"],
+                                            capture_output=True, text=True, check=True).stdout)
+    word_paragraphs = [p.text for p in docx.Document(folder / "report.docx").paragraphs]
+    for words in INDENTED_WORDS:  # each a paragraph of its own with its words, in the three files
+        assert len([p for p in html_paragraphs if words in p]) == 1, words
+        assert any(words in p for p in word_paragraphs), words
+        assert words in pdf, words
+    assert "```\n围栏之间的一段：办结16件。\n```" in html_paragraphs  # the fence's marks as typed

@@ -41,7 +41,12 @@ def place(part: str) -> str:
 
 
 environment.filters["place"] = place
-_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True}).disable(["image", "link", "autolink"])
+# A narrative is prose: raw HTML, links and images stay the literal text they are, and nothing
+# is code. A paragraph indented by four spaces or a tab (as many people indent one, in YAML and
+# in the workbook's 正文 cells) or between ``` lines is a paragraph with its words, in every
+# drawing of the report: Markdown's code blocks and `code` spans are off.
+_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True}).disable(
+    ["image", "link", "autolink", "code", "fence", "backticks"])
 STYLESHEET = "nbconvert/nianbao/report.css"
 
 

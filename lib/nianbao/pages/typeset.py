@@ -238,8 +238,8 @@ def _lines(lines: list[list[Cell]], narrow: frozenset | set = frozenset()) -> li
 
 def _narrative(text: str) -> list[dict]:
     """Markdown as blocks: paragraphs, headings (the second level, under a part's title),
-    lists (nested), code as plain paragraphs, with **strong** and *em* runs. Raw HTML, links
-    and images stay the literal text they are, as in the HTML report."""
+    lists (nested), with **strong** and *em* runs. Raw HTML, links and images stay the literal
+    text they are, as in the HTML report."""
     blocks: list = []
     open_containers = [blocks]  # where the next block goes: the narrative, or a list item's blocks
     heading = False
@@ -260,11 +260,6 @@ def _narrative(text: str) -> list[dict]:
             heading = token.type == "heading_open"
         elif token.type == "inline":
             open_containers[-1].append({"kind": "heading" if heading else "paragraph", "runs": _runs(token.children)})
-        elif token.type in ("code_block", "fence"):
-            lines = token.content.rstrip("\n").split("\n")
-            runs = [run for number, line in enumerate(lines) for run in ([{"break": True}] if number else []) +
-                    [{"text": line}]]
-            open_containers[-1].append({"kind": "paragraph", "runs": runs})
     return blocks
 
 

@@ -173,7 +173,7 @@ def _signature(document, agency: str, date: str) -> None:
 
 def _narrative(document, text: str) -> None:
     """Markdown as paragraphs: headings in 楷体 (the second level, under a part's title), list
-    items numbered as the HTML numbers them, code as plain paragraphs, **strong** and *em*."""
+    items numbered as the HTML numbers them, **strong** and *em*."""
     lists: list[int | None] = []  # the open lists, innermost last: its next number, None if bulleted
     marker, style = "", None
     for token in _markdown.parse(text):
@@ -187,17 +187,14 @@ def _narrative(document, text: str) -> None:
                 lists[-1] += 1
         elif token.type in ("heading_open", "heading_close"):
             style = "Heading 2" if token.type == "heading_open" else None
-        elif token.type in ("inline", "code_block", "fence"):
+        elif token.type == "inline":
             paragraph = _paragraph(document, style=style)
             if len(lists) > 1:
                 paragraph.paragraph_format.left_indent = Pt(2 * CHARACTER * (len(lists) - 1))
             if marker:
                 paragraph.add_run(marker + " ")
                 marker = ""
-            if token.type == "inline":
-                _inline(paragraph, token.children)
-            else:
-                paragraph.add_run(token.content.rstrip("\n"))
+            _inline(paragraph, token.children)
 
 
 def _inline(paragraph, children) -> None:
