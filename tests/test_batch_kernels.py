@@ -92,7 +92,7 @@ def test_a_kernel_that_dies_fails_its_own_report_only(project):
     dies = params_for(project, "dies", "2023", "shili-scjgj",
                       template_with(project, "dies.ipynb", "import os\nos._exit(1)", at=3))
     assert main(["run", dies, "params/2023/shili-sjzyglj.yaml"]) == 1
-    assert run_json(project, "2023/dies")["reason"].startswith("DeadKernelError")
+    assert run_json(project, "2023/dies")["reason"].startswith("执行模板笔记本时内核意外终止")
     failed = nbformat.read(project / "outputs/2023/dies/report.failed.ipynb", as_version=4)
     assert "os._exit(1)" in failed.cells[4].source
     assert not (project / "outputs/2023/dies/report.html").exists()

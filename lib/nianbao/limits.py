@@ -1,4 +1,4 @@
-"""Bounds on the processes that read or typeset untrusted input.
+"""Bounds on the processes nianbao starts: how much memory they may take, and how long they live.
 
 Some input costs memory out of all proportion to its size: a narrative of stacked combining
 accents (16 KB took the typesetter to 3.9 GB), a workbook or a Word file whose XML unpacks to
@@ -10,11 +10,16 @@ input fails alone, with a reason in Chinese (`out_of_memory`), and the machine a
 
 The bound is 2 GiB, far above what any real report needs (a kernel with pandas and matplotlib
 maps 0.3 GiB, the typesetter with its fonts 0.35 GiB). NIANBAO_MEMORY_LIMIT (in MiB) sets another.
+
+A process the batch starts also ends with the process that made it (`die_with_parent`), so a
+batch killed outright leaves none of its workers, fork servers, kernels or typesetters behind.
 """
 from __future__ import annotations
 
 import os
 import resource
+import signal
+import sys
 
 DEFAULT_MIB = 2048
 VARIABLE = "NIANBAO_MEMORY_LIMIT"
@@ -47,3 +52,22 @@ def bound_memory() -> None:
 def out_of_memory(what: str) -> str:
     """Why an input failed at the bound, for a person: `what` is the work, `排版 PDF`."""
     return f"{what}所需内存超过上限 {said()}，已放弃（输入中可能有异常内容，如大量叠加的组合符号或解压后极大的文件）"
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Have Linux kill this process when the one that made it dies, however it dies.
+
+    The batch's workers, their fork servers, the kernels forked from those and the typesetters
+    each call it, so a batch killed outright (kill -9, the out-of-memory killer) leaves none of
+    them behind. `parent` is the pid the process was made by, when the caller knows it;
+    elsewhere than Linux this does nothing.
+    """
+    if sys.platform != "linux":
+        return
+    import ctypes
+
+    parent = os.getppid() if parent is None else parent
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request took hold
+        os._exit(1)

@@ -25,8 +25,9 @@ from pathlib import Path
 
 import nbformat
 import papermill
+from nbclient.exceptions import DeadKernelError
 
-from .. import kernels
+from .. import kernels, limits
 from ..report import findings_payload
 from . import folder as outputs
 from .jobs import Job
@@ -49,7 +50,7 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outc
         return outputs.finish(folder, outcome)
     executed = staged / "report.ipynb"
     try:
-        with _stage(outcome, "execute"):
+        with _stage(outcome, "execute", None):
             notebook = _execute(job, executed, root, timeout)
 
         payload = findings_payload(notebook)
@@ -58,12 +59,12 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outc
         outcome.open_errors = payload.get("open_errors", payload["errors"])  # a template of an older nianbao
         outcome.decided, outcome.stale = payload.get("decided", 0), len(payload.get("stale", []))
 
-        with _stage(outcome, "html"), _limit(timeout, "生成 HTML"):
+        with _stage(outcome, "html", timeout):
             html, _ = exporter().from_notebook_node(notebook)
             (staged / "report.html").write_text(html, encoding="utf-8")
-        with _stage(outcome, "pdf"), _limit(timeout, "生成 PDF"):
+        with _stage(outcome, "pdf", timeout):
             (staged / "report.pdf").write_bytes(pdf_from_payload(payload))
-        with _stage(outcome, "docx"), _limit(timeout, "生成 Word 文档"):
+        with _stage(outcome, "docx", timeout):
             (staged / "report.docx").write_bytes(docx_from_payload(payload))
         record = payload.pop("record")  # the record as read, for the agency's history page
         payload.pop("earlier")          # the other years' records: their own folders hold them
@@ -72,7 +73,12 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outc
         outputs.commit(folder, staged)
         outcome.status = "ok"
     except papermill.PapermillExecutionError as error:  # a cell raised: its own words say why
-        outcome.reason = f"{error.ename}: {error.evalue}"
+        outcome.reason = (limits.out_of_memory(STAGES["execute"]) if error.ename == "MemoryError"
+                          else f"{error.ename}: {error.evalue}")
+    except DeadKernelError:  # killed, or aborted at its memory bound in native code
+        outcome.reason = f"{STAGES['execute']}时内核意外终止（可能因所需内存超过上限 {limits.said()}）"
+    except StepFailed as error:
+        outcome.reason = str(error)
     except Exception as error:  # one broken report must never stop the batch
         if isinstance(error, OSError) and error.filename:  # a full disk, no permission
             outcome.reason = outputs.describe(error)
@@ -87,12 +93,25 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outc
     return outputs.finish(folder, outcome)
 
 
+# A report's stages, as run.json names them and as a person does.
+STAGES = {"execute": "执行模板笔记本", "html": "生成 HTML", "pdf": "生成 PDF", "docx": "生成 Word 文档"}
+
+
+class StepFailed(Exception):
+    """A stage that ran out of time or memory: the message says which, for a person."""
+
+
 @contextlib.contextmanager
-def _stage(outcome: outputs.Outcome, name: str):
-    """Record a stage's wall-clock and CPU seconds in the outcome. The CPU of the processes that
-    work for this one meanwhile counts as the stage's: the report's kernel, the typesetter."""
+def _stage(outcome: outputs.Outcome, name: str, timeout: int | None):
+    """Run a stage within `timeout` seconds (None: it bounds itself) and the process's memory
+    bound, and record its wall-clock and CPU seconds in the outcome. The CPU of the processes
+    that work for this one meanwhile counts as the stage's: the report's kernel, the typesetter."""
     wall, cpu = time.perf_counter(), _cpu()
-    yield
+    try:
+        with _limit(timeout, STAGES[name]):
+            yield
+    except MemoryError:
+        raise StepFailed(limits.out_of_memory(STAGES[name])) from None
     outcome.seconds[name] = round(time.perf_counter() - wall, 3)
     outcome.cpu[name] = round(_cpu() - cpu, 3)
 
@@ -115,20 +134,16 @@ def exporter():
     return built
 
 
-class StepTimeout(Exception):
-    pass
-
-
 @contextlib.contextmanager
-def _limit(seconds: int, step: str):
+def _limit(seconds: int | None, step: str):
     """Stop a step that runs longer than `seconds`. Only a process's main thread can take the
     alarm (a local worker's is; a Dask worker runs tasks in threads and its steps run unbounded)."""
-    if threading.current_thread() is not threading.main_thread():
+    if seconds is None or threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def expire(signum, frame):
-        raise StepTimeout(f"{step}超过 {seconds} 秒，已放弃")
+        raise StepFailed(f"{step}超过 {seconds} 秒，已放弃")
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)

@@ -41,6 +41,8 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.provisioning import KernelProvisionerFactory, LocalProvisioner
 from traitlets import DottedObjectName, Type
 
+from .. import limits
+
 NAME = "nianbao-forked"
 PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "nianbao.kernels",
            "nianbao.kernels.preload",
@@ -169,7 +171,8 @@ def _ipykernel_arguments(cmd: list[str]) -> list[str] | None:
 def _kernel(arguments: list[str], env: dict[str, str], cwd: str, told) -> None:
     """The forked process: become the kernel that `python -m ipykernel_launcher` would be,
     and tell `told` the CPU seconds it spent when it ends."""
-    die_with_parent()
+    limits.die_with_parent()
+    limits.bound_memory()  # it reads the agency's record and draws the report: untrusted input
     os.setsid()
     os.environ.clear()
     os.environ.update(env)
@@ -234,22 +237,3 @@ class _Forked:
 
     def kill(self) -> None:
         self._process.kill()
-
-
-def die_with_parent(parent: int | None = None) -> None:
-    """Have Linux kill this process when the one that made it dies, however it dies.
-
-    The batch's workers, their fork servers and the kernels forked from those each call it,
-    so a batch killed outright (kill -9, the out-of-memory killer) leaves none of them behind.
-    `parent` is the pid the process was made by, when the caller knows it; elsewhere than
-    Linux this does nothing.
-    """
-    if sys.platform != "linux":
-        return
-    import ctypes
-
-    parent = os.getppid() if parent is None else parent
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before the request took hold
-        os._exit(1)

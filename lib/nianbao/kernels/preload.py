@@ -17,9 +17,10 @@ import sys
 
 from .. import checks, editions, intake, pages, report  # noqa: F401
 from ..pages import figures  # noqa: F401  (pandas, matplotlib)
-from . import MAIN_MODULE, die_with_parent
+from .. import limits
+from . import MAIN_MODULE
 
-die_with_parent()
+limits.die_with_parent()
 
 for _edition in editions.available():
     editions.load(_edition)

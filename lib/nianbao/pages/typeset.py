@@ -24,15 +24,17 @@ from __future__ import annotations
 import functools
 import json
 import os
+import signal
+import struct
 import subprocess
 import sys
-import struct
 import threading
 import time
 from pathlib import Path
 
 import typst
 
+from .. import limits
 from ..consolidation import Coverage
 from ..record import Record
 from . import _markdown, grid, inline_runs, text_width
@@ -76,22 +78,47 @@ def typesetter_cpu() -> float:
 
 
 def _typeset(text: str) -> bytes:
-    """The PDF of a document, made by this process's typesetter (see `_typesetter`)."""
+    """The PDF of a document, made by this process's typesetter (see `_typesetter`). A typesetter
+    found dead (killed, or past its memory bound on the report before) is replaced and the
+    document given to the new one; one that dies on this very document twice fails it alone."""
     global _typesetter_cpu
     with _lock:
-        helper = _typesetter(os.getpid())
-        try:
-            _send(helper.stdin, b"D", text.encode("utf-8"))
-            status, body = _receive(helper.stdout) or (b"E", SPENT.pack(0) + "排版进程意外退出".encode())
-        except BaseException:  # a step's time limit, a dead typesetter: the next PDF gets a new one
-            helper.kill()
+        for attempt in (1, 2):
+            helper = _typesetter(os.getpid())
+            try:
+                reply = _ask(helper, text)
+            except BaseException:  # a step's time limit: the next PDF gets a new typesetter
+                helper.kill()
+                _typesetter.cache_clear()
+                raise
+            if reply is not None:
+                break
             _typesetter.cache_clear()
-            raise
+            if attempt == 2:
+                raise TypstFailed(_death(helper.wait()))
+    status, body = reply
     _typesetter_cpu += SPENT.unpack_from(body)[0]
     body = body[SPENT.size:]
     if status == b"E":
         raise TypstFailed(body.decode("utf-8"))
     return body
+
+
+def _ask(helper: subprocess.Popen, text: str) -> tuple[bytes, bytes] | None:
+    """The typesetter's reply to a document; None when it is dead or dies on it."""
+    try:
+        _send(helper.stdin, b"D", text.encode("utf-8"))
+    except BrokenPipeError:
+        return None
+    return _receive(helper.stdout)
+
+
+def _death(returncode: int) -> str:
+    """Why a typesetter ended, for a person. Rust aborts when memory runs out (at the bound,
+    `_serve`), the kernel's out-of-memory killer sends SIGKILL."""
+    if returncode in (-signal.SIGABRT, -signal.SIGKILL):
+        return limits.out_of_memory("排版 PDF")
+    return f"排版进程意外退出（退出码 {returncode}），重试后仍然如此"
 
 
 SPENT = struct.Struct("!d")  # a reply's body begins with the CPU seconds the typesetter spent on it
@@ -104,7 +131,10 @@ def _typesetter(pid: int) -> subprocess.Popen:
     a forked child does not inherit: a process forked after Typst ran in it waits for those
     threads forever. The batch forks its workers, and a test session its batches' workers
     after it made PDFs, so Typst never runs in a process that may fork, only in this one."""
-    return subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    # Its stderr is nobody's: Rust's last words when it aborts ("memory allocation of … failed")
+    # would land in the middle of the batch's progress bar; `_death` says why instead.
+    return subprocess.Popen([sys.executable, "-m", __name__, str(pid)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
 
 def _send(stream, status: bytes, body: bytes) -> None:
@@ -113,11 +143,13 @@ def _send(stream, status: bytes, body: bytes) -> None:
 
 
 def _receive(stream) -> tuple[bytes, bytes] | None:
-    """A message's status and body, None at the end of the stream."""
+    """A message's status and body, None at the end of the stream or of its sender."""
     header = stream.read(9)
     if len(header) < 9:
         return None
-    return header[:1], stream.read(int.from_bytes(header[1:], "big"))
+    length = int.from_bytes(header[1:], "big")
+    body = stream.read(length)
+    return (header[:1], body) if len(body) == length else None  # cut short: its sender died
 
 
 def _serve(requests, replies) -> None:
@@ -321,4 +353,6 @@ def _history(record: Record, earlier: list[Record]) -> dict | None:
 
 
 if __name__ == "__main__":
+    limits.die_with_parent(int(sys.argv[1]))
+    limits.bound_memory()  # a document of stacked accents once took Typst to 22.9 GB
     _serve(sys.stdin.buffer, sys.stdout.buffer)

@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from ... import kernels
+from ... import kernels, limits
 from .. import folder as outputs
 from .. import pipeline
 from . import Options, collect
@@ -104,7 +104,10 @@ _stopping: multiprocessing.synchronize.Event | None = None
 def _start_worker(stopping: multiprocessing.synchronize.Event, batch: int) -> None:
     global _stopping
     _stopping = stopping
-    kernels.die_with_parent(batch)
+    limits.die_with_parent(batch)
+    # It draws reports from untrusted records; its kernels, fork server and typesetter inherit
+    # the bound too (each process its own), also a kernel started as a new interpreter.
+    limits.bound_memory()
     # Ctrl-C is the batch's to handle (collect): a worker finishes the report it has begun.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     kernels.use_forked_kernels()

@@ -1,0 +1,66 @@
+"""Memory bounds: input that costs memory out of all proportion fails its own report with a
+reason in Chinese, and the batch goes on (limits.py). NIANBAO_MEMORY_LIMIT lowers the bound
+here so that reaching it takes a moment."""
+import json
+import os
+import signal
+
+import nbformat
+import pytest
+import yaml
+
+from conftest import DEMO, copy_project
+from nianbao import intake
+from nianbao.cli import main
+from nianbao.pages import typeset
+from nianbao.report import Report
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(copy_project(tmp_path, [("2023", "shili-scjgj"), ("2023", "shili-sjzyglj")]))
+    monkeypatch.setenv("NIANBAO_MEMORY_LIMIT", "800")
+    return tmp_path
+
+
+def run_json(project, name):
+    return json.loads((project / "outputs/2023" / name / "run.json").read_text(encoding="utf-8"))
+
+
+def test_stacked_accents_fail_their_own_pdf_and_the_next_report_gets_a_new_typesetter(project, capsys):
+    # 8,000 combining accents on one letter: 16 KB of narrative that took Typst to 3.9 GB
+    record = project / "data/2023/shili-scjgj.yaml"
+    data = yaml.safe_load(record.read_text(encoding="utf-8"))
+    data["parts"]["五"] = "a" + "\u0301" * 8000
+    record.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+    # one worker: the second report is typeset by the process whose typesetter the first one killed
+    assert main(["run", "--jobs", "1"]) == 1
+    reason = run_json(project, "shili-scjgj")["reason"]
+    assert "的 PDF 无法排版：排版 PDF所需内存超过上限 800 MB" in reason
+    assert run_json(project, "shili-sjzyglj")["status"] == "ok"
+    assert (project / "outputs/2023/shili-sjzyglj/report.pdf").read_bytes().startswith(b"%PDF")
+    assert "memory allocation" not in capsys.readouterr().err  # Rust's last words stay off the terminal
+
+
+def test_a_typesetter_that_died_between_two_reports_is_replaced():
+    payload = Report(intake.read(DEMO), []).review().payload
+    assert typeset.pdf_from_payload(payload).startswith(b"%PDF")
+    helper = typeset._typesetter(os.getpid())
+    os.kill(helper.pid, signal.SIGKILL)
+    helper.wait()
+    assert typeset.pdf_from_payload(payload).startswith(b"%PDF")  # was BrokenPipeError
+    assert typeset._typesetter(os.getpid()).pid != helper.pid
+
+
+def test_a_kernel_past_its_memory_bound_fails_its_own_report(project):
+    notebook = nbformat.read(project / "notebooks/annual_report.ipynb", as_version=4)
+    notebook.cells.insert(3, nbformat.v4.new_code_cell("x = bytearray(2 * 2**30)"))
+    nbformat.write(notebook, project / "notebooks/greedy.ipynb")
+    (project / "params/2023/greedy.yaml").write_text(
+        "agency_id: shili-sjzyglj\nyear: 2023\nrecord: data/2023/shili-sjzyglj.yaml\nnotebook: notebooks/greedy.ipynb\n",
+        encoding="utf-8")
+    assert main(["run", "params/2023/greedy.yaml", "params/2023/shili-sjzyglj.yaml"]) == 1
+    assert run_json(project, "greedy")["reason"] == "执行模板笔记本所需内存超过上限 800 MB，已放弃" \
+                                                     "（输入中可能有异常内容，如大量叠加的组合符号或解压后极大的文件）"
+    assert run_json(project, "shili-sjzyglj")["status"] == "ok"
