@@ -8,8 +8,11 @@ the import's and audit's workers, `nianbao check`, and the programs they start (
 Tesseract). Past the bound Python raises MemoryError and a native program aborts; either way the
 input fails alone, with a reason in Chinese (`out_of_memory`), and the machine and the batch go on.
 
-The bound is 2 GiB, far above what any real report needs (a kernel with pandas and matplotlib
-maps 0.3 GiB, the typesetter with its fonts 0.35 GiB). NIANBAO_MEMORY_LIMIT (in MiB) sets another.
+The bound is on a process's data (RLIMIT_DATA: what it allocates and writes, its heap and private
+mappings), 2 GiB, far above what any real report needs (a kernel with pandas and matplotlib holds
+0.25 GiB, the typesetter with its fonts 0.1 GiB). Its address space would be the wrong measure:
+every thread reserves 64 MiB of it for its allocator and the fonts are mapped whole, so a kernel
+maps 0.8 GiB it never touches. NIANBAO_MEMORY_LIMIT (in MiB) sets another bound.
 
 A process the batch starts also ends with the process that made it (`die_with_parent`), so a
 batch killed outright leaves none of its workers, fork servers, kernels or typesetters behind.
@@ -39,14 +42,14 @@ def said() -> str:
 
 
 def bound_memory() -> None:
-    """Bound this process's address space (and that of every process it starts); never raise a
-    bound already lower."""
+    """Bound this process's data (and that of every process it starts); never raise a bound
+    already lower."""
     limit = memory_limit()
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     if soft == resource.RLIM_INFINITY or soft > limit:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
 
 
 def out_of_memory(what: str) -> str:

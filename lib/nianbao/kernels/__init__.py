@@ -50,8 +50,10 @@ PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "n
            "IPython.core.completerlib", "IPython.core.debugger", "IPython.core.logger", "IPython.core.oinspect",
            "IPython.extensions.storemagic", "IPython.utils.wildcard", "psutil", "tornado.platform.asyncio",
            "faulthandler"]
-# The main module of the process that started the fork server and its sys.path, for preload.py.
+# The main module of the process that started the fork server and its sys.path, for preload.py;
+# and that process's pid, with which the fork server ends.
 MAIN_MODULE = "NIANBAO_KERNELS_MAIN"
+PARENT = "NIANBAO_KERNELS_PARENT"
 # ipykernel's default backend, which it sets before user code runs; see _kernel.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
@@ -73,9 +75,13 @@ def use_forked_kernels() -> None:
     preparation = multiprocessing.spawn.get_preparation_data("kernel")
     if preparation.get("init_main_from_path"):
         os.environ[MAIN_MODULE] = json.dumps([preparation["init_main_from_path"], preparation["sys_path"]])
+    # The fork server ends with this process (preload.py), also when this one dies before the
+    # fork server asked for it: it is told whose it is.
+    os.environ[PARENT] = str(os.getpid())
     _forkserver.set_forkserver_preload(PRELOAD)
     multiprocessing.forkserver.ensure_running()
-    os.environ.pop(MAIN_MODULE, None)  # the fork server has it; the kernels need not
+    for told in (MAIN_MODULE, PARENT):  # the fork server has them; the kernels need not
+        os.environ.pop(told, None)
     KernelProvisionerFactory.instance().default_provisioner_name = NAME
 
 

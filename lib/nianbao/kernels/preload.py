@@ -15,12 +15,11 @@ import multiprocessing.spawn
 import os
 import sys
 
-from .. import checks, editions, intake, pages, report  # noqa: F401
+from .. import checks, editions, intake, limits, pages, report  # noqa: F401
 from ..pages import figures  # noqa: F401  (pandas, matplotlib)
-from .. import limits
-from . import MAIN_MODULE
+from . import MAIN_MODULE, PARENT
 
-limits.die_with_parent()
+limits.die_with_parent(int(os.environ.pop(PARENT)) if os.environ.get(PARENT, "").isdigit() else None)
 
 for _edition in editions.available():
     editions.load(_edition)
