@@ -3,7 +3,9 @@
 The seeds and published samples are copied unchanged from the project's shared/ folder into
 tests/fixtures/ (as its README asks), so the tests run wherever the clone is.
 """
+import http.server
 import shutil
+import threading
 from pathlib import Path
 
 import nbformat
@@ -23,14 +25,16 @@ def seed(number: int) -> str:
     return next(SEEDS.glob(f"{number:03d}_*.txt")).read_text(encoding="utf-8")
 
 
-def render_as_is(notebook: str, tmp_path) -> BeautifulSoup:
-    """A template notebook run as JupyterLab runs it (from notebooks/, its own defaults), rendered."""
-    from nianbao.pages.exporters import ReportHTMLExporter
+def render_as_is(notebook: str, tmp_path, review: bool = False) -> BeautifulSoup:
+    """A template notebook run as JupyterLab runs it (from notebooks/, its own defaults), rendered
+    as its public page, or its review page."""
+    from nianbao.pages.exporters import ReportHTMLExporter, ReviewHTMLExporter
 
     out = tmp_path / f"as-is-{notebook}"
     papermill.execute_notebook(str(ROOT / "notebooks" / notebook), str(out),
                                cwd=str(ROOT / "notebooks"), progress_bar=False, kernel_name="python3")
-    html, _ = ReportHTMLExporter().from_notebook_node(nbformat.read(out, as_version=4))
+    exporter = ReviewHTMLExporter() if review else ReportHTMLExporter()
+    html, _ = exporter.from_notebook_node(nbformat.read(out, as_version=4))
     return BeautifulSoup(html, "html.parser")
 
 
@@ -43,6 +47,28 @@ def copy_project(folder: Path, agencies: list[tuple[str, str]]) -> Path:
             (folder / kind / year).mkdir(parents=True, exist_ok=True)
             shutil.copy(ROOT / kind / year / f"{agency}.yaml", folder / kind / year)
     return folder
+
+
+@pytest.fixture
+def listener():
+    """An HTTP server on 127.0.0.1 that records every request it gets."""
+    requests = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"body { color: red }")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_port, requests
+    server.shutdown()
+    server.server_close()
 
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's, which the Makefile installs
@@ -65,11 +91,15 @@ def report_notebook(report, history: bool = True):
     (nianbao.report.Report), in its order, as the outputs the exporters read."""
     from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-    from nianbao.report import Review
-
     parts = [report.part(p.id) for p in report.record.spec.parts]
-    fragments = [report.review(), report.heading(), *parts, report.signature(),
+    fragments = [report.review(), report.heading(), *parts, report.signature(), report.coverage(),
                  *([report.history()] if history else [])]
-    outputs = [new_output("display_data", data=f._repr_mimebundle_() if isinstance(f, Review) else
-                          {"text/html": f.html}) for f in fragments]
+    outputs = [new_output("display_data", data=f._repr_mimebundle_()) for f in fragments]
     return nbformat.from_dict(new_notebook(cells=[new_code_cell(outputs=[output]) for output in outputs]))
+
+
+def drawn(report, history: bool = True):
+    """The document of `report` and its checked payload, as the exporters read them."""
+    from nianbao.document import notebook
+
+    return notebook.read(report_notebook(report, history))

@@ -26,7 +26,7 @@ def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project,
     assert main(["run", "--jobs", "2"]) == 0
     for year, agency in AGENCIES:
         folder = project / "outputs" / year / agency
-        assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "report.docx",
+        assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "review.html", "report.pdf", "report.docx",
                                                       "checks.json", "record.json", "run.json"}
         assert folder.joinpath("report.pdf").read_bytes().startswith(b"%PDF")
         assert docx.Document(folder / "report.docx").tables  # a real Word file, with the official tables
@@ -41,7 +41,7 @@ def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project,
     assert index.count('href="2023/shili-scjgj/report.docx"') == 1
     assert 'href="history/shili-scjgj.html"' in index  # two years: a history page
     page = (project / "outputs/history/shili-scjgj.html").read_text(encoding="utf-8")
-    assert "历年情况对比（2022—2023年）" in page and 'href="../2022/shili-scjgj/report.html"' in page
+    assert "历年情况对比</span><span class=\"line\">（2022—2023年）" in page and 'href="../2022/shili-scjgj/report.html"' in page
     assert "历年情况对比" in (project / "outputs/2023/shili-scjgj/report.html").read_text(encoding="utf-8")
     assert "历年情况对比" not in (project / "outputs/2022/shili-scjgj/report.html").read_text(encoding="utf-8")
     good_pdf = (project / "outputs/2023/shili-scjgj/report.pdf").read_bytes()
@@ -78,7 +78,7 @@ def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project,
     folder.joinpath(".staging-4194304").mkdir()
     folder.joinpath(".staging-4194304/report.html").write_text("<html><body>半", encoding="utf-8")
     assert main(["run", "params/2023/shili-scjgj.yaml"]) == 0
-    assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "report.docx",
+    assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "review.html", "report.pdf", "report.docx",
                                                   "checks.json", "record.json", "run.json"}
     assert run_json(project, "2023", "shili-scjgj")["status"] == "ok"
 

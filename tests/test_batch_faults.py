@@ -137,7 +137,7 @@ def small_disk(tmp_path):
     """A folder on a tmpfs of its own (mounting needs root, as CI and these machines have)."""
     disk = tmp_path / "disk"
     disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", disk], capture_output=True).returncode:
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=800k", "tmpfs", disk], capture_output=True).returncode:
         pytest.skip("cannot mount a tmpfs here (not root)")
     yield disk
     subprocess.run(["umount", "-l", disk], check=True)
@@ -149,7 +149,8 @@ def test_a_full_disk_fails_the_reports_with_a_reason_and_keeps_earlier_ones(tmp_
     out = small_disk / "outputs"
     assert main(["run", "--out", str(out), "params/2023/synthetic-0000.yaml"]) == 0
     good = (out / "2023/synthetic-0000/report.pdf").read_bytes()
-    (small_disk / "filler").write_bytes(b"0" * (600 * 1024 - len(good) - 200 * 1024))  # leave too little
+    disk = os.statvfs(small_disk)
+    (small_disk / "filler").write_bytes(b"0" * (disk.f_bavail * disk.f_frsize - 100 * 1024))  # leave too little
     capsys.readouterr()
     assert main(["run", "--out", str(out), "--force"]) == 1
     said = capsys.readouterr()

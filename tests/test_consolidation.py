@@ -118,10 +118,14 @@ def test_a_government_report_sums_its_units_and_names_what_it_misses():
     assert by_rule["表三.办理结果总计"] and all("示例市交通运输局" in f.message for f in by_rule["表三.办理结果总计"])
     # published 2024-03-26: a government's deadline is 31 March, not 31 January
     assert "法定.公开时限" not in by_rule
-    # the appendix lists every unit and its status
+    # the published appendix lists every unit and whether its numbers are in the sums; the review
+    # panel says more: a unit's errors, why one is missing
     appendix = report.coverage().html
-    assert appendix.count("<tr class=\"unit-") == 5
-    assert "示例市卫生健康委员会" in appendix and "缺失：没有本年度报告" in appendix and "已汇总，有错误（2 个）" in appendix
+    assert appendix.count("<tr>") == 6  # the head and five units
+    assert "示例市卫生健康委员会" in appendix and "尚无本年度报告，未计入" in appendix and "有错误" not in appendix
+    panel = report.review().html
+    assert "缺失：没有本年度报告（找不到 2023 年度的参数文件 shili-wsjkw.yaml）" in panel
+    assert "已汇总，有错误（2 个）" in panel
 
 
 def test_a_unit_blank_in_a_cell_is_named_in_the_blank_finding_and_the_appendix(tmp_path):
@@ -265,7 +269,9 @@ def test_the_demo_government_report_in_html_pdf_word_and_the_index(project):
         for column, value in columns.items():
             assert value == sum(d["tables"]["三"][row][column] for d in departments), (row, column)
     html = (out / "shili-szf/report.html").read_text(encoding="utf-8")
-    assert "附：本报告涵盖的单位" in html and "示例市卫生健康委员会" in html and "缺失：没有本年度报告" in html
+    assert "附：本报告涵盖的单位" in html and "示例市卫生健康委员会" in html and "尚无本年度报告，未计入" in html
+    review = (out / "shili-szf/review.html").read_text(encoding="utf-8")
+    assert "缺失：没有本年度报告" in review and "已汇总，有错误（2 个）" in review
     checks_json = json.loads((out / "shili-szf/checks.json").read_text(encoding="utf-8"))
     assert any("示例市卫生健康委员会" in f["message"] for f in checks_json["findings"] if f["rule"] == "汇总.覆盖范围")
     import subprocess
@@ -274,11 +280,11 @@ def test_the_demo_government_report_in_html_pdf_word_and_the_index(project):
     assert "附：本报告涵盖的单位" in text and "示例市卫生健康委员会" in text
     word = docx.Document(out / "shili-szf/report.docx")
     listing = word.tables[-1]
-    assert [c.text for c in listing.rows[0].cells] == ["序号", "单位", "状态"]
-    assert listing.rows[5].cells[1].text == "示例市卫生健康委员会" and listing.rows[5].cells[2].text.startswith("缺失")
+    assert [c.text for c in listing.rows[0].cells] == ["序号", "单位", "情况"]
+    assert listing.rows[5].cells[1].text == "示例市卫生健康委员会" and listing.rows[5].cells[2].text == "尚无本年度报告，未计入"
     index = (project / "outputs" / "index.html").read_text(encoding="utf-8")
     assert "涵盖 5 个单位：已汇总 4（有错误 1），缺失 1" in index
-    assert 'href="2023/shili-jtysj/report.html">示例市交通运输局</a>' in index
+    assert 'href="2023/shili-jtysj/review.html">示例市交通运输局</a>' in index
 
 
 def test_a_government_s_earlier_year_is_its_sum_too_for_the_carry_over(project):

@@ -2,41 +2,17 @@
 renderer reads no file and fetches nothing, and nothing is written outside the output folder."""
 import base64
 import hashlib
-import http.server
 import re
 import subprocess
-import threading
 
 import pytest
 from pypdf import PdfReader
 
-from conftest import DEMO, copy_project
+from conftest import DEMO, copy_project, drawn
 from nianbao import intake
 from nianbao.cli import main
 from nianbao.pages import typeset
-from nianbao.pages.typeset import pdf_from_payload
 from nianbao.report import Report
-
-
-@pytest.fixture
-def listener():
-    """An HTTP server on 127.0.0.1 that records every request it gets."""
-    requests = []
-
-    class Recorder(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            requests.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-            self.wfile.write(b"body { color: red }")
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Recorder)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server.server_port, requests
-    server.shutdown()
 
 
 def attachments(pdf) -> str:
@@ -73,12 +49,12 @@ def test_the_pdf_shows_typst_syntax_links_and_markup_as_text_and_reads_nothing(t
     hostile = ["<link rel=attachment href=file:///etc/passwd>", f"<link rel=stylesheet href=http://127.0.0.1:{port}/x.css>",
                '#read("/etc/passwd")', f'#image("http://127.0.0.1:{port}/x.png")', '#include "/etc/passwd"',
                "$x^2$", "] [ } { #", "\\ \\n \\u{41}", "<style>@import url(file:///etc/passwd);</style>"]
-    payload = Report(intake.read(DEMO), []).review().payload
-    payload["record"]["agency"] = f"衢州{hostile[2]}]"
-    payload["record"]["contact"] = hostile[3]
-    payload["record"]["parts"]["一"] = "\n\n".join(hostile)
+    record = intake.read(DEMO)
+    record.agency = f"衢州{hostile[2]}]"
+    record.contact = hostile[3]
+    record.parts["一"] = "\n\n".join(hostile)
     pdf = tmp_path / "hostile.pdf"
-    pdf.write_bytes(pdf_from_payload(payload))
+    pdf.write_bytes(typeset.pdf(drawn(Report(record, []))[0]))
     text = subprocess.run(["pdftotext", "-raw", pdf, "-"], capture_output=True, text=True, check=True).stdout
     flat = re.sub(r"\s+", "", text)
     for line in hostile:
@@ -92,14 +68,14 @@ def test_a_report_typst_cannot_lay_out_fails_with_its_title_and_the_reason(monke
     import sys
 
     broken = ("import sys, typst\nfrom nianbao.pages import typeset\n"
-              "typeset._compiler = lambda: typst.Compiler(b'#json(bytes(sys.inputs.report)).nope')\n"
+              "typeset._compiler = lambda template: typst.Compiler(b'#json(bytes(sys.inputs.report)).nope')\n"
               "typeset._serve(sys.stdin.buffer, sys.stdout.buffer)")
     monkeypatch.setattr(typeset, "_typesetter", lambda pid: subprocess.Popen(
         [sys.executable, "-c", broken], stdin=subprocess.PIPE, stdout=subprocess.PIPE))
-    payload = Report(intake.read(DEMO), []).review().payload
+    document, _ = drawn(Report(intake.read(DEMO), []))
     with pytest.raises(typeset.TypesetError, match=r"(?s)《衢州市机关事务保障中心2022年政府信息公开工作年度报告》"
                                                    r"的 PDF 无法排版：.*does not contain key \"nope\""):
-        pdf_from_payload(payload)
+        typeset.pdf(document)
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path):
@@ -191,4 +167,4 @@ def test_indented_paragraphs_and_a_fenced_block_keep_their_words_in_html_pdf_and
         assert len([p for p in html_paragraphs if words in p]) == 1, words
         assert any(words in p for p in word_paragraphs), words
         assert words in pdf, words
-    assert "```\n围栏之间的一段：办结16件。\n```" in html_paragraphs  # the fence's marks as typed
+    assert "```围栏之间的一段：办结16件。```" in html_paragraphs  # the fence's marks as typed, its lines broken

@@ -245,8 +245,11 @@ def test_audit_pairs_consecutive_years_and_lists_the_worst_first(tmp_path):
 
 @pytest.mark.parametrize("published", ["1. 加强领导", "---", "- 项目", "# 标题 *重点* <b>x</b> [a](javascript:x)"])
 def test_published_text_renders_as_the_text_it_is(published):
+    from nianbao.document import Paragraph, Run, Section, build
     from nianbao.importer.document import markdown
-    from nianbao.pages import markdown as render
+    from nianbao.pages import html
 
-    html = render(markdown(published, "lines"))
-    assert html.strip() == f"<p>{published.replace('<', '&lt;').replace('>', '&gt;')}</p>"
+    blocks = build.narrative(markdown(published, "lines"))
+    assert blocks == [Paragraph([Run(published)])]
+    shown = str(html.section(Section("part:一", blocks)))
+    assert f"<p>{published.replace('<', '&lt;').replace('>', '&gt;')}</p>" in shown

@@ -19,7 +19,9 @@ import re
 import pytest
 
 from conftest import FIXTURES, SAMPLES
-from nianbao import importer, longcsv, pages
+from nianbao import importer, longcsv
+from nianbao.document import build
+from nianbao.pages import html as html_page
 
 PUBLISHED = FIXTURES / "published"
 HTML_PAGE = PUBLISHED / "huaian-2024.html"
@@ -194,7 +196,7 @@ def test_markup_in_published_narrative_never_becomes_markup(tmp_path):
     copy.write_text(page.replace(heading, heading + hostile), encoding="utf-8")
 
     record = importer.read(copy).record
-    rendered = str(pages.markdown(record.parts["一"]))
+    rendered = str(html_page.section(build.part(record, "一")))
     assert "<script" not in rendered.lower()
     assert "<strong>" not in rendered
     assert "<a " not in rendered

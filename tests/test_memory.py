@@ -9,7 +9,7 @@ import nbformat
 import pytest
 import yaml
 
-from conftest import DEMO, copy_project
+from conftest import DEMO, copy_project, drawn
 from nianbao import intake
 from nianbao.cli import main
 from nianbao.pages import typeset
@@ -44,12 +44,12 @@ def test_stacked_accents_fail_their_own_pdf_and_the_next_report_gets_a_new_types
 
 
 def test_a_typesetter_that_died_between_two_reports_is_replaced():
-    payload = Report(intake.read(DEMO), []).review().payload
-    assert typeset.pdf_from_payload(payload).startswith(b"%PDF")
+    document, _ = drawn(Report(intake.read(DEMO), []))
+    assert typeset.pdf(document).startswith(b"%PDF")
     helper = typeset._typesetter(os.getpid())
     os.kill(helper.pid, signal.SIGKILL)
     helper.wait()
-    assert typeset.pdf_from_payload(payload).startswith(b"%PDF")  # was BrokenPipeError
+    assert typeset.pdf(document).startswith(b"%PDF")  # was BrokenPipeError
     assert typeset._typesetter(os.getpid()).pid != helper.pid
 
 

@@ -42,7 +42,7 @@ def report():
 def test_outside_jupyterlab_a_cell_shows_the_bare_fragment(report, monkeypatch):
     monkeypatch.delenv(SESSION, raising=False)
     for fragment in (report.heading(), report.part("三"), report.signature()):
-        assert fragment._repr_html_() == fragment.html
+        assert fragment._repr_mimebundle_()["text/html"] == fragment.html
     review = report.review()
     assert review._repr_mimebundle_()["text/html"] == review.html
     assert "<style" not in review.html + report.part("三").html
@@ -51,13 +51,13 @@ def test_outside_jupyterlab_a_cell_shows_the_bare_fragment(report, monkeypatch):
 def test_in_jupyterlab_every_fragment_carries_the_report_look(report, monkeypatch):
     monkeypatch.setenv(SESSION, "/srv/notebooks/annual_report.ipynb")
     table = report.part("三")
-    shown = table._repr_html_()
+    shown = table._repr_mimebundle_()["text/html"]
     assert shown == f'<div class="nianbao-preview"><style>{pages.preview_style()}</style>{table.html}</div>'
     review = report.review()
     bundle = review._repr_mimebundle_()
     assert bundle["text/html"].startswith('<div class="nianbao-preview"><style>')
     assert bundle[FINDINGS_MIME] == review.payload  # the findings the batch reads are untouched
-    assert report.history()._repr_html_() == ""  # one year: nothing to show, not an empty sheet
+    assert report.history()._repr_mimebundle_()["text/html"] == ""  # one year: nothing to show, not an empty sheet
 
 
 def test_the_preview_style_reaches_nothing_outside_its_wrapper():
@@ -112,13 +112,13 @@ def looks(browser, outputs: list[str]) -> dict:
 def test_in_jupyterlab_the_tables_look_as_in_the_report(report, monkeypatch, browser):
     parts = [report.part("三"), report.part("四"), report.signature()]
     monkeypatch.delenv(SESSION, raising=False)
-    bare = looks(browser, [part._repr_html_() for part in parts])
+    bare = looks(browser, [part._repr_mimebundle_()["text/html"] for part in parts])
     # What the analysts saw: pandas-style tables, and the mark reading as a digit of its number.
     assert (bare["label"], bare["head"], bare["heading"]) == ("right", "right", "700")
     assert bare["even"] == "rgb(245, 245, 245)" and bare["border"].startswith("none")
 
     monkeypatch.setenv(SESSION, "annual_report.ipynb")
-    preview = looks(browser, [part._repr_html_() for part in parts])
+    preview = looks(browser, [part._repr_mimebundle_()["text/html"] for part in parts])
     assert (preview["label"], preview["head"], preview["heading"]) == ("left", "center", "400")
     assert preview["even"] == "rgba(0, 0, 0, 0)"
     assert preview["border"] == "solid rgb(0, 0, 0)"

@@ -18,7 +18,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT, report_notebook
-from nianbao.pages import grid
+from nianbao.document import grid
 from nianbao.pages.exporters import ReportPDFExporter
 from nianbao.report import Report
 

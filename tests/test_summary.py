@@ -100,9 +100,9 @@ def test_seed002_artefacts_are_reported_once_per_part_with_their_count():
 # ---- the template notebook -------------------------------------------------------------------
 
 def test_the_work_summary_notebook_runs_with_its_defaults_and_renders(tmp_path):
-    page = render_as_is("work_summary.ipynb", tmp_path)
+    page = render_as_is("work_summary.ipynb", tmp_path, review=True)
     title = "衢州市机关事务保障中心2022年政务公开工作总结和2023年工作思路"
-    assert page.title.get_text() == title and page.select_one("h1.report-title").get_text() == title
+    assert page.title.get_text() == f"{title} · 审核" and page.select_one("h1.report-title").get_text() == title
     assert [h2.get_text() for h2 in page.select("section.part h2")] == ["一、2022年工作总结", "二、2023年工作思路"]  # 前言 has no heading
     assert page.select_one("#part-二").get_text().count("市机关事务保障中心政务公开工作将增强") == 1
     assert page.select_one("footer.signature").get_text().split() == ["衢州市机关事务保障中心", "2022年12月26"]

@@ -2,7 +2,7 @@
 from conftest import DEMO
 from nianbao import editions, intake
 from nianbao.editions import layout
-from nianbao.pages import grid as tables
+from nianbao.document import grid as tables
 
 EDITION = editions.load("2021")
 

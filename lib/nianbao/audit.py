@@ -26,10 +26,13 @@ from pathlib import Path
 
 from . import checks, importer, pages, reconcile
 from .checks.findings import Finding, number
+from .document import build
 from .intake import yamlfile
 from .labels import fold
 from .longcsv import safe_cell
+from .pages import html
 from .record import format_value
+
 CSV_HEADER = ("file", "edition", "agency", "year", "errors", "warnings", "unread", "findings", "status")
 RECONCILE_HEADER = ("file", "agency", "year", "table", "row", "column", "published", "sum", "children")
 
@@ -272,15 +275,15 @@ def _load(spool: Path | None) -> importer.Imported | None:
 def _write_page(task: _Check, imported: importer.Imported | None = None) -> None:
     entry = task.entry
     record = imported.record if imported else None
-    fragments = {}
-    if record:
-        fragments = {"review": pages.review(record, entry.findings), "heading": pages.heading(record),
-                     "parts": [pages.part(record, entry.findings, part.id) for part in record.spec.parts],
-                     "signature": pages.signature(record)}
-    html = pages.render("audit/report.html.j2", entry=entry, imported=imported, record=record,
-                        style=pages.stylesheet(), source=entry.file.relative_to(task.folder), names=task.names,
-                        number=number, **fragments)
-    (task.out / entry.page).write_text(html, encoding="utf-8")
+    review, sections = "", []
+    if record:  # the report as read, its cells marked with their findings
+        marks = html.cell_marks(entry.findings)
+        review = pages.review(record, entry.findings)
+        sections = [html.section(section, marks) for section in build.sections(record)]
+    page = pages.render("audit/report.html.j2", entry=entry, imported=imported, record=record,
+                        style=pages.stylesheet(review=True), source=entry.file.relative_to(task.folder), names=task.names,
+                        number=number, review=review, sections=sections)
+    (task.out / entry.page).write_text(page, encoding="utf-8")
 
 
 def _name_duplicates(entries: list[Entry], folder: Path) -> None:

@@ -198,7 +198,7 @@ def _summary(outcomes, not_run: int, seconds: float, index: Path, out: Path, sto
         for o in with_errors:
             settled = f"（另有 {o.errors - o.open_errors} 个已说明或误报）" if o.errors > o.open_errors else ""
             print(f"  {o.year} {o.agency}：错误 {o.open_errors}{settled}，提示 {o.warnings}"
-                  f"  → {out / o.folder / 'report.html'}")
+                  f"  → {out / o.folder / 'review.html'}")
     settled = [o for o in done if o.errors and not o.open_errors]
     if settled:
         print(f"错误均已说明或标为误报的报告 {len(settled)} 份（不再标为草稿）")

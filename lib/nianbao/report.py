@@ -1,11 +1,13 @@
 """What the template notebook calls: one agency-year, shown part by part.
 
 `Report.load` reads the agency-year (and last year's and earlier years' records, where they can
-be read) and runs its checks; each method then returns a fragment of HTML (pages.py) that
-Jupyter displays and nbconvert later copies into the rendered report, so the notebook stays a
-short list of calls that an analyst can reorder or add to. The findings travel inside the
-notebook too, as a JSON output of their own type (FINDINGS_MIME), which the batch reads back
-into checks.json.
+be read) and runs its checks. Each method then returns a fragment: a section of the report's
+document (document/build.py) that the cell outputs twice, as data under document.MIME, from
+which the exporters draw the report as HTML, PDF and Word (pages/), and as HTML for JupyterLab
+to show, its cells outlined where findings concern them. So the notebook stays a short list of
+calls that an analyst can reorder or add to, and what a cell shows is what the report says. The
+review cell outputs the checked payload (document.notebook.Checked) under FINDINGS_MIME, which
+the batch reads back into checks.json.
 """
 from __future__ import annotations
 
@@ -14,51 +16,45 @@ from dataclasses import dataclass, field
 
 from . import checks, consolidation, intake, pages, reviews
 from .consolidation import Coverage
-from .pages import grid
+from .document import MIME, Section, build, grid, section_data
+from .document.notebook import FINDINGS_MIME, Checked
+from .pages import html
 from .record import Record
 
-FINDINGS_MIME = "application/vnd.nianbao.findings+json"
 
-
-def findings_payload(notebook) -> dict:
-    """The payload of an executed notebook's review cell (the first there is): what the batch
-    writes to checks.json and the Word file is made from."""
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            if FINDINGS_MIME in output.get("data", {}):
-                return output["data"][FINDINGS_MIME]
-    raise ValueError("笔记本中没有报告的核查结果（缺少 report.review() 单元格的输出）："
-                     "请执行模板笔记本，并保留 report.review() 单元格的输出")
-
-
-def shown(html: str) -> str:
+def shown(html_text: str) -> str:
     """A fragment as its cell shows it. A notebook open in JupyterLab (whose kernel the Jupyter
     server starts with JPY_SESSION_NAME, the notebook's path) shows it with the report's look:
     JupyterLab's own styles for HTML outputs, made for pandas tables, would align the labels
     right and stripe the rows. Every fragment carries the style, so that clearing one output
     leaves the others as they were. Anywhere else (papermill, the batch) the cell shows the
-    bare fragment, which the rendered report places under its one stylesheet."""
-    if not html or not os.environ.get("JPY_SESSION_NAME"):
-        return html
-    return f'<div class="{pages.PREVIEW}"><style>{pages.preview_style()}</style>{html}</div>'
+    bare fragment."""
+    if not html_text or not os.environ.get("JPY_SESSION_NAME"):
+        return html_text
+    return f'<div class="{pages.PREVIEW}"><style>{pages.preview_style()}</style>{html_text}</div>'
 
 
 class Fragment:
-    """HTML shown as a cell's output."""
+    """A section of the report as a cell's output: its data for the drawings, its HTML to show."""
 
-    def __init__(self, html: str):
-        self.html = html
+    def __init__(self, section: Section, marks: dict | None = None):
+        self.section = section
+        self.html = str(html.section(section, marks))
 
-    def _repr_html_(self) -> str:
-        return shown(self.html)
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": shown(self.html), MIME: section_data(self.section)}
 
 
-class Review(Fragment):
-    """The review panel, carrying the findings as data beside its HTML."""
+class Review:
+    """The reviewers' panel, carrying the checked payload as data beside its HTML."""
 
-    def __init__(self, html: str, payload: dict):
-        super().__init__(html)
-        self.payload = payload
+    def __init__(self, html_text: str, checked: Checked):
+        self.html = html_text
+        self.checked = checked
+
+    @property
+    def payload(self) -> dict:
+        return self.checked.to_data()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": shown(self.html), FINDINGS_MIME: self.payload}
@@ -136,42 +132,30 @@ class Report:
         return pages.counts(self.findings).warnings
 
     def review(self) -> Review:
-        """The findings for the reviewer (hidden when printed), numbered as the table marks."""
-        payload = {
-            "title": self.record.title, "agency": self.record.agency, "agency_id": self.record.agency_id,
-            "year": self.record.year, "edition": self.record.edition,
-            "errors": self.errors, "warnings": self.warnings,
-            # errors no reviewer explained or marked a false alarm: they keep the report a draft
-            "open_errors": reviews.open_errors(self.findings),
-            "decided": sum(bool(f.decision) for f in self.findings),
-            "stale": [d.to_dict() for d in self.stale],
-            "findings": [f.to_dict() for f in self.findings],
-            "record": self.record.to_dict(),
-            # earlier years' records, so that a Word file made from the payload alone
-            # (pages/word.py) has the history appendix too
-            "earlier": [r.to_dict() for r in self.earlier],
-            # a government's report: every unit it covers with its status, for its appendix,
-            # the Word file and the index
-            "coverage": self.covered.to_dict() if self.covered else None,
-        }
-        return Review(pages.review(self.record, self.findings, self.stale), payload)
+        """The findings for the reviewer, numbered as the cells' marks, with their decisions; the
+        payload the batch writes to checks.json and record.json."""
+        checked = Checked(self.record, self.findings, self.stale, self.covered)
+        return Review(pages.review(self.record, self.findings, self.stale, coverage=self.covered), checked)
+
+    def _fragment(self, section: Section) -> Fragment:
+        return Fragment(section, html.cell_marks(self.findings))
 
     def heading(self) -> Fragment:
-        return Fragment(pages.heading(self.record))
+        return self._fragment(build.heading(self.record))
 
     def part(self, part_id: str) -> Fragment:
-        return Fragment(pages.part(self.record, self.findings, part_id))
+        return self._fragment(build.part(self.record, part_id))
 
     def signature(self) -> Fragment:
-        return Fragment(pages.signature(self.record))
+        return self._fragment(build.signature(self.record))
 
     def coverage(self) -> Fragment:
-        """A government's report: the units its tables add up, with their status; nothing else."""
-        return Fragment(pages.coverage(self.record, self.covered))
+        """A government's report: the units its tables add up; nothing else."""
+        return self._fragment(build.coverage(self.record, self.covered))
 
     def history(self) -> Fragment:
         """Charts and year-on-year changes over the agency's years; nothing when there is one year."""
-        return Fragment(pages.history(self.record, self.earlier))
+        return self._fragment(build.history(self.record, self.earlier))
 
     def frame(self, table_id: str):
         """A table as a pandas DataFrame, for analysis in the notebook."""

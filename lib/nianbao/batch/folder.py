@@ -1,6 +1,8 @@
 """The output folder's contract: what a report folder holds, and how it is written and read.
 
-    <out>/<year>/<name>/report.ipynb, report.html, report.pdf, report.docx, checks.json, record.json
+    <out>/<year>/<name>/report.html, report.pdf, report.docx   the report, to publish
+                       review.html           the report with the reviewers' panel and its findings marked
+                       report.ipynb, checks.json, record.json
                        run.json              how the last run ended (an Outcome)
                        report.failed.ipynb   only after a failed run: the notebook with the failing cell
 
@@ -23,12 +25,12 @@ from pathlib import Path
 
 from .. import ids
 
-OUTPUTS = ("report.ipynb", "report.html", "report.pdf", "report.docx", "checks.json", "record.json")
+OUTPUTS = ("report.ipynb", "report.html", "review.html", "report.pdf", "report.docx", "checks.json", "record.json")
 FAILED_NOTEBOOK = "report.failed.ipynb"
 STATE = "run.json"
 # What the index calls each file a report folder may hold, in the order it lists them.
-FILES = {"report.html": "HTML", "report.pdf": "PDF", "report.docx": "Word", "report.ipynb": "笔记本",
-         "checks.json": "审核结果", FAILED_NOTEBOOK: "失败的笔记本"}
+FILES = {"review.html": "审核页", "report.html": "HTML", "report.pdf": "PDF", "report.docx": "Word",
+         "report.ipynb": "笔记本", "checks.json": "审核结果", FAILED_NOTEBOOK: "失败的笔记本"}
 
 
 @dataclass

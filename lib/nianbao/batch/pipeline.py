@@ -13,7 +13,6 @@ renders (a 10 MB narrative once held a worker for minutes).
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import os
 import shutil
@@ -28,15 +27,16 @@ import papermill
 from nbclient.exceptions import DeadKernelError
 
 from .. import kernels, limits
-from ..report import findings_payload
+from ..document.notebook import read as notebook_document
 from . import folder as outputs
 from .jobs import Job
 
 
 def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outcome:
     """Execute, check and render one agency-year into out/<year>/<name>/."""
-    from ..pages.typeset import pdf_from_payload
-    from ..pages.word import docx_from_payload
+    from ..pages import html
+    from ..pages.typeset import pdf
+    from ..pages.word import docx
 
     outcome = job.outcome()
     folder = out / job.folder if job.folder else None
@@ -53,23 +53,26 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outc
         with _stage(outcome, "execute", None):
             notebook = _execute(job, executed, root, timeout)
 
-        payload = findings_payload(notebook)
-        outcome.agency, outcome.title = payload["agency"], payload["title"]
-        outcome.errors, outcome.warnings = payload["errors"], payload["warnings"]
-        outcome.open_errors = payload.get("open_errors", payload["errors"])  # a template of an older nianbao
-        outcome.decided, outcome.stale = payload.get("decided", 0), len(payload.get("stale", []))
+        document, checked = notebook_document(notebook)
+        record = checked.record
+        outcome.agency, outcome.title = record.agency, record.title
+        outcome.errors, outcome.warnings, outcome.open_errors = checked.errors, checked.warnings, checked.open_errors
+        outcome.decided, outcome.stale = checked.decided, len(checked.stale)
 
+        # One document, drawn four ways: the public page, PDF and Word, and the review page.
         with _stage(outcome, "html", timeout):
-            html, _ = exporter().from_notebook_node(notebook)
-            (staged / "report.html").write_text(html, encoding="utf-8")
+            (staged / "report.html").write_text(html.page(document), encoding="utf-8")
+            review = html.Review(record, checked.findings, checked.stale, checked.coverage)
+            (staged / "review.html").write_text(html.page(document, review), encoding="utf-8")
         with _stage(outcome, "pdf", timeout):
-            (staged / "report.pdf").write_bytes(pdf_from_payload(payload))
+            (staged / "report.pdf").write_bytes(pdf(document))
         with _stage(outcome, "docx", timeout):
-            (staged / "report.docx").write_bytes(docx_from_payload(payload))
-        record = payload.pop("record")  # the record as read, for the agency's history page
-        payload.pop("earlier")          # the other years' records: their own folders hold them
+            (staged / "report.docx").write_bytes(docx(document))
+        payload = checked.to_data()
+        payload.pop("record")  # the record as read goes to record.json, for the agency's history page
         (staged / "checks.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
-        (staged / "record.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+        (staged / "record.json").write_text(json.dumps(record.to_dict(), ensure_ascii=False, indent=1),
+                                            encoding="utf-8")
         outputs.commit(folder, staged)
         outcome.status = "ok"
     except papermill.PapermillExecutionError as error:  # a cell raised: its own words say why
@@ -120,18 +123,6 @@ def _cpu() -> float:
     from ..pages.typeset import typesetter_cpu
 
     return time.process_time() + kernels.kernels_cpu() + typesetter_cpu()
-
-
-@functools.cache
-def exporter():
-    """One exporter per process, built once: local workers inherit it from the batch,
-    Dask workers build it for their first report. Its first export compiles the template: done
-    here on an empty notebook, so that the workers inherit it compiled rather than compile it each."""
-    from ..pages.exporters import ReportHTMLExporter
-
-    built = ReportHTMLExporter()
-    built.from_notebook_node(nbformat.v4.new_notebook())
-    return built
 
 
 @contextlib.contextmanager

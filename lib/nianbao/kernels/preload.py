@@ -16,7 +16,8 @@ import os
 import sys
 
 from .. import checks, editions, intake, limits, pages, report  # noqa: F401
-from ..pages import figures  # noqa: F401  (pandas, matplotlib)
+from ..document import history  # noqa: F401  (pandas)
+from ..pages import charts  # noqa: F401  (matplotlib)
 from . import MAIN_MODULE, PARENT
 
 limits.die_with_parent(int(os.environ.pop(PARENT)) if os.environ.get(PARENT, "").isdigit() else None)

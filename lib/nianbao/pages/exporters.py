@@ -1,66 +1,62 @@
 """nbconvert exporters for reports, registered by entry point (pyproject.toml), so that
-`jupyter nbconvert --to nianbao_html` / `--to nianbao_pdf` work as well as the batch.
+`jupyter nbconvert --to nianbao_html|nianbao_review|nianbao_pdf|nianbao_docx` on an executed
+notebook makes the very files the batch makes.
 
-The look lives in templates/nbconvert/nianbao (a Jinja template and its stylesheet). The PDF,
-like the Word file, is made from the findings payload the review cell outputs: Typst sets it
-from that data in the stylesheet's print layout (pages/typeset.py, templates/typst).
+Each reads the notebook once into the report's document (document/notebook.py: the template's
+sections and what an analyst's cells added, in cell order) and draws it: the public HTML page,
+the review page, the PDF (typeset.py) or the Word file (word.py).
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-from nbconvert.exporters import Exporter, HTMLExporter, TemplateExporter
-from nbconvert.filters.highlight import Highlight2HTML
-from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+from nbconvert.exporters import Exporter
 from traitlets import default
 
-from ..report import findings_payload
-from .typeset import pdf_from_payload
+from ..document import notebook
+from . import html
 
-TEMPLATES = Path(__file__).parents[1] / "templates" / "nbconvert"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-class ReportHTMLExporter(HTMLExporter):
-    """The report as one self-contained HTML file, code and prompts left out."""
-
-    export_from_notebook = "nianbao report (HTML)"
-
-    @default("template_name")
-    def _template_name_default(self):
-        return "nianbao"
-
-    @default("extra_template_basedirs")
-    def _extra_template_basedirs_default(self):
-        return [str(TEMPLATES)]
-
-    @default("exclude_input")
-    def _exclude_input_default(self):
-        return True
+class _DocumentExporter(Exporter):
+    """An exporter that draws the report's document of an executed notebook."""
 
     def from_notebook_node(self, nb, resources=None, **kw):
-        """The page as the template writes it. HTMLExporter's own export then parses the page
-        with BeautifulSoup, to give images without alt text a placeholder and JupyterLab's
-        cell wrappers a tabindex, and writes it out again: two thirds of an export's CPU. This
-        template gives every image its alt text and draws no JupyterLab cells. Its filters
-        are those HTMLExporter registers (no code is shown, but the base templates use them)."""
-        resources = self._init_resources(resources)
-        language = nb.metadata.get("language_info", {})
-        self.register_filter("highlight_code", Highlight2HTML(
-            pygments_lexer=language.get("pygments_lexer", language.get("name")), parent=self))
-        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
-        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        nb, resources = super().from_notebook_node(nb, resources, **kw)
+        return self.draw(*notebook.read(nb)), resources
 
-    def _validate_preprocessor(self, nbc, preprocessor):
-        """Not again: the notebook is the one papermill executed and validated, and nbconvert
-        would validate it after each of its eleven preprocessors (a sixth of an export's CPU),
-        of which it enables three (tag and regex removal, magics highlighting), none of them
-        touching outputs."""
+    def draw(self, document, checked):
+        raise NotImplementedError
 
 
-class ReportPDFExporter(Exporter):
-    """`jupyter nbconvert --to nianbao_pdf report.ipynb`: an executed report notebook as an A4
-    PDF, typeset from the findings payload of its review cell (pages/typeset.py)."""
+class ReportHTMLExporter(_DocumentExporter):
+    """The public report as one self-contained HTML page: the report and nothing of its review."""
+
+    export_from_notebook = "nianbao report (HTML)"
+    output_mimetype = "text/html"
+
+    @default("file_extension")
+    def _file_extension_default(self):
+        return ".html"
+
+    def draw(self, document, checked):
+        return html.page(document)
+
+
+class ReviewHTMLExporter(ReportHTMLExporter):
+    """The review page: the report with the reviewers' panel and its cells' findings marked."""
+
+    export_from_notebook = "nianbao review (HTML)"
+
+    @default("file_extension")
+    def _file_extension_default(self):
+        return ".review.html"
+
+    def draw(self, document, checked):
+        return html.page(document, html.Review(checked.record, checked.findings, checked.stale, checked.coverage))
+
+
+class ReportPDFExporter(_DocumentExporter):
+    """The report as an A4 PDF, typeset by Typst (typeset.py)."""
 
     export_from_notebook = "nianbao report (PDF)"
     output_mimetype = "application/pdf"
@@ -69,6 +65,23 @@ class ReportPDFExporter(Exporter):
     def _file_extension_default(self):
         return ".pdf"
 
-    def from_notebook_node(self, nb, resources=None, **kw):
-        nb, resources = super().from_notebook_node(nb, resources, **kw)
-        return pdf_from_payload(findings_payload(nb)), resources
+    def draw(self, document, checked):
+        from .typeset import pdf
+
+        return pdf(document)
+
+
+class ReportDocxExporter(_DocumentExporter):
+    """The report as a Word file in the official layout (word.py)."""
+
+    export_from_notebook = "nianbao report (Word)"
+    output_mimetype = DOCX_MIME
+
+    @default("file_extension")
+    def _file_extension_default(self):
+        return ".docx"
+
+    def draw(self, document, checked):
+        from .word import docx
+
+        return docx(document)

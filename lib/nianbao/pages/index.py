@@ -11,11 +11,12 @@ from pathlib import Path
 from markupsafe import Markup
 
 from .. import ids, pages, reviews
-from . import compare
 from ..batch.folder import FILES, Outcome, load_outcomes
 from ..checks.findings import Finding
 from ..consolidation import Coverage
+from ..document import build
 from ..record import Record
+from . import compare, html
 
 
 def write_index(out: Path) -> Path:
@@ -100,7 +101,7 @@ def write_histories(out: Path, outcomes: list[Outcome]) -> dict[str, str]:
             continue
         found.sort(key=lambda item: item[0].year)
         latest = found[-1][0]
-        charts = pages.history(latest, [record for record, _ in found[:-1]])
+        charts = html.section(build.history(latest, [record for record, _ in found[:-1]]))
         page = ids.inside(out, "history", f"{agency_id}.html")  # an id from run.json: checked again
         page.parent.mkdir(exist_ok=True)
         page.write_text(pages.render(
@@ -134,8 +135,8 @@ def _coverage(data, out: Path) -> dict | None:
     for _, depth, unit in coverage.lines():
         year, _, name = unit.folder.partition("/")
         # a folder read from checks.json becomes a link: only the <year>/<id> the batch writes
-        has_report = year.isdigit() and not ids.problem(name) and (out / year / name / "report.html").is_file()
-        units.append({"unit": unit, "depth": depth, "link": f"{unit.folder}/report.html" if has_report else ""})
+        has_report = year.isdigit() and not ids.problem(name) and (out / year / name / "review.html").is_file()
+        units.append({"unit": unit, "depth": depth, "link": f"{unit.folder}/review.html" if has_report else ""})
     return {"summary": coverage.summary(), "counts": coverage.counts(), "units": units}
 
 

@@ -1,26 +1,25 @@
-"""The report as a PDF, typeset by Typst from the findings payload.
+"""The report's document as a PDF, typeset by Typst.
 
-Like the Word file (word.py), the PDF is made from the payload the notebook's review cell
-outputs (the record, the earlier years' records, the error count), in the same order: title,
-lead paragraph, the parts in the edition's order, the signature, a government's coverage
-appendix, the history appendix. This module turns the payload into plain data (strings,
-numbers, the tables as the merged-cell grids the HTML draws) and one static template,
-templates/typst/report.typ, lays it out after GB/T 9704 as report.css does for print: A4,
-margins of 37, 35, 28 and 26 mm, the body in 3号 at 22 lines a page, tables in 五号 with their
-heads repeated on every page and no row split, page numbers "— N —" on the outer side.
+The document (document/__init__.py) reaches one static template, templates/typst/report.typ,
+as JSON, with what only paper needs added here: each table's column widths, each chart's axis.
+The template lays it out after GB/T 9704 as report.css does for print: A4, margins of 37, 35,
+28 and 26 mm, the body in 3号 at 22 lines a page, tables in 五号 with their heads repeated on
+every page and no line split, page numbers "— N —" on the outer side.
 
 Typst was chosen over WeasyPrint for time: about 0.08 s of CPU a report against WeasyPrint's
 1.1–1.3 s (the demo and the benchmark's agencies, issue #17). It runs in a process of its own
-(`_typesetter`), as it cannot run in a process that forks afterwards. Its PDF is tagged, embeds subsets of the CJK faces and keeps the
-text extractable, the charts included: they are drawn by the template from the figures'
-numbers, so their labels are text.
+(`_typesetter`), as it cannot run in a process that forks afterwards. Its PDF is tagged, embeds
+subsets of the CJK faces and keeps the text extractable, the charts included: they are drawn by
+the template from the chart's numbers, so their labels are text.
 
 Untrusted text stays text: every string reaches the template as a JSON value that it shows
 as text, never as Typst markup (no `eval`, no source is built from strings). The compiler's
-root is the template's folder, which is all it may read, and it has no package to fetch.
+root is the template's folder, which is all it may read, and it has no package to fetch; a
+picture an analyst's cell showed reaches it as the bytes of the picture.
 """
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import os
@@ -35,32 +34,41 @@ from pathlib import Path
 import typst
 
 from .. import limits
-from ..consolidation import Coverage
-from ..record import Record
-from . import _markdown, grid, inline_runs, text_width
-from .grid import BlockGrid, Cell
-from .word_style import DRAFT
+from ..document import Cell, Chart, Document, Image, Table, TableBlock, to_data
 
-TEMPLATE = Path(__file__).parents[1] / "templates" / "typst" / "report.typ"
+TEMPLATES_FOLDER = Path(__file__).parents[1] / "templates" / "typst"
+REPORT, PICTURE = b"D", b"S"  # what a request to the typesetter asks for: a report's PDF, a picture's PNG
+# Each request's template, the name its text takes in sys.inputs, and how it is compiled
+TEMPLATES = {REPORT: (TEMPLATES_FOLDER / "report.typ", "report", {}),
+             PICTURE: (TEMPLATES_FOLDER / "picture.typ", "svg", {"format": "png", "ppi": 200})}
 # The faces report.css names first, found through fontconfig as the HTML's are
 FACES = ["Noto Serif CJK SC", "Noto Serif CJK SC:bold", "Noto Sans CJK SC"]
-# A 2号 title line holds 20 characters (156 mm / 22 pt): a longer piece of the title may break.
-TITLE_CHARACTERS = 20
 
 
 class TypesetError(Exception):
     """Typst could not lay out a report: which one, and Typst's reason."""
 
 
-def pdf_from_payload(payload: dict) -> bytes:
-    """The report of a findings payload as the bytes of a PDF file."""
-    data = document(payload)
+def pdf(document: Document) -> bytes:
+    """The document as the bytes of a PDF file."""
+    data = {"title": document.title, "author": document.author, "draft": document.draft or None,
+            "sections": [{"name": section.name, "blocks": [_block(block) for block in section.blocks]}
+                         for section in document.sections]}
     # a lone surrogate (a notebook's JSON may carry one) cannot cross into Typst: it becomes "?"
     text = json.dumps(data, ensure_ascii=False).encode("utf-8", "replace").decode("utf-8")
     try:
-        return _typeset(text)
+        return _typeset(REPORT, text)
     except TypstFailed as error:
-        raise TypesetError(f"《{data['title']}》的 PDF 无法排版：{error}") from error
+        raise TypesetError(f"《{document.title}》的 PDF 无法排版：{error}") from error
+
+
+def png_of_svg(svg: str) -> bytes:
+    """An SVG picture as PNG, drawn by the typesetter: for the Word file, as Word before 2016
+    and WPS show no SVG."""
+    try:
+        return _typeset(PICTURE, svg)
+    except TypstFailed as error:
+        raise TypesetError(f"SVG 图片无法转换为 PNG：{error}") from error
 
 
 class TypstFailed(Exception):
@@ -77,8 +85,9 @@ def typesetter_cpu() -> float:
     return _typesetter_cpu
 
 
-def _typeset(text: str) -> bytes:
-    """The PDF of a document, made by this process's typesetter (see `_typesetter`). A typesetter
+def _typeset(kind: bytes, text: str) -> bytes:
+    """What this process's typesetter (see `_typesetter`) makes of `text` with the template
+    `kind` names (REPORT or PICTURE): a PDF, or a PNG. A typesetter
     found dead (killed, or past its memory bound on the report before) is replaced and the
     document given to the new one; one that dies on this very document twice fails it alone."""
     global _typesetter_cpu
@@ -86,7 +95,7 @@ def _typeset(text: str) -> bytes:
         for attempt in (1, 2):
             helper = _typesetter(os.getpid())
             try:
-                reply = _ask(helper, text)
+                reply = _ask(helper, kind, text)
             except BaseException:  # a step's time limit: the next PDF gets a new typesetter
                 helper.kill()
                 _typesetter.cache_clear()
@@ -104,10 +113,10 @@ def _typeset(text: str) -> bytes:
     return body
 
 
-def _ask(helper: subprocess.Popen, text: str) -> tuple[bytes, bytes] | None:
-    """The typesetter's reply to a document; None when it is dead or dies on it."""
+def _ask(helper: subprocess.Popen, kind: bytes, text: str) -> tuple[bytes, bytes] | None:
+    """The typesetter's reply to a request; None when it is dead or dies on it."""
     try:
-        _send(helper.stdin, b"D", text.encode("utf-8"))
+        _send(helper.stdin, kind, text.encode("utf-8"))
     except BrokenPipeError:
         return None
     return _receive(helper.stdout)
@@ -153,98 +162,76 @@ def _receive(stream) -> tuple[bytes, bytes] | None:
 
 
 def _serve(requests, replies) -> None:
-    """The typesetter's loop: a document's JSON in, its PDF (or Typst's diagnostic) out."""
+    """The typesetter's loop: a request in (a document's JSON, or an SVG picture), its PDF or
+    PNG out, or Typst's diagnostic."""
     while (request := _receive(requests)) is not None:
+        kind, text = request[0], request[1].decode("utf-8")
         started = time.process_time()
         try:
-            status, body = b"P", _compiler().compile(sys_inputs={"report": request[1].decode("utf-8")})
+            template, name, made = TEMPLATES[kind]
+            status, body = b"P", _compiler(template).compile(sys_inputs={name: text}, **made)
         except typst.TypstError as error:
             status, body = b"E", error.diagnostic.strip().encode("utf-8")
         _send(replies, status, SPENT.pack(time.process_time() - started) + body)
 
 
 @functools.cache
-def _compiler() -> typst.Compiler:
-    """One compiler per typesetter: it loads the fonts once and keeps what it laid out before,
-    which the next report's identical pieces (the tables' heads) reuse."""
+def _compiler(template: Path) -> typst.Compiler:
+    """One compiler per template and typesetter: it loads the fonts once and keeps what it laid
+    out before, which the next report's identical pieces (the tables' heads) reuse."""
+    return typst.Compiler(str(template), root=str(template.parent), font_paths=_font_folders(), ignore_system_fonts=True)
+
+
+@functools.cache
+def _font_folders() -> list[str]:
     files = [subprocess.run(["fc-match", "-f", "%{file}", face], capture_output=True, text=True,
                             check=True).stdout for face in FACES]
-    folders = sorted({str(Path(file).parent) for file in files})  # Typst loads fonts by folder
-    return typst.Compiler(str(TEMPLATE), root=str(TEMPLATE.parent), font_paths=folders, ignore_system_fonts=True)
+    return sorted({str(Path(file).parent) for file in files})  # Typst loads fonts by folder
 
 
-def document(payload: dict) -> dict:
-    """What the template lays out: the report as plain data."""
-    record = Record.from_dict(payload["record"])
-    earlier = [Record.from_dict(data) for data in payload.get("earlier", [])]
-    parts = []
-    for part in record.spec.parts:
-        text = record.parts.get(part.id, "")
-        if part.table:
-            table = record.spec.tables[part.table]
-            body = [{"kind": "table", "blocks": [_official(block, part.table)
-                                                 for block in grid.grid(table, record.tables.get(part.table, {}))]}]
-        elif text.strip():
-            body = _narrative(text)
-        else:
-            body = [{"kind": "missing", "text": "（本部分未填写）"}]
-        parts.append({"title": record.spec.part_title(part, record.year), "body": body})
-    return {
-        "title": record.title,
-        "author": record.agency,
-        "title_words": [{"text": word, "whole": text_width(word) <= TITLE_CHARACTERS}
-                        for word in record.spec.title_words(record.agency, record.year)],
-        "draft": DRAFT if payload.get("open_errors", payload["errors"]) > 0 else None,
-        "lead": record.contact or None,
-        "parts": parts,
-        "signature": [record.signed_by or record.agency, record.date],
-        "coverage": _coverage(record, Coverage.from_dict(payload["coverage"])) if payload.get("coverage") else None,
-        "history": _history(record, earlier),
-    }
+def _block(block) -> dict:
+    """A block as the template takes it: the document's data, and what paper needs besides."""
+    if isinstance(block, Table):
+        return {"type": "table", "style": block.style, "blocks": [_table_block(b, block) for b in block.blocks]}
+    if isinstance(block, Chart):
+        return {**to_data(block), **_axis(block)}
+    if isinstance(block, Image):  # Typst reads no file: the picture itself, as bytes
+        data = block.data.encode("utf-8") if block.mime == "image/svg+xml" else base64.b64decode(block.data)
+        return {"type": "image", "bytes": list(data), "alt": block.alt or "图"}
+    return to_data(block)
 
 
 # ---- Tables ----
 
-def _official(block: BlockGrid, table_id: str) -> dict:
-    """A block of an official table, its columns as wide as report.css makes them, and which
-    of its lines go to a page together besides those a merged label spans (the template keeps
-    those whole by their label): no table begins at a page's foot, or ends on a page, with a
-    line or two."""
+def _table_block(block: TableBlock, table: Table) -> dict:
+    """A block with its columns as wide as report.css makes them, its lines of cells (a label
+    merged down a narrow column stands one character a line) and the runs of lines it keeps
+    on one page."""
+    columns = _columns(block, table)
+    width = len(columns)
+    title = [[Cell(block.title, colspan=width, kind="title")]] if block.title else []
+    narrow = {column for column, spec in enumerate(columns) if spec != "auto" and spec[1] == "em"}
+    look = "official-four" if table.table == "四" else table.style
+    return {"look": look, "columns": columns, "head": _lines([*title, *block.head]), "body": _lines(block.body, narrow),
+            "keep": block.keep}
+
+
+def _columns(block: TableBlock, table: Table) -> list:
+    """Column widths: [value, "em" | "%" | "fr"], or "auto" (as wide as its text)."""
+    if table.style == "coverage":
+        return [[3, "em"], [1, "fr"], [45, "%"]]
+    if table.style in ("history", "frame"):
+        return ["auto"] * block.stub_columns + [[1, "fr"]] * (block.width - block.stub_columns)
     if block.flat:
         stub = [[64, "%"]]
-    elif table_id == "三":  # its group labels in narrow columns, the leaf labels wide
+    elif table.table == "三":  # its group labels in narrow columns, the leaf labels wide
         stub = [[1.9, "em"]] * max(block.stub_columns - 1, 0) + [[30, "%"]]
-    elif table_id == "二":
+    elif table.table == "二":
         stub = [[28, "%"]] * block.stub_columns
     else:
         stub = [[1, "fr"]] * block.stub_columns
-    columns = [*stub, *([[12, "%"] if block.flat else [1, "fr"]] if block.unit_column else []),
-               *[[1, "fr"]] * block.value_columns]
-    width = len(columns)
-    title = [[Cell(block.title, colspan=width, kind="title")]] if block.title else []
-    narrow = {column for column, (_, unit) in enumerate(columns) if unit == "em"}
-    return {"style": "official-four" if table_id == "四" else "official", "columns": columns,
-            "head": _lines([*title, *block.head]), "body": _lines(block.body, narrow),
-            "line_runs": _runs_of_lines(block)}
-
-
-def _runs_of_lines(block: BlockGrid) -> list[tuple[int, int, bool]]:
-    """The body's lines as (first, how many, together), one after the other: the first three
-    together and the last three, unless a run a merged label ties comes first or last (it is
-    kept whole anyway, and rows before it may end a page, as in report.css); the lines between
-    free to break. None when no lines need tying."""
-    groups, count = block.row_groups, len(block.body)
-    if not groups:
-        return []
-    first = 0 if groups[0][0] else min(3, len(groups[0][1]))
-    last = 0 if groups[-1][0] else min(3, len(groups[-1][1]))
-    if first + last >= count:
-        return [(0, count, True)] if max(first, last) > 1 else []
-    runs = [(0, first, True)] if first else []
-    runs.append((first, count - first - last, False))
-    if last:
-        runs.append((count - last, last, True))
-    return runs if max(first, last) > 1 else []
+    return [*stub, *([[12, "%"] if block.flat else [1, "fr"]] if block.unit_column else []),
+            *[[1, "fr"]] * block.value_columns]
 
 
 def _lines(lines: list[list[Cell]], narrow: frozenset | set = frozenset()) -> list[list[dict]]:
@@ -259,97 +246,22 @@ def _lines(lines: list[list[Cell]], narrow: frozenset | set = frozenset()) -> li
                 column += 1
             taken.update((row + r, column + c) for r in range(cell.rowspan) for c in range(cell.colspan))
             cells.append({"text": cell.text, "rowspan": cell.rowspan, "colspan": cell.colspan, "kind": cell.kind,
-                          "indent": cell.indent,
+                          "indent": cell.indent, "strong": cell.strong,
                           "vertical": cell.rowspan > 1 and cell.colspan == 1 and column in narrow})
             column += cell.colspan
         result.append(cells)
     return result
 
 
-# ---- Narrative ----
+def _axis(chart: Chart) -> dict:
+    """The chart's count axis: its top (matplotlib's margin above the highest bar) and ticks."""
+    from matplotlib.ticker import MaxNLocator  # with the chart's report only
 
-def _narrative(text: str) -> list[dict]:
-    """Markdown as blocks: paragraphs, headings (the second level, under a part's title),
-    lists (nested), with **strong** and *em* runs. Raw HTML, links and images stay the literal
-    text they are, as in the HTML report."""
-    blocks: list = []
-    open_containers = [blocks]  # where the next block goes: the narrative, or a list item's blocks
-    heading = False
-    for token in _markdown.parse(text):
-        if token.type in ("bullet_list_open", "ordered_list_open"):
-            ordered = token.type == "ordered_list_open"
-            items: list = []
-            open_containers[-1].append({"kind": "list", "start": int(token.attrGet("start") or 1) if ordered else None,
-                                        "items": items})
-            open_containers.append(items)
-        elif token.type == "list_item_open":
-            item: list = []
-            open_containers[-1].append(item)
-            open_containers.append(item)
-        elif token.type in ("list_item_close", "bullet_list_close", "ordered_list_close"):
-            open_containers.pop()
-        elif token.type in ("heading_open", "heading_close"):
-            heading = token.type == "heading_open"
-        elif token.type == "inline":
-            open_containers[-1].append({"kind": "heading" if heading else "paragraph", "runs": _runs(token.children)})
-    return blocks
-
-
-def _runs(children) -> list[dict]:
-    return [{"break": True} if run is None else {"text": run.text, "strong": run.strong, "emph": run.emphasis}
-            for run in inline_runs(children)]
-
-
-# ---- Appendices ----
-
-def _coverage(record: Record, coverage: Coverage) -> dict:
-    """A government's appendix, as in the HTML report: every unit its tables add up."""
-    own = "（含本机关）" if coverage.own else ""
-    rows = [[{"text": str(number), "kind": "value"},
-             {"text": unit.label, "kind": "label", "indent": depth},
-             {"text": unit.said, "kind": "label", "strong": unit.status in ("missing", "failed"),
-              "note": unit.reason if unit.reason and unit.status != "errors" else ""}]
-            for number, depth, unit in coverage.lines()]
-    return {
-        "summary": f"{coverage.summary()}。本报告第二、三、四部分的表格为已汇总单位报告的逐格合计{own}。",
-        "table": {"style": "coverage", "columns": [[3, "em"], [1, "fr"], [45, "%"]],
-                  "head": [[{"text": text, "kind": "head"} for text in ("序号", "单位", "状态")]], "body": rows,
-                  "line_runs": []},
-        "blanks": [f"{record.spec.tables[table].name} {count} 个单元格，因{'、'.join(names)}的报告在这些单元格空白"
-                   for table, (count, names) in coverage.blank_tables().items()],
-    }
-
-
-def _history(record: Record, earlier: list[Record]) -> dict | None:
-    """The charts (their numbers, for the template to draw) and the year-on-year table."""
-    years = sorted([*earlier, record], key=lambda r: r.year)
-    if len(years) < 2 or not record.spec.history:
-        return None
-    from matplotlib.ticker import MaxNLocator  # with pandas, only for reports with earlier years
-
-    from . import figures as figures_of
-
-    figures = figures_of.figures(years)
-    notes = figures_of.mappings(years)
-    span = f"{years[0].year}—{years[-1].year}年"
-    charts = []
-    for title in dict.fromkeys(figures.index.get_level_values("chart")):
-        part = figures.loc[title]
-        stacked = title == "办理结果"  # as figures.py draws it
-        values = [[float(v) if v is not None else 0.0 for v in row] for _, row in part.iterrows()]
-        peak = max([sum(column) for column in zip(*values)] if stacked else [max(row) for row in values])
-        top = max(peak, 1) * 1.05  # matplotlib's margin above the highest bar
-        ticks = [int(t) for t in MaxNLocator(nbins=4, integer=True).tick_values(0, top) if 0 <= t <= top]
-        charts.append({"title": title, "alt": f"{title}（{span}）", "stacked": stacked,
-                       "years": [f"{year}年" for year in part.columns], "ticks": ticks, "top": top,
-                       "series": [{"label": label, "values": row, "colour": figures_of.COLOURS[i % len(figures_of.COLOURS)]}
-                                  for i, (label, row) in enumerate(zip(part.index, values))],
-                       "notes": [f"口径：{note}" for chart, note in notes if chart == title]})
-    changes = figures_of.changes(figures)
-    head, body = figures_of.changes_lines(changes)
-    return {"heading": [f"附：{record.agency}历年情况对比", f"（{span}）"], "charts": charts,
-            "table": {"style": "history", "columns": ["auto"] * 2 + [[1, "fr"]] * len(changes.columns),
-                      "head": _lines(head), "body": _lines(body), "line_runs": []}}
+    values = [series.values for series in chart.series]
+    peak = max([sum(column) for column in zip(*values)] if chart.stacked else [max(row) for row in values])
+    top = max(peak, 1) * 1.05
+    ticks = [int(t) for t in MaxNLocator(nbins=4, integer=True).tick_values(0, top) if 0 <= t <= top]
+    return {"top": top, "ticks": ticks}
 
 
 if __name__ == "__main__":

@@ -36,11 +36,11 @@ LINE = Pt(28.9)      # 22 lines in the 版心's 225 mm
 CONDENSED = -5       # twentieths of a point: 16 pt characters 15.75 pt apart make 28 a line
 CHARACTER = BODY_SIZE + CONDENSED / 20  # pt: one character of the body, for indents counted in characters
 TITLE, TABLE = "公文标题", "表格文字"  # the styles this module adds (beside Normal, Heading 1 and 2)
-DRAFT = "草稿（核查未通过）"
 
 
-def prepare(document, draft: bool) -> None:
-    """Styles, font table, page, page numbers, and the draft mark of a report with errors."""
+def prepare(document, draft: str) -> None:
+    """Styles, font table, page, page numbers, and the draft mark of a report with errors
+    (`draft`, empty for one without)."""
     _styles(document.styles)
     _font_table(document)
     _page(document, draft)
@@ -130,7 +130,7 @@ def _font_table(document) -> None:
                             RT.FONT_TABLE)
 
 
-def _page(document, draft: bool) -> None:
+def _page(document, draft: str) -> None:
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
@@ -150,4 +150,4 @@ def _page(document, draft: bool) -> None:
         number.add_run(" —")
     if draft:
         for header in (section.header, section.even_page_header):
-            header.paragraphs[0].add_run(DRAFT).font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+            header.paragraphs[0].add_run(draft).font.color.rgb = RGBColor(0xC0, 0x00, 0x00)

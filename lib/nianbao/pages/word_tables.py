@@ -1,11 +1,10 @@
-"""Tables of the Word report: the official tables, the history's year-on-year table, and the
-units a government's report covers.
+"""Tables of the Word report: the document's tables of merged-cell blocks as real Word tables.
 
-Both are drawn from `grid.Cell` lines, the merged-cell grid the HTML report draws, so the Word
-tables and the HTML tables keep one layout. Each official table is one Word table, its blocks
-one under another as in the national form's Word version (国办公开办函〔2021〕30号's 表二 is one
-table of four columns whose one-column blocks span the three value columns). Merges are real
-Word merges (gridSpan across, vMerge down), made by python-docx's `Cell.merge`.
+Each table is one Word table, its blocks one under another as in the national form's Word
+version (国办公开办函〔2021〕30号's 表二 is one table of four columns whose one-column blocks span
+the three value columns). Merges are real Word merges (gridSpan across, vMerge down), made by
+python-docx's `Cell.merge`. A row never splits across pages, a single block's head repeats on
+every page, and the runs of lines the document keeps together (TableBlock.keep) stay on one page.
 """
 from __future__ import annotations
 
@@ -19,9 +18,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from ..editions import Table
-from . import grid, word_style
-from .grid import BlockGrid, Cell
+from ..document import Cell, Table, TableBlock
+from . import word_style
 from .word_style import TABLE, TABLE_SIZE, TEXT_WIDTH
 
 GROUP = 13         # mm: a group label's column (（四）无法提供), three characters a line: no taller than its rows
@@ -30,56 +28,28 @@ LEAF = 50          # mm: at least, for the row labels beside the numbers: 13 cha
                    # keeps 表三, heading and all, on one page (its numbers 11.4 mm wide: five digits)
 FIGURE = 24        # mm: the history table's figure names (本年新收), short beside seven columns of numbers
 VALUE = 28         # mm: at most, for a column of numbers
+COVERAGE = [14, 62, TEXT_WIDTH - 76]  # mm: a government's units: number, unit, what the report says of it
 CELL_MARGIN = 43   # twips (0.75 mm) left and right: Word's 1.9 mm would leave 表四's 五号 one character a line
 
 
-def official(document, table: Table, values: dict) -> None:
-    """An official table of a record, blank cells left empty (unknown is not 0)."""
-    _table(document, grid.grid(table, values))
-
-
-def changes(document, frame) -> None:
-    """The history's year-on-year table (figures.changes_lines)."""
-    from .figures import changes_lines  # pandas and matplotlib: only for reports with earlier years
-
-    head, body = changes_lines(frame)
-    _table(document, [BlockGrid("", head, body, stub_columns=2, value_columns=len(frame.columns))], leaf=FIGURE)
-
-
-def listing(document, head: list[str], rows: list[list[Cell]], widths: list[float]) -> None:
-    """A plain table of lines without merges (a government's covered units): the head repeated
-    on every page it spans, no line split across two, labels from the left."""
-    word = document.add_table(rows=1 + len(rows), cols=len(head), style="Table Grid")
-    word.alignment = WD_TABLE_ALIGNMENT.CENTER
-    word.autofit = False
-    _cell_margins(word)
-    style = document.styles[TABLE].style_id
-    for number, (tr, line) in enumerate(zip(word._tbl.tr_lst, [[Cell(h, kind="head") for h in head], *rows])):
-        _flag(tr, "w:cantSplit")
-        if number == 0:
-            _flag(tr, "w:tblHeader")
-        for place, cell, width in zip(word.rows[number].cells, line, widths):
-            place.width = Mm(width)
-            place.paragraphs[0]._p.style = style
-            _write(place, cell)
-    for column, width in zip(word.columns, widths):
-        column.width = Mm(width)
-
-
-def _table(document, blocks: list[BlockGrid], leaf: float = LEAF) -> None:
-    """A table of merged-cell blocks, laid out once for each layout (the official tables'
-    never changes within an edition) and copied with its numbers for every report: laying out
-    through python-docx (merges, row properties) took 0.4 s of a report's 0.5 s of Word."""
-    width = max(_width(block) for block in blocks)
+def table(document, shown: Table) -> None:
+    """A table of the document, laid out once for each layout (an official table's never changes
+    within an edition) and copied with its numbers for every report: laying out through
+    python-docx (merges, row properties) took 0.4 s of a report's 0.5 s of Word."""
+    blocks = shown.blocks
+    width = max(block.width for block in blocks)
     placed, extents = _place(blocks, width)
-    layout = (leaf, tuple((row, column, cell.rowspan, cell.colspan, cell.kind, cell.indent,
-                           "" if cell.kind in NUMBERS else cell.text) for row, column, cell in placed))
+    widths = tuple(COVERAGE if shown.style == "coverage" else
+                   _widths(max(blocks, key=lambda b: b.width), FIGURE if shown.style == "history" else LEAF))
+    layout = (widths, tuple((row, column, cell.rowspan, cell.colspan, cell.kind, cell.indent, cell.strong,
+                             "" if cell.kind in NUMBERS else cell.text) for row, column, cell in placed),
+              tuple(tuple(map(tuple, block.keep)) for block in blocks))
     if layout not in _LAID_OUT:
         if len(_LAID_OUT) >= LAYOUTS_KEPT:
             _LAID_OUT.clear()
-        _LAID_OUT[layout] = _lay_out(blocks, placed, extents, width, leaf)
-    table, places = _LAID_OUT[layout]
-    copy = deepcopy(table)
+        _LAID_OUT[layout] = _lay_out(blocks, placed, extents, width, widths)
+    laid_out, places = _LAID_OUT[layout]
+    copy = deepcopy(laid_out)
     document.element.body._insert_tbl(copy)
     rows = copy.tr_lst
     for (row, column), (_, _, cell) in zip(places, placed):
@@ -93,18 +63,18 @@ LAYOUTS_KEPT = 32  # official tables of a few editions, history tables of a few 
 _LAID_OUT: dict[tuple, tuple] = {}
 
 
-def _lay_out(blocks, placed, extents, width: int, leaf: float):
+def _lay_out(blocks: list[TableBlock], placed, extents, width: int, widths: tuple):
     """The table's w:tbl without its numbers, in a document of the report's styles, and where
     each placed cell ended up: its row and its w:tc's position in that row after the merges."""
     document = Document()
-    word_style.prepare(document, draft=False)
+    word_style.prepare(document, draft="")
     repeated = extents[0][1] if len(blocks) == 1 else 0  # another block's rows under the first's head: mislabelled
     word = document.add_table(rows=extents[-1][2], cols=width, style="Table Grid")
     word.alignment = WD_TABLE_ALIGNMENT.CENTER
     word.autofit = False  # fixed layout: the widths below, whatever the text
     _cell_margins(word)
-    widths = [Mm(mm) for mm in _widths(max(blocks, key=_width), leaf)]
-    for column, column_width in zip(word.columns, widths):
+    column_widths = [Mm(mm) for mm in widths]
+    for column, column_width in zip(word.columns, column_widths):
         column.width = column_width
     # Every place of the grid, taken once before any merge: python-docx finds a cell by
     # walking the whole table, which made a table of 300 cells take a second.
@@ -115,21 +85,21 @@ def _lay_out(blocks, placed, extents, width: int, leaf: float):
         _flag(tr, "w:cantSplit")
         if number < repeated:
             _flag(tr, "w:tblHeader")
-        for cell, cell_width in zip(line, widths):
+        for cell, cell_width in zip(line, column_widths):
             cell.width = cell_width
             # every place's paragraph in the table's style, the merged-away ones too (else their
             # empty paragraph gives the row the body's 28.9 pt line); set by id, as python-docx's
             # `paragraph.style = …` looks it up among all styles each time
             cell.paragraphs[0]._p.style = style
-    # Rows kept with the next, on one page: a block's head with its first row; each block whole
-    # in a table of several (表二's, of a few rows each); the rows beside a label merged down,
-    # which a page break would cut in two (（五）不予 | 处理, as published copies show).
+    # Rows kept with the next, on one page: a block's head with its first line, and each run of
+    # lines the block keeps together (document/grid.py: a merged label's, a table's ends).
     kept = set()
-    for first, body, end in extents:
-        kept.update(range(first, body if len(blocks) == 1 else end - 1))
+    for block, (first, body, end) in zip(blocks, extents):
+        kept.update(range(first, body))
+        for start, count in block.keep:
+            kept.update(range(body + start, body + start + count - 1))
     for row, column, cell in placed:
         _write(cells[row][column], replace(cell, text="") if cell.kind in NUMBERS else cell)
-        kept.update(range(row, row + cell.rowspan - 1))
     for row in kept:
         for place in cells[row]:
             place.paragraphs[0].paragraph_format.keep_with_next = True
@@ -141,11 +111,7 @@ def _lay_out(blocks, placed, extents, width: int, leaf: float):
     return word._tbl, places
 
 
-def _width(block: BlockGrid) -> int:
-    return block.stub_columns + block.unit_column + block.value_columns
-
-
-def _place(blocks: list[BlockGrid], width: int) -> tuple[list[tuple[int, int, Cell]], list[tuple[int, int, int]]]:
+def _place(blocks: list[TableBlock], width: int) -> tuple[list[tuple[int, int, Cell]], list[tuple[int, int, int]]]:
     """Every cell with its row and column in the Word table, and each block's extent: the row
     it begins at, the row its body begins at, the row after its end.
 
@@ -164,7 +130,7 @@ def _place(blocks: list[BlockGrid], width: int) -> tuple[list[tuple[int, int, Ce
             for cell in line:
                 while (row, column) in taken:
                     column += 1
-                if column + cell.colspan == _width(block) < width:
+                if column + cell.colspan == block.width < width:
                     cell = replace(cell, colspan=width - column)
                 taken.update((row + r, column + c) for r in range(cell.rowspan) for c in range(cell.colspan))
                 placed.append((row, column, cell))
@@ -173,7 +139,7 @@ def _place(blocks: list[BlockGrid], width: int) -> tuple[list[tuple[int, int, Ce
     return placed, extents
 
 
-def _widths(block: BlockGrid, leaf: float) -> list[float]:
+def _widths(block: TableBlock, leaf: float) -> list[float]:
     """Column widths in mm: narrow group label columns, numbers an equal share of what the
     labels leave (at most VALUE), the leaf labels the rest of the 版心."""
     groups = [GROUP] * max(block.stub_columns - 1, 0)
@@ -194,7 +160,7 @@ def _write(target, cell: Cell) -> None:
         if cell.indent:
             paragraph.paragraph_format.left_indent = Pt(TABLE_SIZE * 1.5 * cell.indent)
     if cell.text:
-        paragraph.add_run(cell.text)
+        paragraph.add_run(cell.text).bold = cell.strong or None
 
 
 def _flag(tr, tag: str) -> None:

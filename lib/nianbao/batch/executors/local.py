@@ -19,6 +19,7 @@ from pathlib import Path
 from ... import kernels, limits
 from .. import folder as outputs
 from .. import pipeline
+from ...pages import html
 from . import Options, collect
 
 # A worker process makes this many reports, then a new one takes its place, with a new fork
@@ -48,7 +49,7 @@ class LocalExecutor:
         # The pool hands a worker its next report before the current one ends, so a report may
         # be on its way and no longer cancellable: `stopping` tells the worker not to begin it.
         stopping = multiprocessing.Event()
-        pipeline.exporter()  # built here once, the workers forked from this process have it already
+        html.prepare()  # the report's templates compiled here once: the workers forked from this process have them
         workers = min(self.options.workers or default_workers(), len(jobs))
         tries: dict[str, int] = {}
         todo = list(jobs)

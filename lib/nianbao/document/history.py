@@ -1,28 +1,20 @@
-"""An agency over the years: the figures its editions define, charts of them, and the changes.
+"""An agency over the years: the figures its editions define, and their changes.
 
 Each edition's `history:` list says which cells make up each figure (applications received,
 outcomes, reconsideration, litigation…). Records of different editions thus give comparable
 figures, and where two editions make a figure from different rows, `mappings` says how, for
-the note under the chart. Charts are drawn with matplotlib's object API (no pyplot state, so
-a notebook's own plots are left alone) as SVG whose text stays text, in the CJK faces below:
-it can be searched, copied and read aloud in the HTML. The PDF draws the same charts from
-the same figures (typeset.py), its text text too.
+the note under the chart. The document's history appendix (build.py) makes its charts and its
+year-on-year table of them; pages/ draws the charts.
 """
 from __future__ import annotations
 
-import base64
-import io
-
-import matplotlib
 import pandas as pd
-from matplotlib.figure import Figure
 
 from ..labels import split_path
 from ..record import Record, format_value
-from .grid import Cell
+from . import Cell
 
-# Chart text: Debian's Noto CJK first (installed by `make`), then what other systems have.
-CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei"]
+# A chart's series, in order; the drawings take them from the chart
 COLOURS = ["#1f5fa8", "#6aa0d8", "#d9822b", "#7a7a7a", "#3f8f4f", "#b54747"]
 
 
@@ -90,9 +82,8 @@ def changes(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def changes_lines(frame: pd.DataFrame) -> tuple[list[list[Cell]], list[list[Cell]]]:
-    """The year-on-year table (`changes`) as lines of merged cells, head and body, for the Word
-    file and the PDF: 项目 over two label columns, the chart's name merged down its figures, a
-    column per year and the changes."""
+    """The year-on-year table (`changes`) as lines of merged cells, head and body: 项目 over two
+    label columns, the chart's name merged down its figures, a column per year and the changes."""
     head = [[Cell("项目", colspan=2, kind="head"),
              *(Cell(f"{c}年" if isinstance(c, int) else str(c), kind="head") for c in frame.columns)]]
     body = []
@@ -114,46 +105,3 @@ def _change(now, then) -> str:
     if None in (now, then):
         return ""
     return ("+" if now > then else "") + format_value(now - then)
-
-
-def charts(frame: pd.DataFrame) -> list[tuple[str, str]]:
-    """(title, SVG as a data URI) for each chart the figures belong to."""
-    return [(chart, "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii"))
-            for chart, svg in _drawn(frame, "svg")]
-
-
-def png_charts(frame: pd.DataFrame) -> list[tuple[str, bytes]]:
-    """(title, PNG) for each chart: the same charts for the Word report, as every Word and WPS
-    shows PNG (SVG only from Word 2016 on)."""
-    return _drawn(frame, "png")
-
-
-def _drawn(frame: pd.DataFrame, image_format: str) -> list[tuple[str, bytes]]:
-    return [(chart, _draw(frame.loc[chart], chart == "办理结果", image_format))
-            for chart in dict.fromkeys(frame.index.get_level_values("chart"))]
-
-
-def _draw(part: pd.DataFrame, stacked: bool, image_format: str) -> bytes:
-    """Bars by year: one bar per figure side by side, or stacked into one bar a year."""
-    years = [str(year) for year in part.columns]
-    with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": CJK_FONTS,
-                                "svg.fonttype": "none", "axes.spines.top": False, "axes.spines.right": False}):
-        figure = Figure(figsize=(6.2, 2.5))
-        axes = figure.add_subplot()
-        width = 0.8 if stacked else 0.8 / len(part.index)
-        bottom = [0.0] * len(years)
-        for i, (label, values) in enumerate(part.iterrows()):
-            heights = [float(v) if v is not None else 0.0 for v in values]
-            offsets = [x if stacked else x - 0.4 + width * (i + 0.5) for x in range(len(years))]
-            axes.bar(offsets, heights, width, bottom=bottom if stacked else None, label=label,
-                     color=COLOURS[i % len(COLOURS)])
-            if stacked:
-                bottom = [b + h for b, h in zip(bottom, heights)]
-        axes.set_xticks(range(len(years)), [f"{year}年" for year in years])
-        axes.yaxis.get_major_locator().set_params(integer=True)
-        axes.set_ylabel("件", rotation=0, labelpad=12)
-        axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format=image_format, dpi=200)  # dpi: PNG only, sharp when printed
-    return buffer.getvalue()

@@ -1,71 +1,31 @@
-"""The official tables of a record: as a grid of merged cells to draw, and as pandas frames.
+"""The official tables of a record: as blocks of merged cells to draw, and as pandas frames.
 
-`grid` turns one table of a record into plain data (lines of cells with their spans and
-marks) that the Jinja template report/table.html.j2 draws; `frame` gives the same numbers
-as a DataFrame with the label paths as a MultiIndex, for analysts working in the notebook.
+`grid` turns one table of a record into the document's TableBlocks: lines of cells with their
+spans, each value cell naming the table, row and column it holds; `frame` gives the same
+numbers as a DataFrame with the label paths as a MultiIndex, for analysts in the notebook.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from itertools import groupby
 from typing import TYPE_CHECKING
 
 from ..editions import NO_VALUE, Block, Table, layout
 from ..labels import split_path
 from ..record import format_value
+from . import Cell, TableBlock
 
 if TYPE_CHECKING:
     import pandas as pd
 
-
-@dataclass
-class Cell:
-    text: str
-    rowspan: int = 1
-    colspan: int = 1
-    kind: str = "label"   # label | head | unit | value | blank | none (a heading line's —— cell)
-    marks: list = field(default_factory=list)  # findings about this cell: (number, severity, message)
-    indent: int = 0       # a row label in a flat stub: how far it stands in
-
-    @property
-    def severity(self) -> str:
-        return "error" if any(m[1] == "error" for m in self.marks) else ("warning" if self.marks else "")
+KEPT_AT_ENDS = 3  # a table's first and last lines that go to a page together
 
 
-@dataclass
-class BlockGrid:
-    title: str
-    head: list[list[Cell]]
-    body: list[list[Cell]]
-    stub_columns: int
-    value_columns: int
-    unit_column: bool = False  # a column of row units between the stub and the values
-    flat: bool = False         # one stub column of indented labels
-
-    @property
-    def row_groups(self) -> list[tuple[bool, list[list[Cell]]]]:
-        """The body's lines in runs, each (tied, lines): a tied run is the lines one merged label
-        spans (and the labels merged inside them), the other runs hold the lines between. The
-        HTML gives each run a <tbody>, so that print can keep a tied run on one page: a merged
-        label laid out across a page break runs on below its rows, and is missing beside them
-        on the next page."""
-        keys, start, tied_until = [], 0, 0
-        for i, line in enumerate(self.body):
-            if i >= tied_until:  # no label from the lines above reaches this one
-                start = i
-            tied_until = max([tied_until] + [i + cell.rowspan for cell in line])
-            keys.append(start if tied_until > i + 1 or start < i else None)
-        return [(key is not None, [line for _, line in run])
-                for key, run in groupby(zip(keys, self.body), key=lambda pair: pair[0])]
+def grid(table: Table, values: dict) -> list[TableBlock]:
+    """The table's blocks as lines of merged cells, blank cells left empty (unknown is not 0)."""
+    return [_block(table.id, block, values) for block in table.blocks]
 
 
-def grid(table: Table, values: dict, marks: dict | None = None) -> list[BlockGrid]:
-    """The table's blocks as lines of merged cells; `marks` maps (row, column) to findings."""
-    marks = marks or {}
-    return [_block_grid(block, values, marks) for block in table.blocks]
-
-
-def _block_grid(block: Block, values: dict, marks: dict) -> BlockGrid:
+def _block(table_id: str, block: Block, values: dict) -> TableBlock:
     columns = [column.label for column in block.columns]
     stub_width = layout.stub_width(block)
     column_depth = layout.depth(columns)
@@ -95,10 +55,49 @@ def _block_grid(block: Block, values: dict, marks: dict) -> BlockGrid:
         for column in columns:
             value = values.get(key, {}).get(column)
             line.append(Cell(format_value(value), kind="blank" if value is None else "value",
-                             marks=marks.get((key, column), [])))
+                             ref=[table_id, key, column]))
     if block.note and not stub_width:
         head.insert(0, [Cell(block.note, colspan=len(columns), kind="head")])
-    return BlockGrid(block.title, head, body, stub_width, len(columns), bool(block.unit), block.flat)
+    return TableBlock(head, body, block.title, stub_width, len(columns), bool(block.unit), block.flat,
+                      keep=kept_lines(body))
+
+
+def kept_lines(body: list[list[Cell]]) -> list[list[int]]:
+    """The runs of body lines that go to a page together, as [first, count]: each run a merged
+    label spans (a page break would leave the label beside only some of its lines), and the
+    first and last KEPT_AT_ENDS lines unless such a run stands there, so that no table begins at
+    a page's foot or ends on a page with a line or two. Lines between may break anywhere."""
+    runs = _tied_runs(body)
+    if not runs:
+        return []
+    count = len(body)
+    first = 0 if runs[0][0] else min(KEPT_AT_ENDS, runs[0][2])
+    last = 0 if runs[-1][0] else min(KEPT_AT_ENDS, runs[-1][2])
+    if first + last >= count:
+        return [[0, count]] if count > 1 else []
+    kept = [[start, size] for tied, start, size in runs if tied]
+    if first > 1:
+        kept.insert(0, [0, first])
+    if last > 1:
+        kept.append([count - last, last])
+    return kept
+
+
+def _tied_runs(body: list[list[Cell]]) -> list[tuple[bool, int, int]]:
+    """The body's lines in runs, each (tied, first, count): a tied run is the lines one merged
+    label spans (and the labels merged inside them), the other runs hold the lines between."""
+    keys, start, tied_until = [], 0, 0
+    for i, line in enumerate(body):
+        if i >= tied_until:  # no label from the lines above reaches this one
+            start = i
+        tied_until = max([tied_until] + [i + cell.rowspan for cell in line])
+        keys.append(start if tied_until > i + 1 or start < i else None)
+    runs, first = [], 0
+    for key, group in groupby(keys):
+        size = len(list(group))
+        runs.append((key is not None, first, size))
+        first += size
+    return runs
 
 
 def frame(table: Table, values: dict) -> pd.DataFrame:
