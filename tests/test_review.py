@@ -236,7 +236,7 @@ def test_the_review_server_answers_only_its_own_pages_and_writes_only_decisions(
     assert _request(url, "POST", "/decide", encode(form), {"Origin": "http://attacker.example"})[0] == 403
     assert _request(url, "POST", "/decide", encode({**form, "folder": "../../etc"}))[0] == 400
     assert _request(url, "POST", "/decide", encode({**form, "finding": "0123456789ab"}))[0] == 400
-    assert _request(url, "POST", "/decide", encode({**form, "decision": "已说明"}))[1] == "decision 为“已说明”时，note 须写明理由"
+    assert _request(url, "POST", "/decide", encode({**form, "decision": "已说明"}))[0] == 400
     assert _request(url, "POST", "/decide", encode(form))[0] == 303
     after = {p for p in project.rglob("*") if p.is_file()}
     assert after - before == {project / "reviews/2023/shili-jtysj.yaml"}
@@ -318,6 +318,89 @@ def test_decisions_posted_at_the_same_moment_to_two_servers_all_land(served, tmp
     assert "Traceback" not in served.log.read_text() + (tmp_path / "other.log").read_text()
 
 
+@pytest.mark.parametrize("back, location", [
+    ("/2023/shili-jtysj/report.html#finding-2", "/2023/shili-jtysj/report.html#finding-2"),
+    ("/?severity=error&agency=%E5%B8%82#finding-2023-shili-jtysj-0123456789ab",
+     "/?severity=error&agency=%E5%B8%82#finding-2023-shili-jtysj-0123456789ab"),
+    ("/x\r\nSet-Cookie: stolen=1", "/"),      # a header of the attacker's
+    ("/\\evil.example/", "/"),                # browsers read /\ as //
+    ("//evil.example/", "/"),
+    ("/\t/evil.example/", "/"),               # browsers drop the tab: //evil.example
+    ("https://evil.example/", "/"),
+    ("javascript:alert(1)", "/"),
+    ("/报告/report.html", "/%E6%8A%A5%E5%91%8A/report.html"),  # an agency named in Chinese: encoded for the header
+    ("", "/"),
+])
+def test_a_saved_decision_goes_back_only_to_a_page_of_this_server(served, back, location):
+    finding = _findings(served.project, "2023/shili-jtysj")[0]
+    form = {"token": _token(served.url), "folder": "2023/shili-jtysj", "finding": finding, "decision": "误报", "back": back}
+    address = urllib.parse.urlsplit(served.url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as connection:  # the raw answer
+        body = urllib.parse.urlencode(form).encode()
+        connection.sendall(b"POST /decide HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                           b"Content-Length: %d\r\n\r\n%s" % (address.netloc.encode(), len(body), body))
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head = answer.decode("latin-1").split("\r\n\r\n")[0].split("\r\n")
+    assert head[0].split(" ")[1] == "303"
+    assert [line for line in head if line.lower().startswith(("location:", "set-cookie:"))] == [f"Location: {location}"]
+    assert "Traceback" not in served.log.read_text()
+
+
+def test_malformed_requests_get_a_chinese_refusal_and_no_traceback(served):
+    url, project = served.url, served.project
+    address = urllib.parse.urlsplit(url)
+    finding = _findings(project, "2023/shili-jtysj")[0]
+    form = {"token": _token(url), "folder": "2023/shili-jtysj", "finding": finding, "decision": "误报"}
+
+    def raw(request: bytes) -> tuple[int, str]:
+        with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+            connection.sendall(request)
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+        assert answer, "the connection was dropped without an answer"
+        head, _, body = answer.partition(b"\r\n\r\n")
+        return int(head.split(b" ")[1]), body.decode("utf-8")
+
+    host = address.netloc.encode()
+    status, said = raw(b"POST /decide HTTP/1.1\r\nHost: %s\r\nContent-Length: abc\r\n\r\n" % host)
+    assert status == 400 and "Content-Length" in said and re.search(r"[\u4e00-\u9fff]", said)
+    status, _, said = _post(url, {**form, "token": "令牌"})   # compare_digest refuses non-ASCII text
+    assert status == 403 and "页面已过期" in said
+    for path in ("/" + "a" * 300, "/" + "a/" * 3000, "/2023/" + "%E6%8A%A5" * 200 + "/report.html"):
+        status, said = raw(b"GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (path.encode(), host))
+        assert (status, said) == (404, "没有这个文件")
+    status, said = raw(b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: %s\r\n\r\n" % host)  # http.server's own refusal
+    assert status == 414 and re.search(r"[\u4e00-\u9fff]", said)
+    status, said = raw(b"PUT / HTTP/1.1\r\nHost: %s\r\n\r\n" % host)
+    assert status == 501 and re.search(r"[\u4e00-\u9fff]", said)
+    assert _request(url)[0] == 200  # still serving
+    assert "Traceback" not in served.log.read_text()
+
+
+def test_stalled_connections_hold_a_bounded_number_of_threads_and_time_out(tmp_path):
+    from nianbao.server import CONNECTIONS, TIMEOUT, ReviewServer
+
+    out = tmp_path / "outputs"
+    (out / "2023" / "x").mkdir(parents=True)
+    (out / "2023" / "x" / "run.json").write_text("{}", encoding="utf-8")
+    with ReviewServer(out, tmp_path) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        before = threading.active_count()
+        # connections opened and never sent a byte
+        stalled = [socket.create_connection(("127.0.0.1", server.server_port), timeout=TIMEOUT + 10)
+                   for _ in range(CONNECTIONS + 40)]
+        time.sleep(0.5)
+        assert threading.active_count() - before <= CONNECTIONS
+        assert stalled[0].recv(1) == b""  # closed by the server once its time is up
+        for connection in stalled:
+            connection.close()
+        assert _request(server.url, path="/2023/x/run.json")[0] == 200
+        server.shutdown()
+
+
 def test_an_oversized_reviews_file_is_refused_naming_it(served):
     path = served.project / "reviews/2023/shili-scjgj.yaml"
     path.parent.mkdir(parents=True)
@@ -364,6 +447,63 @@ def test_run_json_and_reviews_files_get_the_mode_every_other_output_gets(tmp_pat
         server.terminate()
         server.wait(timeout=10)
     assert (tmp_path / "reviews/2023/shili-jtysj.yaml").stat().st_mode & 0o777 == 0o660
+
+
+def test_explained_without_a_note_gets_a_page_that_says_so_and_leads_back(served):
+    finding = _findings(served.project, "2023/shili-jtysj")[1]
+    back = "/2023/shili-jtysj/report.html#finding-2"
+    status, _, page = _post(served.url, {"token": _token(served.url), "folder": "2023/shili-jtysj", "finding": finding,
+                                         "decision": "已说明", "note": "  ", "by": "<b>王五</b>", "back": back})
+    assert status == 400
+    said = re.search(r'<p class="problem"[^>]*>(.*?)</p>', page).group(1)
+    assert "选择“已说明”时" in said and "写明理由" in said and not re.search("[A-Za-z]", said)  # in the reviewer's words
+    assert f'<a href="{back}">' in page                                   # back to where the reviewer was
+    assert f'name="finding" value="{finding}"' in page                    # and the form again, to finish it
+    assert re.search(r'value="已说明" required checked', page) and 'value="&lt;b&gt;王五&lt;/b&gt;"' in page
+    assert "<script" not in page and "Content-Security-Policy" in page
+    assert not (served.project / "reviews/2023/shili-jtysj.yaml").exists()
+
+
+def test_a_reviewer_comes_back_to_the_same_filters_and_row_after_saving(served, browser):
+    page = browser.new_page(viewport={"width": 1000, "height": 400})
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(served.url + "?severity=warning")
+    shown = page.locator("#shown").text_content()
+    rows = page.locator("#findings tbody tr:not([hidden])")
+    row = rows.nth(rows.count() - 2)
+    key = row.get_attribute("id")
+    row.locator("select[name=decision]").select_option("需修改")
+    row.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.url == f"{served.url}?severity=warning#{key}"
+    assert page.locator("#shown").text_content() == shown and page.locator("select[name=severity]").input_value() == "warning"
+    assert page.evaluate("window.scrollY") > 0
+    inside = "(row) => { const box = row.getBoundingClientRect(); return box.top >= 0 && box.bottom <= innerHeight; }"
+    assert page.locator(f"[id='{key}']").evaluate(inside)
+    # undecided only: the decided row leaves the list, and the page stands at the one after it
+    page.goto(served.url + "?decision=none")
+    rows = page.locator("#findings tbody tr:not([hidden])")
+    row, after = rows.nth(rows.count() - 3), rows.nth(rows.count() - 2).get_attribute("id")
+    decided = row.get_attribute("id")
+    row.locator("select[name=decision]").select_option("误报")
+    row.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.url == f"{served.url}?decision=none#{decided}" and page.locator(f"[id='{decided}']").is_hidden()
+    assert page.locator(f"[id='{after}']").evaluate(inside)
+    # 已说明 without a note, in the report page: the page that says so leads back to the finding
+    page.goto(served.url + "2023/shili-jtysj/report.html")
+    first = page.locator("li.finding").first
+    first.locator("input[value=已说明]").check()
+    first.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "选择“已说明”时" in page.text_content("body")
+    page.fill("textarea[name=note]", "两局合并")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert page.url == served.url + "2023/shili-jtysj/report.html#finding-1"
+    assert "两局合并" in page.locator("li.finding").first.text_content()
+    assert not [error for error in errors if "Content Security Policy" in error]  # the 400 itself is logged
 
 
 def test_a_decision_that_cannot_be_written_is_refused_with_the_reason(served):
