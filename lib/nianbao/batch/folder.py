@@ -17,8 +17,8 @@ from __future__ import annotations
 import errno
 import json
 import os
+import secrets
 import shutil
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -110,8 +110,11 @@ def finish(folder: Path | None, outcome: Outcome) -> Outcome:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write a file whole or not at all: into a temporary file beside it, then renamed over it."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    """Write a file whole or not at all: into a temporary file beside it, then renamed over it.
+    The temporary file is made as any file is (0666 less the umask, which the system applies),
+    so the file gets the mode of every other output, not mkstemp's 0600."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)

@@ -35,7 +35,24 @@
       + findingsShown + " / " + findings.length + " 条审核结果";
     // the filters stay in the address: a reload, or a decision saved, comes back to them
     const query = new URLSearchParams(Object.entries(wanted).filter(([, value]) => value)).toString();
-    try { history.replaceState(null, "", query ? "?" + query : location.pathname); } catch (e) { /* file: pages */ }
+    try { history.replaceState(null, "", (query ? "?" + query : location.pathname) + location.hash); } catch (e) { /* file: pages */ }
+  }
+
+  // A decision saved comes back to this address (the filters) at its finding's row; when the
+  // filters now hide that row (未决定), at the row shown after it, or else before it.
+  for (const decide of document.querySelectorAll("form.decide")) {
+    decide.addEventListener("submit", () => {
+      decide.elements.back.value = location.pathname + location.search + "#" + encodeURIComponent(decide.closest("tr").id);
+    });
+  }
+
+  function standAtRow() {
+    const row = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (!row || !row.parentNode) { return; }
+    const rows = Array.from(row.parentNode.children);
+    const at = rows.indexOf(row);
+    const shownRow = rows.slice(at).find((r) => !r.hidden) || rows.slice(0, at).reverse().find((r) => !r.hidden);
+    if (shownRow) { shownRow.scrollIntoView({ block: "center" }); }
   }
 
   for (const [name, value] of new URLSearchParams(location.search)) {
@@ -72,4 +89,5 @@
     });
   }
   filter();
+  standAtRow();
 })();
