@@ -173,8 +173,8 @@ def test_a_reviewer_filters_sorts_searches_and_decides_and_the_decision_is_kept(
     assert warnings() == sorted(warnings(), key=int, reverse=True)
     assert page.get_attribute("#reports th:nth-child(5)", "aria-sort") == "descending"
 
-    # decide on the first error in the report page itself
-    page.goto(url + "2023/shili-jtysj/report.html")
+    # decide on the first error in the report's review page
+    page.goto(url + "2023/shili-jtysj/review.html")
     first = page.locator("li.finding.error").first
     first.locator("input[value=已说明]").check()
     first.locator("textarea[name=note]").fill("2023年3月两局合并，按合并后口径填报")
@@ -201,7 +201,9 @@ def test_a_reviewer_filters_sorts_searches_and_decides_and_the_decision_is_kept(
     # the decisions survive a forced run, and the files show them: no longer a draft
     assert main(["run", "--force"]) == 0
     html = (project / "outputs/2023/shili-jtysj/report.html").read_text(encoding="utf-8")
-    assert '<p class="draft-mark">' not in html and "审核决定：<strong>误报</strong>" in html
+    review = (project / "outputs/2023/shili-jtysj/review.html").read_text(encoding="utf-8")
+    assert '<p class="draft-mark">' not in html and "审核决定" not in html
+    assert '<p class="draft-mark">' not in review and "审核决定：<strong>误报</strong>" in review
     checks = json.loads((project / "outputs/2023/shili-jtysj/checks.json").read_text(encoding="utf-8"))
     assert (checks["open_errors"], checks["decided"]) == (0, 2)
     static = browser.new_page()
@@ -319,7 +321,7 @@ def test_decisions_posted_at_the_same_moment_to_two_servers_all_land(served, tmp
 
 
 @pytest.mark.parametrize("back, location", [
-    ("/2023/shili-jtysj/report.html#finding-2", "/2023/shili-jtysj/report.html#finding-2"),
+    ("/2023/shili-jtysj/review.html#finding-2", "/2023/shili-jtysj/review.html#finding-2"),
     ("/?severity=error&agency=%E5%B8%82#finding-2023-shili-jtysj-0123456789ab",
      "/?severity=error&agency=%E5%B8%82#finding-2023-shili-jtysj-0123456789ab"),
     ("/x\r\nSet-Cookie: stolen=1", "/"),      # a header of the attacker's
@@ -412,7 +414,7 @@ def test_an_oversized_reviews_file_is_refused_naming_it(served):
                                          "finding": finding, "decision": "误报"})
     assert status == 400 and "reviews/2023/shili-scjgj.yaml" in said and "过大" in said
     assert str(served.project) not in said and path.stat().st_size == size
-    assert _request(served.url)[0] == 200 and _request(served.url, path="/2023/shili-scjgj/report.html")[0] == 200
+    assert _request(served.url)[0] == 200 and _request(served.url, path="/2023/shili-scjgj/review.html")[0] == 200
     report = Report.load(str(ROOT / "data/2023/shili-scjgj.yaml"), decisions=str(path))
     [refused] = [f for f in report.findings if f.rule == "审核.决定无法读取"]
     assert "过大" in refused.message and "1 MB" in refused.message
@@ -451,7 +453,7 @@ def test_run_json_and_reviews_files_get_the_mode_every_other_output_gets(tmp_pat
 
 def test_explained_without_a_note_gets_a_page_that_says_so_and_leads_back(served):
     finding = _findings(served.project, "2023/shili-jtysj")[1]
-    back = "/2023/shili-jtysj/report.html#finding-2"
+    back = "/2023/shili-jtysj/review.html#finding-2"
     status, _, page = _post(served.url, {"token": _token(served.url), "folder": "2023/shili-jtysj", "finding": finding,
                                          "decision": "已说明", "note": "  ", "by": "<b>王五</b>", "back": back})
     assert status == 400
@@ -491,8 +493,8 @@ def test_a_reviewer_comes_back_to_the_same_filters_and_row_after_saving(served, 
     page.wait_for_load_state()
     assert page.url == f"{served.url}?decision=none#{decided}" and page.locator(f"[id='{decided}']").is_hidden()
     assert page.locator(f"[id='{after}']").evaluate(inside)
-    # 已说明 without a note, in the report page: the page that says so leads back to the finding
-    page.goto(served.url + "2023/shili-jtysj/report.html")
+    # 已说明 without a note, in the review page: the page that says so leads back to the finding
+    page.goto(served.url + "2023/shili-jtysj/review.html")
     first = page.locator("li.finding").first
     first.locator("input[value=已说明]").check()
     first.locator("button[type=submit]").click()
@@ -501,7 +503,7 @@ def test_a_reviewer_comes_back_to_the_same_filters_and_row_after_saving(served, 
     page.fill("textarea[name=note]", "两局合并")
     page.click("button[type=submit]")
     page.wait_for_load_state()
-    assert page.url == served.url + "2023/shili-jtysj/report.html#finding-1"
+    assert page.url == served.url + "2023/shili-jtysj/review.html#finding-1"
     assert "两局合并" in page.locator("li.finding").first.text_content()
     assert not [error for error in errors if "Content Security Policy" in error]  # the 400 itself is logged
 

@@ -1,7 +1,7 @@
 """`nianbao review`: the outputs served on 127.0.0.1, with a form for every finding.
 
 A reviewer who reads no code decides on each finding in the page itself: the index (every
-finding, to filter and sort) and each report's review panel get a form per finding; saving it
+finding, to filter and sort) and each report's review page get a form per finding; saving it
 writes the decision to reviews/<year>/<name>.yaml (reviews.py), the only file this server
 writes. Pages are made as they are asked for, with the decisions as they are now; every other
 file of the output folder is served as it lies. The next `nianbao run` renders the decided
@@ -32,6 +32,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from . import ids, pages, reviews
 from .pages import index
+from .consolidation import Coverage
 from .record import Record
 
 HOST = "127.0.0.1"
@@ -39,7 +40,7 @@ LARGEST_FORM = 16_384  # bytes: a decision with its note is well under this
 TIMEOUT = 10  # seconds a connection may keep its thread waiting (a browser here sends at once)
 CONNECTIONS = 32  # handled at once: a browser opens six, and each carries one request (HTTP/1.0)
 SERVED = {".html", ".pdf", ".docx", ".ipynb", ".json", ".csv", ".png"}
-# the review panel as the exporter writes it (attributes in any order)
+# the review panel as the review page has it (attributes in any order)
 PANEL = re.compile(r'<aside\b[^>]*\bclass="review-panel"[^>]*>.*?</aside>', re.DOTALL)
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'"
 PAGE_CSP = "form-action 'self'; frame-ancestors 'none'"
@@ -121,22 +122,24 @@ class Handler(BaseHTTPRequestHandler):
         hidden = any(part.startswith(".") for part in file.relative_to(self.server.out.resolve()).parts)
         if not file.is_file() or file.suffix not in SERVED or hidden:  # staging folders, lock files
             raise FileNotFoundError(path)
-        if file.name == "report.html":
-            return self._report(file), "text/html"
+        if file.name == "review.html":
+            return self._review(file), "text/html"
         return file.read_bytes(), mimetypes.guess_type(file.name)[0] or "application/octet-stream"
 
-    def _report(self, file: Path) -> str:
-        """A report page with its review panel made anew: the decisions as they are now, and a
-        form for each finding."""
+    def _review(self, file: Path) -> str:
+        """A review page with its panel made anew: the decisions as they are now, and a form
+        for each finding."""
         html = file.read_text(encoding="utf-8")
         folder = file.parent.relative_to(self.server.out.resolve()).as_posix()
         try:
             record = Record.from_dict(json.loads((file.parent / "record.json").read_text(encoding="utf-8")))
-            findings, stale = index.decided_findings(index.checks_of(file.parent / "checks.json"),
-                                                     self.server.root, folder)
+            checked = index.checks_of(file.parent / "checks.json")
+            findings, stale = index.decided_findings(checked, self.server.root, folder)
+            coverage = Coverage.from_dict(checked["coverage"]) if checked.get("coverage") else None
         except (OSError, ValueError, KeyError, TypeError):  # no record.json: as it was rendered
             return html
-        panel = pages.review(record, findings, stale, form=self.server.form(f"/{folder}/report.html", folder))
+        panel = pages.review(record, findings, stale, form=self.server.form(f"/{folder}/review.html", folder),
+                             coverage=coverage)
         return PANEL.sub(lambda _: panel, html, count=1)
 
     def do_POST(self):
