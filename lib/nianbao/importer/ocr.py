@@ -51,8 +51,10 @@ def read_image(path: Path) -> Source:
     try:
         with Image.open(path) as image:
             picture = image.convert("L")
-    except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as error:
-        raise ImportFailed(f"{path}: 图片已损坏或不是图片，无法读取（{error}）") from None
+    except Image.DecompressionBombError:
+        raise ImportFailed(f"{path}: 图片超过 {2 * Image.MAX_IMAGE_PIXELS // 10**6} 百万像素，不像一页扫描件") from None
+    except (OSError, UnidentifiedImageError):
+        raise ImportFailed(f"{path}: 图片已损坏或不是图片，无法读取") from None
     try:
         items, notes = read_page(picture, "图片")
     except ImportFailed as failed:  # Tesseract missing or stuck
