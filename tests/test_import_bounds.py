@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -180,6 +181,35 @@ def test_a_scan_stopped_at_its_time_limit_leaves_no_temporary_files(tmp_path):
         document.pages[3].to_image(resolution=150).original.convert("L").save(tmp_path / "scan.png")
     done = nianbao("import", str(tmp_path / "scan.png"), "--timeout", "1", tmp=tmp_path / "tmp")
     assert done.stderr == f"{tmp_path / 'scan.png'}: 导入超过 1 秒，已放弃（文件过大或结构异常）\n"
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def running(text: str) -> bool:
+    """Whether a process whose command line holds `text` is still running, after 10 s at most."""
+    for _ in range(50):
+        if subprocess.run(["pgrep", "-f", text], capture_output=True).returncode == 1:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_word_97_file_stopped_at_its_time_limit_leaves_nothing_behind(tmp_path):
+    """LibreOffice is stopped with the worker, and its folders go: it went on converting for up
+    to 50 s before, its nianbao-doc-* folder and its own lu*.tmp left in the temporary folder."""
+    flat = tmp_path / "long.fodt"
+    flat.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<office:document '
+                    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2" '
+                    'office:mimetype="application/vnd.oasis.opendocument.text"><office:body><office:text>'
+                    + "".join(f"<text:p>第{n}段。</text:p>" for n in range(20_000))
+                    + "</office:text></office:body></office:document>\n", encoding="utf-8")
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
+                    "doc", "--outdir", str(tmp_path), str(flat)], check=True, capture_output=True, timeout=120,
+                   env={**os.environ, "HOME": str(tmp_path)})
+    done = nianbao("import", str(tmp_path / "long.doc"), "--timeout", "1", tmp=tmp_path / "tmp")
+    assert done.stderr == f"{tmp_path / 'long.doc'}: 导入超过 1 秒，已放弃（文件过大或结构异常）\n"
+    assert not running(str(tmp_path / "tmp"))
     assert list((tmp_path / "tmp").iterdir()) == []
 
 

@@ -19,12 +19,11 @@ import io
 import os
 import re
 import shutil
-import subprocess
 from collections import Counter
 from pathlib import Path
 
 from .. import limits
-from . import layout
+from . import layout, programs
 from .layout import Line, Page, Row
 from .sources import ImportFailed, Source
 from .table_text import BLANK, note
@@ -196,14 +195,11 @@ def _tesseract(pictures: list, options: list[str]) -> list[list[tuple]]:
         raise ImportFailed("读取扫描件需要 Tesseract OCR，本机没有安装（Debian 软件包 tesseract-ocr 和 "
                            "tesseract-ocr-chi-sim，`make setup` 会安装）")
     # The pictures as the pages of one TIFF on Tesseract's standard input, its words on its
-    # output: no file is left behind, whenever this process is stopped. `timeout` stops
-    # Tesseract even if this process is stopped first; one thread each, as the audit reads
-    # files in parallel already.
+    # output: no file to leave behind. One thread each, as the audit reads files in parallel.
     pages = io.BytesIO()
     pictures[0].save(pages, format="TIFF", save_all=True, append_images=pictures[1:], dpi=(DPI, DPI))
-    done = subprocess.run(["timeout", "-k", "5", str(TESSERACT_SECONDS), tesseract, "stdin", "stdout", *options, "tsv"],
-                          input=pages.getvalue(), capture_output=True, preexec_fn=limits.bound_memory,
-                          env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    done = programs.run([tesseract, "stdin", "stdout", *options, "tsv"], TESSERACT_SECONDS, input=pages.getvalue(),
+                        env={**os.environ, "OMP_THREAD_LIMIT": "1"})
     if done.returncode == 124:
         raise ImportFailed(f"Tesseract 识别超过 {TESSERACT_SECONDS} 秒，已放弃")
     if done.returncode:

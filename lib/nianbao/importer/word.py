@@ -26,7 +26,7 @@ import zipfile
 from pathlib import Path
 
 from .. import limits
-from . import layout, sources
+from . import layout, programs, sources
 from .sources import ImportFailed, Source, row_line
 
 # A .docx is a zip: one that unpacks to more than this is no report (the official form
@@ -89,14 +89,11 @@ def _converted(path: Path) -> Source:
         # A name of LibreOffice's own choosing: the file's may begin with `-` or hold anything.
         copy = Path(folder) / "report.doc"
         shutil.copyfile(path, copy)
-        # `timeout` (coreutils) stops LibreOffice and its children even if this process is
-        # stopped first (audit's per-file limit); LibreOffice needs a profile folder and a HOME
-        # it may write to, a fresh one so that two conversions never share them.
-        command = [*isolated, "timeout", "-k", "5", str(CONVERT_SECONDS), soffice,
-                   f"-env:UserInstallation=file://{folder}/profile",
+        # LibreOffice needs a profile folder and a HOME it may write to, a fresh one so that two
+        # conversions never share them, and its temporary files go there too.
+        command = [*isolated, soffice, f"-env:UserInstallation=file://{folder}/profile",
                    "--headless", "--norestore", "--convert-to", "docx", "--outdir", folder, str(copy)]
-        done = subprocess.run(command, capture_output=True, cwd=folder, env={**os.environ, "HOME": folder},
-                              preexec_fn=limits.bound_memory)
+        done = programs.run(command, CONVERT_SECONDS, cwd=folder, env={**os.environ, "HOME": folder, "TMPDIR": folder})
         converted = copy.with_suffix(".docx")
         if done.returncode == 124:
             raise ImportFailed(f"{path}: LibreOffice 转换 .doc 超过 {CONVERT_SECONDS} 秒，已放弃")
