@@ -51,7 +51,8 @@ def read_image(path: Path) -> Source:
         with Image.open(path) as image:
             picture = image.convert("L")
     except Image.DecompressionBombError:
-        raise ImportFailed(f"{path}: 图片超过 {2 * Image.MAX_IMAGE_PIXELS // 10**6} 百万像素，不像一页扫描件") from None
+        most = 2 * Image.MAX_IMAGE_PIXELS // 10**6  # PIL refuses pictures past twice its limit
+        raise ImportFailed(f"{path}: 图片超过 {most} 百万像素，不像一页扫描件") from None
     except (OSError, UnidentifiedImageError):
         raise ImportFailed(f"{path}: 图片已损坏或不是图片，无法读取") from None
     try:
