@@ -15,16 +15,18 @@ import csv
 import datetime as dt
 import functools
 import hashlib
+import logging
 import os
 import pickle
 import tempfile
+import warnings
 from collections import Counter, deque
 from collections.abc import Iterable
 from concurrent.futures import TimeoutError as TimedOut
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import checks, importer, pages, reconcile
+from . import checks, importer, limits, pages, reconcile
 from .checks.findings import Finding, number
 from .document import build
 from .intake import yamlfile
@@ -118,16 +120,36 @@ def _in_order(pool, function, tasks: Iterable, timeout: int, jobs: int):
 
 def _outcome(future, path: Path, timeout: int, doing: str):
     """The future's result, or (None, why it has none): too slow, or its worker died."""
+    from pebble import ProcessExpired
+
     try:
         return future.result()
     except TimedOut:
         return None, f"{path}: {doing}超过 {timeout} 秒，已放弃（文件过大或结构异常）"
-    except Exception as error:  # the worker itself died (out of memory)
-        return None, f"{path}: {doing}时工作进程意外终止：{type(error).__name__}: {error}"
+    except ProcessExpired as died:  # a native library stopped at the memory bound, most likely
+        return None, f"{path}: {doing}时工作进程意外终止（退出码 {died.exitcode}），可能是{limits.out_of_memory(doing)}"
+    except Exception as error:  # the task itself failed: its result could not be sent back
+        return None, f"{path}: {doing}时出错（{type(error).__name__}）"
 
 
 def _workers(jobs: int | None) -> int:
     return jobs or os.cpu_count() or 1
+
+
+def _pool(jobs: int | None, scratch: str):
+    from pebble import ProcessPool
+
+    return ProcessPool(max_workers=_workers(jobs), initializer=_worker, initargs=(scratch,))
+
+
+def _worker(scratch: str) -> None:
+    """A worker's memory is bounded, and that of the programs it starts: a file that takes more
+    fails alone. Libraries' warnings (PIL, pdfminer) stay off the terminal. Temporary files go to
+    `scratch`, which the pool's owner removes even when a worker is stopped mid-file."""
+    limits.bound_memory()
+    warnings.simplefilter("ignore")
+    logging.disable(logging.CRITICAL)
+    tempfile.tempdir = scratch
 
 
 def read_all(paths: list[Path], *, jobs: int | None = None, timeout: int = TIMEOUT,
@@ -140,9 +162,8 @@ def read_all(paths: list[Path], *, jobs: int | None = None, timeout: int = TIMEO
     one whose import raises fails alone. Only results come back, and only a few ahead of the
     one yielded, so memory stays flat in the number of files.
     """
-    from pebble import ProcessPool
-
-    with ProcessPool(max_workers=_workers(jobs)) as pool:
+    with tempfile.TemporaryDirectory(prefix="nianbao-import-", ignore_cleanup_errors=True) as scratch, \
+            _pool(jobs, scratch) as pool:
         reading = functools.partial(_read_one, agency=agency, year=year)
         for path, future in _in_order(pool, reading, paths, timeout, _workers(jobs)):
             yield path, *_outcome(future, path, timeout, "导入")
@@ -155,8 +176,10 @@ def _read_one(path: Path, agency: str = "", year: int | None = None):
         return None, Skipped(failed)
     except importer.ImportFailed as failed:
         return None, str(failed)
+    except MemoryError:
+        return None, f"{path}: {limits.out_of_memory('读取此文件')}"
     except Exception as error:  # a page no reader foresaw must not stop the others
-        return None, f"{path}: {type(error).__name__}: {error}"
+        return None, f"{path}: 读取时出现未预料的错误（{type(error).__name__}），请将此文件报告给 nianbao 的维护者"
 
 
 def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=None,
@@ -172,14 +195,12 @@ def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=Non
 
     With a `hierarchy` (reconcile.read_hierarchy), or `by_folder` to take it from the folders,
     each parent is also compared with the sum of its children."""
-    from pebble import ProcessPool
-
     (out / "reports").mkdir(parents=True, exist_ok=True)
     (out / "records").mkdir(exist_ok=True)
     paths = files(folder)
     names = _page_names(paths, folder)
-    with tempfile.TemporaryDirectory(prefix="nianbao-audit-") as spool_folder, \
-            ProcessPool(max_workers=_workers(jobs)) as pool:
+    with tempfile.TemporaryDirectory(prefix="nianbao-audit-", ignore_cleanup_errors=True) as spool_folder, \
+            _pool(jobs, spool_folder) as pool:
         spool = {path: Path(spool_folder) / f"{number}.pickle" for number, path in enumerate(paths)}
         entries = []
         tasks = ((path, spool[path], out / "records" / f"{names[path]}.yaml") for path in paths)
@@ -259,6 +280,8 @@ def _check_task(task: _Check) -> Entry:
                 (file, _load(spool).record if spool else None, failure) for file, spool, failure in task.children]))
             found = [*reconcile.findings(entry.reconciliation, imported.record), *entry.findings]
             entry.findings = sorted(found, key=lambda f: f.severity != "error")
+    except MemoryError:
+        entry.failure = f"{entry.file}: {limits.out_of_memory('核查此报告')}"
     except Exception as error:  # a rule no report foresaw must not stop the others
         entry.failure = f"{entry.file}: 核查时出错：{type(error).__name__}: {error}"
     _write_page(task, imported)

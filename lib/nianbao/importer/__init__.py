@@ -12,7 +12,6 @@ certain comes back as findings next to the record, never as a guess.
 """
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,11 +52,10 @@ def read(path, agency: str = "", year: int | None = None) -> Imported:
         if not path.is_file():
             raise ImportFailed(f"{path}: 文件不存在")
         source = reader(path)
-        titles = _file_titles(path)
     except OSError as error:  # a name too long, a folder not to be read…
         raise ImportFailed(f"{path}: 无法读取文件：{error.strerror or error}") from None
     imported = from_text(source.text, source.kind, source=str(path), places=source.places,
-                         titles=titles, agency=agency, year=year)
+                         titles=source.titles, agency=agency, year=year)
     imported.notes[:0] = source.notes
     return imported
 
@@ -124,26 +122,6 @@ def from_text(text: str, kind: str, source: str = "", places: tuple[str, ...] = 
         source=source,
     )
     return Imported(record, kind, notes, _table_places(edition, text, places), origins)
-
-
-def _file_titles(path: Path) -> tuple[tuple[str, str], ...]:
-    """The titles a file carries besides its text, each with where it is: a page's `<title>`,
-    a Word file's or a PDF's title property. A property that is no report title (`Microsoft
-    Word - 文档1`) is passed over when the title is looked for in it."""
-    suffix = path.suffix.lower()
-    if suffix in (".html", ".htm"):
-        found = re.search(r"<title[^>]{0,200}>([^<]{1,500})<", sources._decode(path), re.I)
-        return ((html.unescape(found.group(1)), "网页标题 <title>"),) if found else ()
-    if suffix == ".docx":
-        import docx
-
-        return ((docx.Document(path).core_properties.title or "", "Word 文档属性“标题”"),)
-    if suffix == ".pdf":
-        import pdfplumber
-
-        with pdfplumber.open(path) as pdf:
-            return ((str(pdf.metadata.get("Title") or ""), "PDF 文档属性“标题”"),)
-    return ()
 
 
 def _table_places(edition, text: str, places: tuple[str, ...]) -> dict[str, str]:

@@ -31,7 +31,9 @@ _SUMMARY_WORDS = re.compile(r"(?:政府信息(?:与政务)?公开|政务公开)�
 _PUBLISHED = re.compile(r"(?P<label>发布日期|发布时间|公开日期|生成日期)\s*[:：|]?\s*"
                         r"(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日?)")
 # A crawled page's own title line, before its body: `标题: 平潭综合实验区公安局2021年…年度报告`.
-_TITLE_LINE = re.compile(r"^\s*(?:标题|题名|文章标题)\s*[:：]\s*(.+)$", re.M)
+# Spaces but not line breaks around its words: `^\s*` ran on over every blank line after each
+# line start, 33,000 empty paragraphs of a Word file took 9 s and 175,000 took 185 s.
+_TITLE_LINE = re.compile(r"^[^\S\n]*(?:标题|题名|文章标题)[^\S\n]*[:：][^\S\n]*(.+)$", re.M)
 _WRITTEN = re.compile(r"(?P<label>成文日期|填报日期)\s*[:：|]?\s*(\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日?)")
 _DATE_LINE = re.compile(r"^\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?)\s*$")
 _PAGE_NUMBER = re.compile(r"^\s*[-—–]\s*\d+\s*[-—–]\s*$|^\s*第\s*\d+\s*页.*$")

@@ -19,12 +19,11 @@ import io
 import os
 import re
 import shutil
-import subprocess
-import tempfile
 from collections import Counter
 from pathlib import Path
 
-from . import layout
+from .. import limits
+from . import layout, programs
 from .layout import Line, Page, Row
 from .sources import ImportFailed, Source
 from .table_text import BLANK, note
@@ -51,8 +50,11 @@ def read_image(path: Path) -> Source:
     try:
         with Image.open(path) as image:
             picture = image.convert("L")
-    except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as error:
-        raise ImportFailed(f"{path}: 图片已损坏或不是图片，无法读取（{error}）") from None
+    except Image.DecompressionBombError:
+        most = 2 * Image.MAX_IMAGE_PIXELS // 10**6  # PIL refuses pictures past twice its limit
+        raise ImportFailed(f"{path}: 图片超过 {most} 百万像素，不像一页扫描件") from None
+    except (OSError, UnidentifiedImageError):
+        raise ImportFailed(f"{path}: 图片已损坏或不是图片，无法读取") from None
     try:
         items, notes = read_page(picture, "图片")
     except ImportFailed as failed:  # Tesseract missing or stuck
@@ -193,25 +195,21 @@ def _tesseract(pictures: list, options: list[str]) -> list[list[tuple]]:
     if tesseract is None:
         raise ImportFailed("读取扫描件需要 Tesseract OCR，本机没有安装（Debian 软件包 tesseract-ocr 和 "
                            "tesseract-ocr-chi-sim，`make setup` 会安装）")
-    with tempfile.TemporaryDirectory(prefix="nianbao-ocr-") as folder:
-        names = []
-        for number, picture in enumerate(pictures):
-            names.append(f"{folder}/{number}.png")
-            picture.save(names[-1], dpi=(DPI, DPI))
-        Path(folder, "list.txt").write_text("\n".join(names) + "\n")
-        # `timeout` stops Tesseract even if this process is stopped first; one thread each,
-        # as the audit reads files in parallel already
-        done = subprocess.run(["timeout", "-k", "5", str(TESSERACT_SECONDS), tesseract, f"{folder}/list.txt", "stdout",
-                               *options, "tsv"],
-                              capture_output=True, text=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    # The pictures as the pages of one TIFF on Tesseract's standard input, its words on its
+    # output: no file to leave behind. One thread each, as the audit reads files in parallel.
+    pages = io.BytesIO()
+    pictures[0].save(pages, format="TIFF", save_all=True, append_images=pictures[1:], dpi=(DPI, DPI))
+    done = programs.run([tesseract, "stdin", "stdout", *options, "tsv"], TESSERACT_SECONDS, input=pages.getvalue(),
+                        env={**os.environ, "OMP_THREAD_LIMIT": "1"})
     if done.returncode == 124:
         raise ImportFailed(f"Tesseract 识别超过 {TESSERACT_SECONDS} 秒，已放弃")
     if done.returncode:
-        if "chi_sim" in done.stderr:
+        if b"chi_sim" in done.stderr:
             raise ImportFailed("读取扫描件需要 Tesseract 的简体中文模型（Debian 软件包 tesseract-ocr-chi-sim）")
-        raise ImportFailed(f"Tesseract 无法识别：{done.stderr.strip()[-200:]}")
+        raise ImportFailed(f"Tesseract 无法识别此图片，也可能识别所需内存超过上限 {limits.said()}")
     words: list[list[tuple]] = [[] for _ in pictures]
-    for record in csv.DictReader(io.StringIO(done.stdout), delimiter="\t", quoting=csv.QUOTE_NONE):
+    table = io.StringIO(done.stdout.decode("utf-8", errors="replace"))
+    for record in csv.DictReader(table, delimiter="\t", quoting=csv.QUOTE_NONE):
         text = (record["text"] or "").strip()
         if record["level"] == "5" and text:
             x0, top = int(record["left"]), int(record["top"])

@@ -10,6 +10,7 @@ outside the grids (the narrative, and tables printed without rules) comes as pos
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from . import layout, ocr
@@ -19,6 +20,9 @@ from .sources import ImportFailed, Source
 # Reports run to a few dozen pages; a file with more is not one, and reading it would take
 # minutes (about 0.3 s a page).
 MOST_PAGES = 200
+# What a page draws, unpacked: a real report's pages draw 30–45 KB each. A page that draws far
+# more (a million one-letter texts: 7 MB, 2.4 GB and 50 s to read) is refused before it is read.
+MOST_DRAWN = 4 * 2**20
 # The grid from the page's lines and rectangles only: the text strategy would make tables of
 # the narrative.
 _GRID = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
@@ -27,6 +31,7 @@ _GRID = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 def read_pdf(path: Path) -> Source:
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.pdftypes import stream_value
 
     pages: list[Page] = []
     notes: list = []  # cells OCR could not read for certain
@@ -35,8 +40,13 @@ def read_pdf(path: Path) -> Source:
         with pdfplumber.open(path) as pdf:
             if len(pdf.pages) > MOST_PAGES:
                 raise ImportFailed(f"{path}: PDF 有 {len(pdf.pages)} 页，超过 {MOST_PAGES} 页，不像一份年度报告")
+            title = str(pdf.metadata.get("Title") or "")
             for number, page in enumerate(pdf.pages, 1):
                 place = f"第 {number} 页"
+                drawn = sum(len(stream_value(stream).get_data()) for stream in page.page_obj.contents)
+                if drawn > MOST_DRAWN:
+                    raise ImportFailed(f"{path}: PDF {place}的内容解压后有 {drawn // 2**20} MB，"
+                                       f"超过 {MOST_DRAWN // 2**20} MB，不像一份年度报告")
                 if page.chars:
                     pages.append(Page(place, page_items(page)))
                 else:  # a scanned page: its picture as the PDF shows it, read by OCR
@@ -50,16 +60,20 @@ def read_pdf(path: Path) -> Source:
                     pages.append(Page(place, items))
                     notes += unsure
                     scanned = True
-    except ImportFailed:
+                page.close()  # what was read of it: the pages read before would stay in memory
+    except (ImportFailed, MemoryError):
         raise
     except Exception as error:  # pdfminer's many errors on a damaged file, wrapped or not
         cause = error.args[0] if error.args and isinstance(error.args[0], Exception) else error
+        if isinstance(cause, MemoryError):
+            raise cause from None
         if isinstance(cause, PDFPasswordIncorrect):
             raise ImportFailed(f"{path}: PDF 文件设有打开密码，无法读取") from None
-        raise ImportFailed(f"{path}: PDF 文件已损坏或不是 PDF，无法读取（{type(cause).__name__}: {cause}）") from None
+        raise ImportFailed(f"{path}: PDF 文件已损坏或不是 PDF，无法读取") from None
     if not any(page.items for page in pages):
         raise ImportFailed(f"{path}: PDF 中没有文字，也没有可识别的扫描页面")
-    return layout.source(pages, "scan" if scanned else "pdf", notes)
+    source = layout.source(pages, "scan" if scanned else "pdf", notes)
+    return replace(source, titles=((title, "PDF 文档属性“标题”"),))
 
 
 def page_items(page) -> list[Line | Row]:

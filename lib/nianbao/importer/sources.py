@@ -9,6 +9,7 @@ Readers are registered by file suffix; other packages add theirs through the ent
 from __future__ import annotations
 
 import codecs
+import html
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -40,6 +41,9 @@ class Source:
     # where each line of the text is in the file (`第 3 页`), for files that have places to name
     places: tuple[str, ...] = ()
     notes: tuple[Finding, ...] = ()  # what the reader itself could not read for certain
+    # the titles the file carries besides its text, each with where it is: a page's `<title>`,
+    # a Word file's or a PDF's title property
+    titles: tuple[tuple[str, str], ...] = ()
 
 
 def readers() -> dict:
@@ -48,7 +52,7 @@ def readers() -> dict:
 
     return registry.entries("nianbao.published_formats",
                             {".txt": read_text, ".html": read_html, ".htm": read_html, ".md": read_markdown,
-                             ".pdf": pdf.read_pdf, ".docx": word.read_docx, ".doc": word.read_doc,
+                             ".pdf": pdf.read_pdf, ".docx": word.read_word, ".doc": word.read_word,
                              ".png": ocr.read_image, ".jpg": ocr.read_image, ".jpeg": ocr.read_image})
 
 
@@ -103,7 +107,9 @@ def read_html(path: Path) -> Source:
         elif node.name not in _HIDDEN:
             around = ["\n"] if node.name in _BLOCKS else []
             stack += around + node.contents[::-1] + around
-    return Source(_tidy("".join(text)), "html")
+    title = re.search(r"<title[^>]{0,200}>([^<]{1,500})<", page, re.I)
+    titles = ((html.unescape(title.group(1)), "网页标题 <title>"),) if title else ()
+    return Source(_tidy("".join(text)), "html", titles=titles)
 
 
 class _TooDeep(Exception):
