@@ -57,13 +57,14 @@ def out_of_memory(what: str) -> str:
     return f"{what}所需内存超过上限 {said()}，已放弃（输入中可能有异常内容，如大量叠加的组合符号或解压后极大的文件）"
 
 
-def die_with_parent(parent: int | None = None) -> None:
-    """Have Linux kill this process when the one that made it dies, however it dies.
+def die_with_parent(parent: int | None = None, signum: int = signal.SIGKILL) -> None:
+    """Have Linux send this process `signum` (kill it) when the one that made it dies, however
+    it dies.
 
     The batch's workers, their fork servers, the kernels forked from those and the typesetters
     each call it, so a batch killed outright (kill -9, the out-of-memory killer) leaves none of
-    them behind. `parent` is the pid the process was made by, when the caller knows it;
-    elsewhere than Linux this does nothing.
+    them behind; so do the programs the importer starts. `parent` is the pid the process was
+    made by, when the caller knows it; elsewhere than Linux this does nothing.
     """
     if sys.platform != "linux":
         return
@@ -71,6 +72,6 @@ def die_with_parent(parent: int | None = None) -> None:
 
     parent = os.getppid() if parent is None else parent
     PR_SET_PDEATHSIG = 1
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signum)
     if os.getppid() != parent:  # the parent died before the request took hold
         os._exit(1)

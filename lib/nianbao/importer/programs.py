@@ -6,14 +6,10 @@ go on writing into folders already removed (LibreOffice makes them again).
 """
 from __future__ import annotations
 
-import ctypes
 import signal
 import subprocess
 
 from .. import limits
-
-_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when the thread that started it ends
-_libc = ctypes.CDLL(None, use_errno=True)
 
 
 def run(command: list[str], seconds: int, **options) -> subprocess.CompletedProcess:
@@ -26,4 +22,4 @@ def _bounded() -> None:
     """In the child, before `timeout` starts: the worker's memory bound, and SIGTERM when the
     worker ends, which `timeout` passes on to the program and its children."""
     limits.bound_memory()
-    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    limits.die_with_parent(signum=signal.SIGTERM)
