@@ -36,6 +36,7 @@ KINDS = {
     "dates": statutory.check_dates,
     "identity": statutory.check_identity,
     "coverage": statutory.check_coverage,
+    "duplicates": statutory.check_duplicates,
     "fields": statutory.check_fields,
     "copied": evaluation.check_copied,
     "same_tables": evaluation.check_same_tables,

@@ -17,6 +17,7 @@ SEVERITIES = ("error", "warning")
 PARAMETERS = {
     "sum": ("table", "each", "total", "parts", "message"),
     "domain": (), "blank": (), "parts_present": (), "deadline": (), "dates": (), "identity": (), "lint": (),
+    "duplicates": (),
     "in_force": ("table", "rows", "issued", "repealed", "in_force"),
     "carry_over": ("table", "this_year", "last_year"),
     "text_number": ("what", "cell", "patterns"),
