@@ -45,6 +45,17 @@ def copy_project(folder: Path, agencies: list[tuple[str, str]]) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def memory_bound_restored():
+    """`nianbao check` bounds its own process's memory (limits.bound_memory); called in-process
+    by a test, the bound would stay on pytest and on every program a later test starts."""
+    import resource
+
+    bound = resource.getrlimit(resource.RLIMIT_AS)
+    yield
+    resource.setrlimit(resource.RLIMIT_AS, bound)
+
+
 CHROMIUM = "/usr/bin/chromium"  # Debian's, which the Makefile installs
 
 
