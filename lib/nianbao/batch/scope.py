@@ -84,11 +84,14 @@ class Scopes:
         return _once(self._resolved, job.params_file, resolved)
 
     def _walk(self, job, counted: set[str]) -> list[dict]:
+        """`job`'s units, those in `counted` (reached earlier in this walk) as duplicates."""
         entries = self._entries_of(job)
+        # What a covered government reaches counts under it, so that its subtotal within this
+        # sum is its own report's total; the same unit listed here beside it is the duplicate.
         through = set().union(*(self._below_of(covered) for _, _, covered in entries if self._government(covered, job)))
         units = []
         for name, label, covered in entries:
-            if name in counted or name in through:
+            if name in counted or name in through:  # counted: a sibling government before reached it
                 units.append(self._unit(name, label, covered, job, duplicate=True))
                 continue
             counted.add(name)
