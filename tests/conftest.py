@@ -51,9 +51,10 @@ def memory_bound_restored():
     by a test, the bound would stay on pytest and on every program a later test starts."""
     import resource
 
-    bound = resource.getrlimit(resource.RLIMIT_AS)
+    bounds = {kind: resource.getrlimit(kind) for kind in (resource.RLIMIT_AS, resource.RLIMIT_DATA)}
     yield
-    resource.setrlimit(resource.RLIMIT_AS, bound)
+    for kind, bound in bounds.items():
+        resource.setrlimit(kind, bound)
 
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's, which the Makefile installs
