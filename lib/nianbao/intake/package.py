@@ -71,14 +71,23 @@ def _cells(archive: zipfile.ZipFile, part: str, allowed: int) -> int:
                 if element.tag == _CELL:
                     count += 1
                 elif element.tag == _MERGED:
-                    left, top, right, bottom = range_boundaries(element.get("ref", ""))
-                    count += (right - left + 1) * (bottom - top + 1)
+                    count += _span(element.get("ref", ""))
                 element.clear()
                 if count > allowed:
                     break
     except Exception:  # a damaged sheet: reading the workbook says what is wrong
         pass
     return count
+
+
+def _span(ref: str) -> int:
+    """The cells a merged range spans; 0 for one that is no range of cells (openpyxl's reading
+    says what is wrong with it), so that it cannot end the count early."""
+    try:
+        left, top, right, bottom = range_boundaries(ref)
+        return (right - left + 1) * (bottom - top + 1)
+    except (ValueError, TypeError):  # `A:A` has no rows, `x` is no range
+        return 0
 
 
 def damage(path: Path) -> str | None:
