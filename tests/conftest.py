@@ -71,6 +71,17 @@ def listener():
     server.server_close()
 
 
+@pytest.fixture(autouse=True)
+def memory_bound_restored():
+    """`nianbao check` bounds its own process's memory (limits.bound_memory); called in-process
+    by a test, the bound would stay on pytest and on every program a later test starts."""
+    import resource
+
+    bound = resource.getrlimit(resource.RLIMIT_DATA)
+    yield
+    resource.setrlimit(resource.RLIMIT_DATA, bound)
+
+
 CHROMIUM = "/usr/bin/chromium"  # Debian's, which the Makefile installs
 
 

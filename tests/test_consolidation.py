@@ -312,3 +312,90 @@ def test_a_government_s_earlier_year_is_its_sum_too_for_the_carry_over(project):
     assert [r.year for r in report.earlier] == [2022]
     assert report.earlier[0].tables["三"] == plain_sum([intake.read(project / "data/2022" / f"{a}.yaml")
                                                         for a in ("shili-scjgj", "shili-sjzyglj")], "三")
+
+
+# ---- each unit once, wherever the scope reaches it ---------------------------------------------
+
+def county_in_city_folder(project: Path) -> None:
+    """示例市人民政府 covers the folder params/2023/city/, which holds 示例县人民政府 (covering its
+    own sub-folder county/, with two departments) and 示例市交通运输局: the folder reaches the
+    county's departments twice, once through the county and once directly."""
+    params = project / "params" / "2023"
+    (params / "city" / "county").mkdir(parents=True)
+    for agency in ("shili-scjgj", "shili-sjzyglj"):
+        shutil.move(params / f"{agency}.yaml", params / "city" / "county")
+    shutil.move(params / "shili-jtysj.yaml", params / "city")
+    county = (project / "data/2023/shili-szf.yaml").read_text(encoding="utf-8")
+    (project / "data/2023/shili-county.yaml").write_text(
+        county.replace("agency_id: shili-szf", "agency_id: shili-county").replace("示例市人民政府", "示例县人民政府"),
+        encoding="utf-8")
+    (params / "city" / "shili-county.yaml").write_text(
+        "agency_id: shili-county\nyear: 2023\nrecord: data/2023/shili-county.yaml\ncovers: [params/2023/city/county/]\n",
+        encoding="utf-8")
+    government_params(project, "  - params/2023/city/\n")
+
+
+def test_a_city_over_a_folder_holding_a_county_and_its_departments_sums_each_department_once(project):
+    county_in_city_folder(project)
+    assert main(["run", "params/2023/shili-szf.yaml"]) == 0
+    out = project / "outputs" / "2023" / "shili-szf"
+    record = json.loads((out / "record.json").read_text(encoding="utf-8"))
+    departments = [department(agency) for agency in ("shili-jtysj", "shili-scjgj", "shili-sjzyglj")]
+    # 22 + 42 + 16: each department once (the folder reached the county's two twice: 138)
+    assert record["tables"]["三"]["一、本年新收政府信息公开申请数量"]["总计"] == 80
+    for table_id in ("二", "三", "四"):
+        assert record["tables"][table_id] == plain_sum(departments, table_id)
+    assert record["covers"] == ["shili-county", "shili-jtysj"]
+    checked = json.loads((out / "checks.json").read_text(encoding="utf-8"))
+    statuses = {(u["id"], u["status"]): u["reason"] for u in checked["coverage"]["units"]}
+    assert statuses[("shili-scjgj", "duplicate")] == "示例市人民政府 → 示例县人民政府 → 示例市市场监督管理局"
+    assert statuses[("shili-sjzyglj", "duplicate")] == "示例市人民政府 → 示例县人民政府 → 示例市数据资源管理局"
+    [county] = [u for u in checked["coverage"]["units"] if u["id"] == "shili-county"]
+    assert [(u["id"], u["status"]) for u in county["units"]] == [("shili-scjgj", "clean"), ("shili-sjzyglj", "clean")]
+    # the second listing named, with both paths
+    duplicates = {f["excerpt"]: f["message"] for f in checked["findings"] if f["rule"] == "汇总.重复涵盖"}
+    assert set(duplicates) == {"shili-scjgj", "shili-sjzyglj"}
+    assert ("示例市人民政府 → 示例县人民政府 → 示例市市场监督管理局（已计入汇总）；"
+            "示例市人民政府 → 示例市市场监督管理局（重复，未再计入）") in duplicates["shili-scjgj"]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.count("已计入他处，不重复汇总") == 2
+    index = (project / "outputs" / "index.html").read_text(encoding="utf-8")
+    assert "涵盖 2 个单位：已汇总 2" in index and "重复列入 2（不重复汇总）" in index
+
+
+def units_in(covers: list[dict]) -> list[tuple[int, str, bool]]:
+    """(depth, id, duplicate) for every unit of a `covers` parameter, in order."""
+    found = []
+
+    def walk(units, depth):
+        for unit in units:
+            found.append((depth, unit["id"], unit.get("duplicate", False)))
+            walk(unit["covers"], depth + 1)
+
+    walk(covers, 0)
+    return found
+
+
+def test_a_unit_reached_through_two_sibling_governments_counts_under_the_first(project):
+    government_params(project, "  - shili-scjgj\n  - shili-sjzyglj\n", name="shili-xian-a")
+    government_params(project, "  - shili-sjzyglj\n  - shili-jtysj\n", name="shili-xian-b")
+    government_params(project, "  - shili-jtysj\n  - shili-xian-a\n  - shili-xian-b\n")
+    assert units_in(job_of(project).parameters["covers"]) == [
+        (0, "shili-jtysj", True),  # listed directly, and reached through 县 b: counts under 县 b
+        (0, "shili-xian-a", False), (1, "shili-scjgj", False), (1, "shili-sjzyglj", False),
+        (0, "shili-xian-b", False), (1, "shili-sjzyglj", True), (1, "shili-jtysj", False)]
+
+
+def test_shared_sub_scopes_resolve_in_work_and_parameters_linear_in_their_depth(project):
+    # 16 levels of two governments each, each covering both of the level below: 2^16 paths
+    depth = 16
+    for level in range(1, depth + 1):
+        below = [f"shili-g{level + 1}{side}" for side in "ab"] if level < depth else ["shili-jtysj"]
+        for side in "ab":
+            government_params(project, "".join(f"  - {name}\n" for name in below), name=f"shili-g{level}{side}")
+    jobs = {job.agency_id: job for job in discover(None)}
+    top = units_in(jobs["shili-g1a"].parameters["covers"])
+    entries = 2 * (2 * (depth - 1) + 1)  # every `covers:` entry of every params file
+    assert len(top) <= entries  # each entry at most once, not once per path (2^16)
+    assert sum(not duplicate for _, _, duplicate in top) == 2 * (depth - 1) + 1  # each unit counted once
+    assert len(json.dumps(jobs["shili-g1a"].parameters)) < 400 * entries

@@ -2,14 +2,18 @@
 nianbao.yaml, and `nianbao check` finding the year before as the batch does."""
 import dataclasses
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import ROOT, SAMPLES, SEEDS, copy_project
-from nianbao import checks, importer, intake, project, registry, rulepacks
+from nianbao import checks, importer, intake, project, registry, rulepacks, yamltext
 from nianbao.batch import discover
 from nianbao.checks import evaluation, schema
 from nianbao.cli import main
@@ -334,3 +338,61 @@ def test_the_batch_checks_every_report_against_the_project_s_packs(tmp_path, mon
     (tmp_path / "nianbao.yaml").write_text("rule_packs: [nowhere]\n", encoding="utf-8")
     [broken] = discover(None)  # a broken project file fails each report with the reason
     assert broken.problem.startswith("项目设置有误：") and "未知的规则包“nowhere”" in broken.problem
+
+
+# ---- patterns in bounded time -------------------------------------------------------------------
+
+def check_in(folder: Path, *files: str, plugins: Path | None = None) -> subprocess.CompletedProcess:
+    """`nianbao check` as a user runs it, with the packages in `plugins` installed."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(path) for path in (plugins, os.environ.get("PYTHONPATH"))
+                                                       if path)}
+    # not a speed limit: a pattern that backtracks for ever never ends, and the test must then fail
+    return subprocess.run([sys.executable, "-m", "nianbao.cli", "check", *files], cwd=folder, env=env, text=True,
+                          capture_output=True, timeout=300, stdin=subprocess.DEVNULL)
+
+
+def with_overview(folder: Path, overview: str) -> str:
+    """The demo's 2021-edition record with part 一 replaced, in `folder`."""
+    text = (ROOT / "data/2022/shili-sjzyglj.yaml").read_text(encoding="utf-8")
+    data = yamltext.load(text)
+    data["parts"]["一"] = overview
+    (folder / "record.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return "record.yaml"
+
+
+def test_the_wuwei_pack_reads_a_long_run_of_digits(tmp_path):
+    # Tried from every digit of the run, its `\d+` made the search quadratic: 262 s for one record.
+    (tmp_path / "nianbao.yaml").write_text("rule_packs: [wuwei-2025]\n", encoding="utf-8")
+    record = with_overview(tmp_path, "主动公开方面，" + "1" * 99_000 + "。在政府网站公开信息1136条。")
+    result = check_in(tmp_path, record)
+    platforms = [line for line in result.stdout.splitlines() if "武威.主动公开分平台" in line]
+    assert len(platforms) == 1 and "没有写明政务新媒体的发布条数" in platforms[0]  # the website's count is read
+    assert "运行超时" not in result.stdout
+
+
+def test_a_plugin_pack_s_pattern_that_backtracks_for_ever_is_a_finding_of_its_own(tmp_path):
+    plugins = tmp_path / "plugins"
+    (plugins / "hostile_packs").mkdir(parents=True)
+    (plugins / "hostile_packs" / "__init__.py").write_text(
+        "from pathlib import Path\n\nFOLDER = Path(__file__).parent\n", encoding="utf-8")
+    (plugins / "hostile_packs" / "hostile.yaml").write_text("""\
+id: hostile
+name: 某市〔2025〕1号
+editions: ["2021"]
+rules:
+  - {id: 某市.回溯, kind: mentions, severity: error, part: 一, pattern: '^(a|aa)+$', message: 第一部分应为 a}
+""", encoding="utf-8")
+    (plugins / "hostile_packs-1.0.dist-info").mkdir()
+    (plugins / "hostile_packs-1.0.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: hostile-packs\nVersion: 1.0\n", encoding="utf-8")
+    (plugins / "hostile_packs-1.0.dist-info" / "entry_points.txt").write_text(
+        "[nianbao.rule_packs]\nhostile = hostile_packs:FOLDER\n", encoding="utf-8")
+    (tmp_path / "nianbao.yaml").write_text("rule_packs: [hostile]\n", encoding="utf-8")
+    record = with_overview(tmp_path, "a" * 60 + "b")  # 2^60 ways to split the a's, none ending the text
+    result = check_in(tmp_path, record, plugins=plugins)
+    assert result.returncode == 1
+    [timed_out] = [line for line in result.stdout.splitlines() if "某市.回溯" in line]
+    assert timed_out == ("  错误 某市.回溯  第一部分：规则 某市.回溯（规则包 hostile（某市〔2025〕1号））的正则表达式"
+                         "运行超时（超过 1 秒），未能核查：请检查该规则的正则表达式，或人工核对"
+                         "（应为 核查完成，实为 超时：^(a|aa)+$）")
+    assert "record.yaml  示例市数据资源管理局 2022年度" in result.stdout  # every other rule ran

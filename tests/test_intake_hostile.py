@@ -1,7 +1,10 @@
 """Hostile and broken input to the intake: every case ends in one IntakeError naming the file,
 the field or cell and what was expected, in Chinese; never a traceback, never silence."""
+import os
 import random
 import re
+import subprocess
+import sys
 import zipfile
 
 import openpyxl
@@ -257,3 +260,53 @@ def test_a_workbook_cell_beyond_the_bounds_is_refused(filled):
     assert found["表三!D7"] == "数值过大：应为非负整数，且不超过 1 万亿（10¹²）"
     assert found["表二!B16"] == "应为非负数（可带小数），实为无穷大或无效数值“1e400”"
     assert found["基本信息!B3"].startswith("“a b”不是有效的机关代码")
+
+
+# --- what a workbook unpacks to, and what `check` may take --------------------------------------
+
+def check(folder, *files, **env) -> subprocess.CompletedProcess:
+    """`nianbao check` as a user runs it, in its own process: it bounds its own memory."""
+    return subprocess.run([sys.executable, "-m", "nianbao.cli", "check", *files], cwd=folder, text=True,
+                          capture_output=True, env={**os.environ, **env}, stdin=subprocess.DEVNULL)
+
+
+def padded(rows: int):
+    """A change to 表三's XML: `rows` more rows of 100 cells each after the table's own."""
+    row = b"<row>" + b"<c><v>0</v></c>" * 100 + b"</row>"
+    return lambda data: data.replace(b"</sheetData>", row * rows + b"</sheetData>")
+
+
+def merged(ref: str):
+    """A change to 表三's XML: one more merged range."""
+    return lambda data: data.replace(b"</mergeCells>", f'<mergeCell ref="{ref}"/></mergeCells>'.encode())
+
+
+@pytest.mark.parametrize("change, said", [
+    # 8 million cells in 380 KB: 2.8 GB and 82 s before; unpacked, 115 MB
+    (padded(80_000), "文件: 解压后共 115 MB，超过上限 50 MB"),
+    # 120,000 cells, 20 MB unpacked: within the size, beyond the cells
+    (padded(1_200), "表三: 工作表“表三”的数据区域过大：工作簿的单元格（含合并的单元格）超过上限 100000 个"),
+    # one merged range: 13 million cells to openpyxl, in 17 KB (2.8 GB and 66 s before)
+    (merged("AA100:ZZ20000"), "表三: 工作表“表三”的数据区域过大"),
+], ids=["cells-380KB", "cells-20MB", "merged-range"])
+def test_a_workbook_of_millions_of_cells_is_refused_before_it_is_read_and_the_others_are_checked(
+        filled, change, said):
+    rewrite(filled, SHEET_THREE, change)
+    good = filled.parent / "good.xlsx"
+    excel.write_workbook("2021", good, record=intake.read(DEMO))
+    result = check(filled.parent, "quzhou.xlsx", "good.xlsx")
+    assert result.returncode == 1
+    assert f"quzhou.xlsx: {said}" in result.stderr and "Traceback" not in result.stderr
+    assert "good.xlsx  衢州市机关事务保障中心 2022年度" in result.stdout
+
+
+def test_a_file_past_the_memory_bound_fails_alone_with_the_reason_in_chinese(tmp_path):
+    # 3 million values in one row of 6 MB of YAML: 1.2 GB and 28 s to read before
+    hog = DEMO.read_text(encoding="utf-8").replace(
+        "一、本年新收政府信息公开申请数量: [", "一、本年新收政府信息公开申请数量: [" + "0," * 3_000_000, 1)
+    write(tmp_path, hog, "hog.yaml")
+    write(tmp_path, DEMO.read_text(encoding="utf-8"), "good.yaml")
+    result = check(tmp_path, "hog.yaml", "good.yaml", NIANBAO_MEMORY_LIMIT="500")
+    assert result.returncode == 1
+    assert result.stderr.startswith("hog.yaml: 读取该文件所需内存超过上限 500 MB，已放弃"), result.stderr
+    assert "good.yaml  衢州市机关事务保障中心 2022年度" in result.stdout

@@ -220,10 +220,11 @@ def _summary(outcomes, not_run: int, seconds: float, index: Path, out: Path, sto
 
 
 def _check(args) -> int:
-    from . import project
+    from . import limits, project
     from .checks import check, packs, shared_narratives
     from .pages import place
 
+    limits.bound_memory()  # the files are anyone's: one that costs gigabytes fails alone, said why
     try:  # the project's local rule packs (nianbao.yaml), as the batch applies them
         chosen = packs(project.rule_packs())
     except (KeyError, ValueError) as error:
@@ -235,6 +236,9 @@ def _check(args) -> int:
             records.append(intake.read(path))
         except intake.IntakeError as error:
             print(error, file=sys.stderr)
+            failed = True
+        except MemoryError:
+            print(f"{path}: {limits.out_of_memory('读取该文件')}", file=sys.stderr)
             failed = True
         except Exception as error:  # a file no reader foresaw: said, and the others still checked
             print(f"{path}: 无法读取：{type(error).__name__}: {error}", file=sys.stderr)
@@ -250,6 +254,10 @@ def _check(args) -> int:
                 previous, unread = _previous_year(record, args.params_dir)
             findings = [*check(record, previous, packs=chosen), *unread,
                         *shared.get((record.agency_id, record.year), [])]
+        except MemoryError:
+            print(f"{record.source}: {limits.out_of_memory('审核')}", file=sys.stderr)
+            failed = True
+            continue
         except Exception as error:  # a rule that fails on one record must not hide the others'
             print(f"{record.source}: 无法检查：{type(error).__name__}: {error}", file=sys.stderr)
             failed = True

@@ -22,11 +22,15 @@ government's record:
 - A unit that cannot be read, is refused or has no record for the year is left out of the sum;
   the government's findings say so (checks' `coverage` kind), and its appendix lists every
   unit with its status.
+- A unit the scope reaches a second time (`"duplicate": True`, see batch/scope.py) is never
+  summed again: its status says where it counts, and the findings name both paths (checks'
+  `duplicates` kind).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 
 from . import checks, editions, intake
 from .record import STATUSES, Record, Value, blank_tables
@@ -45,7 +49,8 @@ class Unit:
     errors: int = 0       # its errors, as checked for this sum
     rules: list[str] = field(default_factory=list)  # the rules those errors break
     warned: list[str] = field(default_factory=list)  # the rules its warnings come from
-    reason: str = ""      # why it is missing or could not be summed
+    reason: str = ""      # why it is missing or could not be summed; for a duplicate, the
+                          # path to where it counts (`示例市人民政府 → 示例县人民政府 → 示例市交通运输局`)
     units: list[Unit] = field(default_factory=list)  # what it covers in turn
 
     @property
@@ -80,26 +85,32 @@ class Coverage:
         return {status: sum(unit.status == status for unit in self.units) for status in STATUSES}
 
     def summary(self) -> str:
-        """Coverage in one line: `涵盖 5 个单位：已汇总 4（有错误 1），缺失 1`."""
+        """Coverage in one line: `涵盖 5 个单位：已汇总 4（有错误 1），缺失 1`; a unit listed
+        twice is one unit, the second listing said apart (`重复列入 1`)."""
         counts = self.counts()
         included = counts["clean"] + counts["errors"]
         words = [f"已汇总 {included}" + (f"（有错误 {counts['errors']}）" if counts["errors"] else "")]
         words += [f"缺失 {counts['missing']}"] * bool(counts["missing"])
         words += [f"未能汇总 {counts['failed']}"] * bool(counts["failed"])
-        return f"涵盖 {len(self.units)} 个单位：" + "，".join(words)
+        words += [f"重复列入 {counts['duplicate']}（不重复汇总）"] * bool(counts["duplicate"])
+        return f"涵盖 {len(self.units) - counts['duplicate']} 个单位：" + "，".join(words)
+
+    def paths(self) -> list[tuple[list[Unit], Unit]]:
+        """(the units above it, unit) for every unit, those a unit covers in turn after it."""
+        found = []
+
+        def add(units: list[Unit], above: list[Unit]) -> None:
+            for unit in units:
+                found.append((above, unit))
+                add(unit.units, [*above, unit])
+
+        add(self.units, [])
+        return found
 
     def lines(self) -> list[tuple[int, int, Unit]]:
         """(number, depth, unit) for every unit, those a unit covers in turn under it: the
         appendix's lines."""
-        found = []
-
-        def add(units: list[Unit], depth: int) -> None:
-            for unit in units:
-                found.append((len(found) + 1, depth, unit))
-                add(unit.units, depth + 1)
-
-        add(self.units, 0)
-        return found
+        return [(number, len(above), unit) for number, (above, unit) in enumerate(self.paths(), 1)]
 
     def blank_tables(self) -> dict[str, tuple[int, list[str]]]:
         """For each table with cells the sum cannot know: how many, and the units blank there."""
@@ -130,6 +141,18 @@ class Refused(ValueError):
 def consolidate(own: Record, covers: list[dict], *, today=None) -> tuple[Record, Coverage]:
     """The government's record with its tables summed over the units it covers (and its own
     office's numbers, when its record has any), and what it covers."""
+    record, coverage = _consolidate(own, covers, today)
+    # Where each duplicate counts, by name: only the whole tree, read, has every name.
+    counted = {unit.id: (above, unit) for above, unit in coverage.paths() if unit.status != "duplicate"}
+    for _, unit in coverage.paths():
+        if unit.status == "duplicate" and unit.id in counted:
+            above, first = counted[unit.id]
+            unit.name = first.name or unit.name
+            unit.reason = " → ".join([own.agency, *(u.label for u in above), first.label])
+    return record, coverage
+
+
+def _consolidate(own: Record, covers: list[dict], today) -> tuple[Record, Coverage]:
     units, records = [], []
     for declared in covers:
         unit, record = _read(declared, own, today)
@@ -140,7 +163,7 @@ def consolidate(own: Record, covers: list[dict], *, today=None) -> tuple[Record,
     if reports_own:
         records.insert(0, (f"{own.agency}（本机关）", own))
     total = summed(own.spec, records)
-    record = replace(own, tables=total.tables, covers=[unit.id for unit in units])
+    record = replace(own, tables=total.tables, covers=[unit.id for unit in units if unit.status != "duplicate"])
     return record, Coverage(units, total.blanks, reports_own)
 
 
@@ -205,6 +228,8 @@ def _read(declared: dict, government: Record, today) -> tuple[Unit, Record | Non
     """A covered unit, checked, and its record when it can be summed."""
     unit = Unit(id=declared["id"], name=declared.get("name", ""), params=declared.get("params", ""),
                 folder=declared.get("folder", ""))
+    if declared.get("duplicate"):  # counted where the scope reaches it first (batch/scope.py)
+        return replace(unit, status="duplicate"), None
     if declared.get("missing"):
         return replace(unit, status="missing", reason=declared.get("problem", "")), None
     if declared.get("problem"):
@@ -212,13 +237,14 @@ def _read(declared: dict, government: Record, today) -> tuple[Unit, Record | Non
     try:
         record = intake.read(declared["record"], year=government.year)
     except intake.IntakeError as error:
-        return replace(unit, status="failed", reason=f"记录无法读取：{error}"), None
+        said = "；".join(f"{problem.where}: {problem.message}" for problem in error.problems)
+        return replace(unit, status="failed", reason=f"记录 {_shown(error.source)} 无法读取：{said}"), None
     if not record.spec.tables:
         return replace(unit, name=record.agency, status="failed",
                        reason=f"“{record.spec.name}”没有统计表格，不是年度报告"), None
     coverage = None
     if declared.get("covers"):
-        record, coverage = consolidate(record, declared["covers"], today=today)
+        record, coverage = _consolidate(record, declared["covers"], today)
         unit.units = coverage.units
     unit.name = record.agency
     try:
@@ -237,6 +263,14 @@ def _read(declared: dict, government: Record, today) -> tuple[Unit, Record | Non
     unit.warned = sorted({f.rule for f in found if f.severity == "warning"})
     unit.status = "errors" if errors else "clean"
     return unit, record
+
+
+def _shown(path: str) -> str:
+    """A record's path as a published report may print it: relative to the project folder, in
+    which the report is made; the file's name alone when it lies outside (a folder the command
+    line allowed). Never the server's absolute path."""
+    path, project = Path(path).resolve(), Path.cwd().resolve()
+    return str(path.relative_to(project)) if path.is_relative_to(project) else path.name
 
 
 def attribute(findings: list, coverage: Coverage, edition: editions.Edition) -> list:

@@ -31,6 +31,7 @@ STATUSES = {
     "errors": "已汇总，有错误",
     "missing": "缺失：没有本年度报告",
     "failed": "未能汇总",
+    "duplicate": "已计入他处，不重复汇总",  # reached a second time; its reason: where it counts
 }
 
 

@@ -19,8 +19,8 @@ def fingerprint(params_file: str, input_files: list[str]) -> str:
     digest = hashlib.sha256(_library())
     for path in [params_file, *input_files]:
         digest.update(str(path).encode())
-        try:
-            digest.update(Path(path).read_bytes())
+        try:  # only a regular file: a named pipe would hold the batch until someone writes to it
+            digest.update(Path(path).read_bytes() if Path(path).is_file() else b"missing")
         except OSError:  # missing or unreadable: the run itself will say why
             digest.update(b"missing")
     return digest.hexdigest()

@@ -88,6 +88,7 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
     declared = _declared({job.notebook for job in read.values() if not job.problem})
     known = {(job.agency_id, job.year, job.notebook): job for job in read.values()
              if not job.problem and job.notebook in declared}
+    scopes = scope.Scopes(read, roots)
     jobs = []
     for path in chosen:
         job = read[path]
@@ -96,7 +97,7 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
                                        f"{shown(job.notebook)}")
         if not job.problem and job.parameters["covers_entries"]:
             try:
-                job = replace(job, parameters={**job.parameters, "covers": scope.resolve(job, read, roots)})
+                job = replace(job, parameters={**job.parameters, "covers": scopes.resolve(job)})
             except scope.ScopeError as error:
                 job = replace(job, problem=f"参数文件的 covers：{error}")
             if not job.problem and "covers" not in declared[job.notebook]:
@@ -104,7 +105,7 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
         if not job.problem:
             earlier = sorted(year for agency, year, notebook in known
                              if (agency, notebook) == (job.agency_id, job.notebook) and year < job.year)
-            records = {year: _source(known[(job.agency_id, year, job.notebook)], read, roots) for year in earlier}
+            records = {year: _source(known[(job.agency_id, year, job.notebook)], scopes) for year in earlier}
             found = {"history": job.parameters["history"] or list(records.values()),
                      "previous": job.parameters["previous"] or records.get(job.year - 1, "")}
             # A template takes what its parameters cell declares (a work summary has no history).
@@ -116,13 +117,13 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
     return jobs
 
 
-def _source(job: Job, jobs: dict, roots: list[Path]):
+def _source(job: Job, scopes: scope.Scopes):
     """What another year's report is read from: its record, or for a government's report its
     record and what it covers (consolidation.py), so that years compare sum with sum."""
     if not job.parameters["covers_entries"]:
         return job.parameters["record"]
     try:
-        return {"record": job.parameters["record"], "covers": scope.resolve(job, jobs, roots)}
+        return {"record": job.parameters["record"], "covers": scopes.resolve(job)}
     except scope.ScopeError:  # that year's own report fails with the reason
         return job.parameters["record"]
 
@@ -160,6 +161,8 @@ def read_params(path: Path, roots: list[Path], notebooks: Path = NOTEBOOKS) -> J
               folder=f"{folder_year}/{path.stem}" if not name_problem and folder_year else None)
     if name_problem:
         return replace(job, problem=f"参数文件名不能用作输出目录名：{name_problem}")
+    if path.exists() and not path.is_file():
+        return replace(job, problem=f"参数文件{intake.NOT_A_FILE}")
     try:
         data = yamltext.load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
@@ -200,6 +203,11 @@ def read_params(path: Path, roots: list[Path], notebooks: Path = NOTEBOOKS) -> J
             resolved[field] = (roots[0] / value).resolve()
             if not any(resolved[field] == root or root in resolved[field].parents for root in roots):
                 return fail(field, f"“{value}”不在项目目录之内（项目以外的目录须在命令行用 --allow-dir 允许）")
+            if resolved[field].exists() and not resolved[field].is_file():
+                return fail(field, f"“{value}”{intake.NOT_A_FILE}")
+    decisions = reviews.path_of(roots[0], year, path.stem)
+    if decisions.exists() and not decisions.is_file():
+        return replace(job, problem=f"审核决定文件 {shown(decisions)} {intake.NOT_A_FILE}")
     notebook = resolved.get("notebook")
     if notebook is None:  # the edition's own, found without reading the whole record
         edition = intake.edition_of(resolved["record"], year)
@@ -212,7 +220,7 @@ def read_params(path: Path, roots: list[Path], notebooks: Path = NOTEBOOKS) -> J
         "agency_id": data["agency_id"],
         "covers_entries": covers,  # resolved into `covers` once every params file is read
         # the reviewers' decisions on its findings, named as the params file (reviews.py)
-        "decisions": str(reviews.path_of(roots[0], year, path.stem)),
+        "decisions": str(decisions),
     }
     job = replace(job, agency_id=data["agency_id"], year=year, parameters=parameters, notebook=str(notebook),
                   folder=f"{year}/{path.stem}")

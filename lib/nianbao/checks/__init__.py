@@ -6,8 +6,9 @@ through the entry point group ``nianbao.rules`` (name: the kind, object: the fun
 
 Local rule packs (nianbao.rulepacks) add rules of the same form: `packs(ids)` loads and
 validates them, and `check(..., packs=...)` runs those that apply to the record's edition
-after the edition's own. `shared_narratives(records)` finds the same narrative in two agencies
-of one batch, which no single record can show.
+after the edition's own. Every rule's patterns run with a time limit (patterns.py).
+`shared_narratives(records)` finds the same narrative in two agencies of one batch, which no
+single record can show.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import functools
 
 from .. import registry, rulepacks
 from ..record import Record
-from . import evaluation, schema, statutory, tables, text
+from . import evaluation, patterns, schema, statutory, tables, text
 from .evaluation import shared_narratives
 from .findings import Context, Finding
 
@@ -36,6 +37,7 @@ KINDS = {
     "dates": statutory.check_dates,
     "identity": statutory.check_identity,
     "coverage": statutory.check_coverage,
+    "duplicates": statutory.check_duplicates,
     "fields": statutory.check_fields,
     "copied": evaluation.check_copied,
     "same_tables": evaluation.check_same_tables,
@@ -81,7 +83,8 @@ def check(record: Record, previous: Record | None = None, *,
     `previous` is the same agency's record for the year before (for the carry-over rule and
     the copy from last year); `coverage`, for a government's report, what it covers
     (consolidation.Coverage); `packs`, local rule packs (from `packs(ids)`): the rules of those
-    that apply to the record's edition run after the edition's.
+    that apply to the record's edition run after the edition's. A rule whose pattern runs out
+    of time on this record (patterns.py) gives one finding saying it could not be checked.
     """
     if previous is not None and (previous.agency_id, previous.year) != (record.agency_id, record.year - 1):
         raise ValueError(f"上一年度记录应为 {record.agency_id} {record.year - 1} 年，"
@@ -89,14 +92,28 @@ def check(record: Record, previous: Record | None = None, *,
     context = Context(previous=previous, today=today or dt.date.today(), coverage=coverage)
     known = kinds()
     found: list[Finding] = []
-    local = [rule for pack in packs if record.edition in pack.editions for rule in pack.rules]
-    for rule in [*record.spec.rules, *local]:
+    local = [(rule, f"规则包 {pack.id}（{pack.name}）") for pack in packs if record.edition in pack.editions
+             for rule in pack.rules]
+    for rule, source in [*((rule, record.spec.name) for rule in record.spec.rules), *local]:
         if rule["kind"] not in known:
             raise ValueError(f"规则 {rule['id']}：未知的检查类型 {rule['kind']!r}")
-        found.extend(known[rule["kind"]](record, rule, context))
+        try:
+            found.extend(list(known[rule["kind"]](record, rule, context)))
+        except patterns.TimedOut as timed_out:
+            found.append(_timed_out(rule, source, timed_out.pattern))
     order = _part_order(record)
     # sorted() is stable: within one part, findings keep the order of the rules and cells
     return sorted(found, key=lambda f: (f.severity != "error", order.get(f.table or f.part, len(order))))
+
+
+def _timed_out(rule: dict, source: str, pattern: str) -> Finding:
+    """A rule whose pattern ran out of time on this record (patterns.py): not checked, and said
+    so with the rule's own severity, so that a text cannot slip past an error rule this way."""
+    return Finding(rule["id"], rule["severity"],
+                   f"规则 {rule['id']}（{source}）的正则表达式运行超时（超过 {patterns.SECONDS:g} 秒），未能核查："
+                   "请检查该规则的正则表达式，或人工核对",
+                   part=rule.get("part", "") if isinstance(rule.get("part"), str) else "",
+                   expected="核查完成", found=f"超时：{pattern[:60]}")
 
 
 def _part_order(record: Record) -> dict[str, int]:

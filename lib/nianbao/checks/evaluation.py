@@ -22,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from ..record import FIELDS, Record
+from . import patterns
 from .findings import Context, Finding, finding, number
 from .text import flatten, sentence
 
@@ -220,7 +221,7 @@ def check_stale_year(record: Record, rule: dict, context: Context):
     for part_id in rule["parts"]:
         text = flatten(_text(record, part_id))
         for said in rule["wordings"]:
-            match = re.search(years(said["pattern"], record.year), text, re.MULTILINE)
+            match = patterns.search(years(said["pattern"], record.year), text, patterns.MULTILINE)
             if match:
                 yield finding(rule, rule["message"].format(part=part_name(record, part_id), what=said["what"],
                                                            prior=record.year - 1, year=record.year),
@@ -238,9 +239,9 @@ def check_mentions_each(record: Record, rule: dict, context: Context):
     if not text:
         return
     if "paragraph" in rule:
-        text = "\n".join(line for line in text.split("\n") if re.search(rule["paragraph"], line))
+        text = "\n".join(line for line in text.split("\n") if patterns.search(rule["paragraph"], line))
     for item in rule["items"]:
-        if not re.search(item["pattern"], text, re.MULTILINE):
+        if not patterns.search(item["pattern"], text, patterns.MULTILINE):
             yield finding(rule, rule["message"].format(part=part_name(record, rule["part"]), name=item["name"]),
                           part=rule["part"], expected=item["name"], found="未提及")
 
@@ -252,7 +253,7 @@ def check_substance(record: Record, rule: dict, context: Context):
     if not text:
         return
     words = "".join(wording(text).tokens)
-    if len(words) >= rule["min_chars"] and not any(re.fullmatch(pattern, words) for pattern in rule["empty"]):
+    if len(words) >= rule["min_chars"] and not any(patterns.fullmatch(pattern, words) for pattern in rule["empty"]):
         return
     yield finding(rule, rule["message"].format(part=part_name(record, rule["part"]), found=text,
                                                chars=len(words)),
@@ -273,10 +274,10 @@ def check_fees(record: Record, rule: dict, context: Context):
     for part_id in rule["parts"]:
         text = flatten(record.parts.get(part_id, ""))
         for pattern in rule["none"]:
-            said += [(0, part_id, sentence(text, m.start(), m.end())) for m in re.finditer(pattern, text)]
+            said += [(0, part_id, sentence(text, m.start(), m.end())) for m in patterns.finditer(pattern, text)]
         for pattern in rule["amounts"]:
             said += [(float(m.group(1)) * (10000 if m.group().endswith("万元") else 1), part_id,
-                      sentence(text, m.start(), m.end())) for m in re.finditer(pattern, text)]
+                      sentence(text, m.start(), m.end())) for m in patterns.finditer(pattern, text)]
     amounts = {amount: (part_id, excerpt) for amount, part_id, excerpt in reversed(said)}  # the first of each
     if len(amounts) < 2:
         return

@@ -8,8 +8,9 @@ mistake, each naming the rule or figure; `pack_problems` does the same for a loc
 """
 from __future__ import annotations
 
-import re
 import string
+
+from . import patterns
 
 SEVERITIES = ("error", "warning")
 # What each built-in kind needs besides id, kind and severity; a kind other packages register
@@ -17,6 +18,7 @@ SEVERITIES = ("error", "warning")
 PARAMETERS = {
     "sum": ("table", "each", "total", "parts", "message"),
     "domain": (), "blank": (), "parts_present": (), "deadline": (), "dates": (), "identity": (), "lint": (),
+    "duplicates": (),
     "in_force": ("table", "rows", "issued", "repealed", "in_force"),
     "carry_over": ("table", "this_year", "last_year"),
     "text_number": ("what", "cell", "patterns"),
@@ -91,9 +93,9 @@ def _rule(edition, rule: dict, kinds: dict):
                 yield f"{key} 的 {rule[key]!r} 在{table.name}中没有这一行"
     yield from _entries(rule)
     for pattern in _patterns(rule):
-        try:
-            re.compile(pattern.replace("{year}", "2023").replace("{prior}", "2022"))
-        except (re.error, TypeError) as error:
+        try:  # as the rules run them (patterns.py)
+            patterns.compiled(pattern.replace("{year}", "2023").replace("{prior}", "2022"))
+        except (patterns.error, TypeError) as error:
             yield f"正则表达式 {pattern!r} 有误：{error}"
     if "part" in rule and rule["part"] not in edition.narrative_parts:
         yield f"没有正文部分 {rule['part']!r}"

@@ -114,6 +114,20 @@ def check_coverage(record: Record, rule: dict, context: Context):
                       expected=STATUSES["clean"], found=STATUSES[unit.status])
 
 
+def check_duplicates(record: Record, rule: dict, context: Context):
+    """A unit the scope reaches twice, at any depth, counts once (batch/scope.py): one finding
+    for each second listing, naming the unit and both paths, so that the scope is corrected."""
+    if context.coverage is None:
+        return
+    for above, unit in context.coverage.paths():
+        if unit.status != "duplicate":
+            continue
+        here = " → ".join([record.agency, *(u.label for u in above), unit.label])
+        yield finding(rule, f"{unit.label}（{unit.id}）在涵盖范围中出现两次：{unit.reason}（已计入汇总）；"
+                            f"{here}（重复，未再计入）。每个单位只汇总一次：请调整涵盖范围（covers），使其只出现一次",
+                      part="coverage", excerpt=unit.id, expected="每个单位只列一次", found=here)
+
+
 def check_fields(record: Record, rule: dict, context: Context):
     """The metadata the report states: each of the rule's `fields` left blank is named, and
     the record is still checked by every other rule (intake refuses only a record without a

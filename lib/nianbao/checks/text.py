@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ..record import Record
+from . import patterns
 from .findings import Context, finding, number, same
 
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
@@ -66,17 +67,17 @@ def _stated(text: str, rule: dict):
     """(start, end, number) of every statement of the value, once per place in the text."""
     stated = {}
     for pattern in rule["patterns"]:
-        for match in re.finditer(pattern, text, re.MULTILINE):
+        for match in patterns.finditer(pattern, text, patterns.MULTILINE):
             stated.setdefault(match.start(1), (match.start(), match.end(), float(match.group(1))))
     for pattern in rule.get("zero", []):
-        for match in re.finditer(pattern, text, re.MULTILINE):
+        for match in patterns.finditer(pattern, text, patterns.MULTILINE):
             stated.setdefault(match.start(), (match.start(), match.end(), 0))
     return [stated[key] for key in sorted(stated)]
 
 
 def check_mentions(record: Record, rule: dict, context: Context):
     """A narrative part must speak of something (2021: part 六 of the 信息处理费)."""
-    if not re.search(rule["pattern"], flatten(record.parts.get(rule["part"], ""))):
+    if not patterns.search(rule["pattern"], flatten(record.parts.get(rule["part"], ""))):
         yield finding(rule, rule["message"], part=rule["part"], expected=rule["pattern"], found="未提及")
 
 

@@ -168,7 +168,8 @@ def _runs(children) -> list[Run]:
 
 # What the published report says of each covered unit: whether its numbers are in the sums.
 # The review page says more (errors, why a unit failed: consolidation.Unit.said, reason).
-PUBLISHED_STATUS = {"clean": "已计入", "errors": "已计入", "missing": "尚无本年度报告，未计入", "failed": "未计入"}
+PUBLISHED_STATUS = {"clean": "已计入", "errors": "已计入", "missing": "尚无本年度报告，未计入", "failed": "未计入",
+                    "duplicate": "重复列入，已在他处计入，不重复计算"}
 
 
 def coverage(record: Record, covered: Coverage | None) -> Section:
@@ -178,7 +179,8 @@ def coverage(record: Record, covered: Coverage | None) -> Section:
         return Section("coverage", [])
     counts = covered.counts()
     included = counts["clean"] + counts["errors"]
-    said = (f"本报告涵盖 {len(covered.units)} 个单位，第二、三、四部分的表格为其中 {included} 个单位报告的逐格合计"
+    said = (f"本报告涵盖 {len(covered.units) - counts['duplicate']} 个单位，"
+            f"第二、三、四部分的表格为其中 {included} 个单位报告的逐格合计"
             + ("（含本机关）" if covered.own else ""))
     if counts["missing"]:
         said += f"；{counts['missing']} 个单位尚无本年度报告，未计入"

@@ -14,7 +14,12 @@ from ..record import Record
 from . import yamlfile
 from .raw import IntakeError, Problem
 
-__all__ = ["IntakeError", "Problem", "edition_of", "read", "readers"]
+__all__ = ["NOT_A_FILE", "IntakeError", "Problem", "edition_of", "read", "readers"]
+
+# What a path that exists but is no regular file is said to be. Whatever is read from a user's
+# path must be a regular file: a named pipe would hold the reader (and the batch) until someone
+# writes to it, a device never ends.
+NOT_A_FILE = "不是普通文件（可能是命名管道、设备或目录）"
 
 
 def readers() -> dict:
@@ -37,8 +42,10 @@ def read(path, *, year: int | None = None, agency_id: str | None = None) -> Reco
     if reader is None:
         raise IntakeError(path, [Problem("文件类型", f"无法读取 {path.suffix or '无扩展名'} 文件，"
                                              f"应为 {'、'.join(known)} 之一")])
-    if not path.is_file():
+    if not path.exists():
         raise IntakeError(path, [Problem("文件", "文件不存在")])
+    if not path.is_file():
+        raise IntakeError(path, [Problem("文件", NOT_A_FILE)])
     record = reader(path)
     wrong = []
     if year is not None and record.year != int(year):
@@ -55,6 +62,8 @@ def edition_of(path, year: int) -> editions.Edition | None:
     whole record (the batch picks each report's notebook by it). None when neither is known:
     reading the record says why."""
     declared = None
+    if not Path(path).is_file():
+        return None
     try:
         if Path(path).suffix.lower() in (".yaml", ".yml"):
             data = yamltext.load(Path(path).read_text(encoding="utf-8"))

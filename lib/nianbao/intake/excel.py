@@ -16,9 +16,7 @@ from __future__ import annotations
 import functools
 import math
 import unicodedata
-import zipfile
 from pathlib import Path
-from xml.etree import ElementTree
 
 import openpyxl
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -29,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import editions
 from ..labels import fold, split_path
 from ..record import Record
+from . import package
 from .raw import FIELDS, YEARS, IntakeError, Problem, Raw, build, edition_for
 from .sheets import GUIDE, INFO, TEXT, Sheet, info_sheet, part_names, table_sheet, text_sheet
 
@@ -255,6 +254,7 @@ def _lines(text: str, width: int) -> int:
 def read(path: Path) -> Record:
     """The Record in a filled workbook; raise IntakeError listing every problem found."""
     path = Path(path)
+    package.bound(path)
     # The workbook as typed, so that a formula shows as one. The values Excel calculated for
     # formulas are in a second reading (data_only), made only when some input holds a formula:
     # agencies type numbers, and a reading takes as long as the first.
@@ -272,36 +272,30 @@ def read(path: Path) -> Record:
     return build(path, meta, parts, cells, problems)
 
 
+def declared_edition(path) -> str | None:
+    """The edition the 基本信息 sheet declares, read without the rest of the workbook (the batch
+    picks each report's notebook by it); None when it declares none."""
+    path = Path(path)
+    package.bound(path)
+    [cell] = [item.cell for item in info_sheet().inputs if item.key == "edition"]
+    book = openpyxl.load_workbook(path, read_only=True)  # each sheet read as it is asked for
+    try:
+        value = book[INFO][cell].value if INFO in book.sheetnames else None
+    finally:
+        book.close()
+    return ("" if value is None else str(value).strip()) or None
+
+
 def _open(path: Path, data_only=False):
     try:
         return openpyxl.load_workbook(path, data_only=data_only)
     # Whatever a broken file makes openpyxl raise: BadZipFile (not a zip, or a wrong CRC),
     # zlib.error, an XML ParseError for a cut-off sheet, KeyError for a missing part...
     except Exception:
-        damage = _damage(path)
+        damage = package.damage(path)
         message = (f"文件已损坏，无法作为 Excel 工作簿读取：{damage}" if damage else
                    "无法作为 Excel 工作簿打开，应为 .xlsx 文件（可用 Excel 或 WPS 另存为 .xlsx）")
         raise IntakeError(path, [Problem("文件", message)]) from None
-
-
-def _damage(path: Path) -> str | None:
-    """Which part of a workbook (a zip of XML files) is broken, if it is a zip and one is."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        return None
-    with archive:
-        for name in archive.namelist():
-            try:
-                data = archive.read(name)
-            except Exception:  # a wrong CRC (BadZipFile), zlib.error, EOFError, an unknown method...
-                return f"其中的 {name} 无法解压"
-            try:
-                if name.endswith((".xml", ".rels")):
-                    ElementTree.fromstring(data)
-            except ElementTree.ParseError:
-                return f"其中的 {name} 不是完整的 XML"
-    return None
 
 
 def _collect(book, calculated, sheet: Sheet, problems: list[Problem]) -> dict:
