@@ -358,7 +358,9 @@ def test_a_city_over_a_folder_holding_a_county_and_its_departments_sums_each_dep
     assert ("示例市人民政府 → 示例县人民政府 → 示例市市场监督管理局（已计入汇总）；"
             "示例市人民政府 → 示例市市场监督管理局（重复，未再计入）") in duplicates["shili-scjgj"]
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert html.count("已计入他处，不重复汇总") == 2
+    assert html.count("重复列入，已在他处计入，不重复计算") == 2  # as the published appendix says it
+    review = (out / "review.html").read_text(encoding="utf-8")
+    assert review.count("已计入他处，不重复汇总") == 2
     index = (project / "outputs" / "index.html").read_text(encoding="utf-8")
     assert "涵盖 2 个单位：已汇总 2" in index and "重复列入 2（不重复汇总）" in index
 

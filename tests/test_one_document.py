@@ -17,6 +17,7 @@ from PIL import Image as PILImage
 from pypdf import PdfReader
 
 from conftest import ROOT, copy_project
+from nianbao.cli import main
 from nianbao.document import Chart, Heading, ListBlock, Paragraph, Signature, Table, Title
 from nianbao.document.notebook import read
 
@@ -216,3 +217,35 @@ def test_an_svg_picture_shows_in_all_three_and_names_no_file_it_could_read(tmp_p
     blip = shape._inline.graphic.graphicData.pic.blipFill.blip.embed
     assert made.part.related_parts[blip].content_type == "image/png"
     assert requests == []
+
+
+def test_running_one_department_makes_the_government_report_that_covers_it_again(tmp_path, monkeypatch, capsys):
+    project = copy_project(tmp_path, [("2023", agency) for agency in
+                                      ("shili-jtysj", "shili-scjgj", "shili-sjzyglj", "shili-zrzyghj", "shili-szf")])
+    monkeypatch.chdir(project)
+    assert main(["run"]) == 0
+    total = json.loads((project / "outputs/2023/shili-szf/record.json").read_text(encoding="utf-8"))
+    received = total["tables"]["三"]["一、本年新收政府信息公开申请数量"]
+    record = project / "data/2023/shili-jtysj.yaml"  # the department corrects two numbers
+    text = record.read_text(encoding="utf-8")
+    assert "一、本年新收政府信息公开申请数量: [20, 2, 0, 0, 0, 0, 22]" in text
+    record.write_text(text.replace("一、本年新收政府信息公开申请数量: [20, 2, 0, 0, 0, 0, 22]",
+                                   "一、本年新收政府信息公开申请数量: [25, 2, 0, 0, 0, 0, 27]"), encoding="utf-8")
+    capsys.readouterr()
+    main(["run", "params/2023/shili-jtysj.yaml"])
+    said = capsys.readouterr().out
+    total = json.loads((project / "outputs/2023/shili-szf/record.json").read_text(encoding="utf-8"))
+    now = total["tables"]["三"]["一、本年新收政府信息公开申请数量"]
+    assert (now["自然人"], now["总计"]) == (received["自然人"] + 5, received["总计"] + 5)
+    assert "依赖所选报告的另 1 份一并检查：重新生成 1" in said and "示例市人民政府（依赖 params/2023/shili-jtysj.yaml）" in said
+
+
+def test_a_copied_project_skips_every_report(tmp_path, monkeypatch, capsys):
+    first = copy_project(tmp_path / "first", [("2022", "shili-scjgj"), ("2023", "shili-scjgj")])
+    monkeypatch.chdir(first)
+    assert main(["run"]) == 0
+    shutil.copytree(first, tmp_path / "copy")
+    monkeypatch.chdir(tmp_path / "copy")
+    capsys.readouterr()
+    assert main(["run"]) == 0
+    assert "生成 0，未变化跳过 2，失败 0" in capsys.readouterr().out

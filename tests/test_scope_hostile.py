@@ -59,8 +59,9 @@ def test_a_unit_whose_record_cannot_be_read_is_listed_with_its_project_path_neve
     [unit] = [u for u in checked["coverage"]["units"] if u["id"] == "shili-scjgj"]
     assert unit["status"] == "failed"
     assert unit["reason"].startswith("记录 data/2023/shili-scjgj.yaml 无法读取：year: 报告年度应为四位数年份")
-    published = [(out / name).read_text(encoding="utf-8") for name in ("report.html", "checks.json")]
-    published.append(subprocess.run(["pdftotext", str(out / "report.pdf"), "-"], capture_output=True, text=True,
-                                    check=True).stdout)
-    assert "data/2023/shili-scjgj.yaml" in published[0]
-    assert all(str(tmp_path) not in text and str(ROOT) not in text for text in published)
+    shown = [(out / name).read_text(encoding="utf-8") for name in ("review.html", "report.html", "checks.json")]
+    shown.append(subprocess.run(["pdftotext", str(out / "report.pdf"), "-"], capture_output=True, text=True,
+                                check=True).stdout)
+    assert "data/2023/shili-scjgj.yaml" in shown[0]  # the reviewer is told which file
+    assert ".yaml" not in shown[1] and ".yaml" not in shown[3]  # the published report names none
+    assert all(str(tmp_path) not in text and str(ROOT) not in text for text in shown)

@@ -187,6 +187,13 @@ def _summary(outcomes, not_run: int, seconds: float, index: Path, out: Path, sto
               "再次运行 nianbao run 即生成其余的（已生成的会跳过）。")
     elif skipped == len(outcomes):
         print("输入均未变化，没有重新生成任何报告（要重新生成请加 --force）。")
+    dependent = [o for o in outcomes if o.because]
+    if dependent:
+        remade = [o for o in dependent if not o.skipped]
+        print(f"依赖所选报告的另 {len(dependent)} 份一并检查：重新生成 {len(remade)}，"
+              f"未变化 {len(dependent) - len(remade)}")
+        for o in remade:
+            print(f"  {o.year} {o.agency or o.agency_id}（{o.because}）")
     noticed = [o for o in outcomes if o.notice]
     if noticed:
         print(f"运行中遇到并已处理的问题 {len(noticed)} 处：")

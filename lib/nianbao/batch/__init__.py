@@ -60,7 +60,7 @@ def run(jobs: list[Job], out: Path, *, executor: str = "local", options: Options
             state = folder / outputs.STATE
             last = outputs.read(state) if state.exists() else None
             if not force and cache.unchanged(folder, last, job.inputs):
-                last.skipped = True
+                last.skipped, last.because = True, job.because
                 done(last)
                 continue
             if state.exists() and last is None:  # an unreadable run.json: made again, and said so

@@ -15,15 +15,25 @@ from . import folder as outputs
 from .folder import Outcome
 
 
-def fingerprint(params_file: str, input_files: list[str]) -> str:
+def fingerprint(params_file: str, input_files: list[str], root: Path) -> str:
+    """The digest of the library, and of each input file's path and content. A path is taken
+    relative to the project folder `root`, so that a project moved or copied elsewhere keeps its
+    reports' fingerprints and skips what is unchanged."""
     digest = hashlib.sha256(_library())
     for path in [params_file, *input_files]:
-        digest.update(str(path).encode())
+        digest.update(_relative(Path(path), root).encode())
         try:  # only a regular file: a named pipe would hold the batch until someone writes to it
             digest.update(Path(path).read_bytes() if Path(path).is_file() else b"missing")
         except OSError:  # missing or unreadable: the run itself will say why
             digest.update(b"missing")
     return digest.hexdigest()
+
+
+def _relative(path: Path, root: Path) -> str:
+    """A path relative to the project folder when it lies inside, else as it is (a folder the
+    command line allowed)."""
+    absolute = (root / path).resolve()
+    return str(absolute.relative_to(root.resolve())) if absolute.is_relative_to(root.resolve()) else str(absolute)
 
 
 @functools.cache

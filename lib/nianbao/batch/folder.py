@@ -56,6 +56,7 @@ class Outcome:
     skipped: bool = False       # unchanged since its last good run: nothing was rendered
     notice: str = ""            # what went wrong on the way and was mended (a damaged run.json,
                                 # a worker that died), for the summary
+    because: str = ""           # run beside the params files named, as it depends on them (jobs.py)
 
     @property
     def ok(self) -> bool:

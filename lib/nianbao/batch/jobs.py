@@ -47,6 +47,7 @@ class Job:
     problem: str = ""  # why the params file cannot be run, when it cannot
     inputs: str = ""   # fingerprint of everything the outputs are made from
     folder: str | None = ""  # <year>/<name> under the output folder; None when no valid one exists
+    because: str = ""  # run with the params files named on the command line, as it depends on them
 
     @property
     def input_files(self) -> list[str]:
@@ -63,7 +64,7 @@ class Job:
     def outcome(self, **known) -> Outcome:
         """How this job ended, failed until shown otherwise."""
         return Outcome(self.params_file, self.agency_id, self.year, "failed", self.folder or "",
-                       inputs=self.inputs, **known)
+                       inputs=self.inputs, because=self.because, **known)
 
 
 def discover(selected: list[Path] | None, params_dir: Path = Path("params"), root: Path = Path("."),
@@ -74,6 +75,10 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
     and its history every earlier year's, looked for among all params files, so that running
     one agency still checks its carry-over and shows its history. A params file that names no
     notebook gets the one its record's edition names, from the `notebooks` folder.
+
+    With params files selected, the reports that depend on them come along (`because` says on
+    which): a government's report on its units, the next year's report on this year's. Made
+    from what changed, they are made again; the others are skipped as unchanged.
     """
     every = sorted(params_dir.glob("**/*.yaml")) if params_dir.is_dir() else []
     chosen = [Path(p) for p in selected] if selected else every
@@ -89,8 +94,8 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
     known = {(job.agency_id, job.year, job.notebook): job for job in read.values()
              if not job.problem and job.notebook in declared}
     scopes = scope.Scopes(read, roots)
-    jobs = []
-    for path in chosen:
+
+    def job_of(path: Path) -> Job:
         job = read[path]
         if not job.problem and job.notebook not in declared:
             job = replace(job, problem=f"模板笔记本无法读取，或没有调用 report.review()（审核结果由它输出）："
@@ -112,9 +117,29 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
             parameters = {name: value for name, value in {**job.parameters, **found}.items()
                           if name in declared[job.notebook]}
             job = replace(job, parameters=parameters)
-            job = replace(job, inputs=cache.fingerprint(job.params_file, job.input_files))
-        jobs.append(job)
-    return jobs
+            job = replace(job, inputs=cache.fingerprint(job.params_file, job.input_files, roots[0]))
+        return job
+
+    jobs = [job_of(path) for path in chosen]
+    return jobs + (_dependents(jobs, [job_of(path) for path in every if path not in set(chosen)], roots[0])
+                   if selected else [])
+
+
+def _dependents(chosen: list[Job], others: list[Job], root: Path) -> list[Job]:
+    """The jobs among `others` made from a chosen job's record or params file, each with the
+    params files it depends on."""
+    made_from = {}
+    for job in chosen:
+        for path in (job.params_file, job.parameters.get("record")):
+            if path:
+                made_from[Path(root, path).resolve()] = job.params_file
+    found = []
+    for job in others:
+        on = sorted({made_from[file] for file in map(lambda p: Path(root, p).resolve(), job.input_files)
+                     if file in made_from})
+        if on and not job.problem:
+            found.append(replace(job, because="依赖 " + "、".join(shown(Path(p)) for p in on)))
+    return found
 
 
 def _source(job: Job, scopes: scope.Scopes):
