@@ -278,3 +278,10 @@ def test_a_mistake_in_an_edition_is_named_when_it_loads(monkeypatch):
     assert "规则 文表.申请数：正则表达式 '收到(\\\\d+件' 有误" in message
     assert "规则 表二.现行有效：没有表 '九'" in message
     assert "历年对比 received：没有表 '九'" in message
+
+
+def test_every_built_in_rule_kind_is_known_to_the_schema_and_run_by_the_checks():
+    from nianbao import checks
+    from nianbao.editions import schema
+
+    assert set(checks.KINDS) == set(schema.PARAMETERS)

@@ -15,7 +15,7 @@ import yaml
 from conftest import ROOT, SAMPLES, SEEDS, copy_project
 from nianbao import checks, importer, intake, project, registry, rulepacks, yamltext
 from nianbao.batch import discover
-from nianbao.checks import evaluation, schema
+from nianbao.checks import evaluation
 from nianbao.cli import main
 from nianbao.report import Report
 
@@ -321,7 +321,7 @@ rules:
     assert "正则表达式 '网站(\\\\d+' 有误" in said
     assert "没有正文部分 '七'" in said
     assert "message 中的 {nmae} 无法填写，可用：{part}、{name}" in said
-    assert schema.pack_problems({"id": "x", "name": "x", "editions": ["2021"]}, checks.kinds()) == ["缺少 rules"]
+    assert rulepacks.problems({"id": "x", "name": "x", "editions": ["2021"]}) == ["缺少 rules"]
 
 
 def test_the_batch_checks_every_report_against_the_project_s_packs(tmp_path, monkeypatch):

@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from .. import registry, rulepacks
+from .. import patterns, registry, rulepacks
 from ..record import Record
-from . import evaluation, patterns, schema, statutory, tables, text
+from . import evaluation, statutory, tables, text
 from .evaluation import shared_narratives
 from .findings import Context, Finding
 
@@ -55,11 +55,6 @@ def kinds() -> dict:
     return registry.entries("nianbao.rules", KINDS)
 
 
-def validate(edition) -> list[str]:
-    """Every mistake in an edition's rules and history figures (see schema.py)."""
-    return schema.problems(edition, kinds())
-
-
 def packs(ids) -> list[rulepacks.Pack]:
     """The rule packs with these ids (a project's: project.rule_packs()), each validated as an
     edition is: an unknown id raises KeyError, a mistake in a pack ValueError naming them all."""
@@ -69,7 +64,7 @@ def packs(ids) -> list[rulepacks.Pack]:
 @functools.cache
 def _pack(pack_id: str) -> rulepacks.Pack:
     data = rulepacks.definition(pack_id)
-    mistakes = schema.pack_problems(data, kinds())
+    mistakes = rulepacks.problems(data)
     if mistakes:
         raise ValueError(f"规则包 {pack_id}（{data['source']}）的定义有误：\n" + "\n".join(mistakes))
     return rulepacks.Pack(id=pack_id, name=data["name"], editions=tuple(str(e) for e in data["editions"]),

@@ -21,8 +21,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .. import patterns
 from ..record import FIELDS, Record
-from . import patterns
 from .findings import Context, Finding, finding, number
 from .text import flatten, sentence
 

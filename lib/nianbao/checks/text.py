@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .. import patterns
 from ..record import Record
-from . import patterns
 from .findings import Context, finding, number, same
 
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from .. import registry
 from ..labels import fold, split_path
+from . import schema
 
 COLUMN_KINDS = ("count", "amount", "signed")
 HEADING = "heading"  # the kind of a row that only heads the rows under it: it has no values
@@ -243,9 +244,7 @@ def load(edition_id: str) -> Edition:
     if edition_id not in definitions:
         raise KeyError(f"未知的格式版本 {edition_id!r}，可用：{'、'.join(definitions)}")
     edition = _build(_merged(edition_id, definitions))
-    from .. import checks  # here: the checks read records, which read editions
-
-    mistakes = checks.validate(edition)
+    mistakes = schema.problems(edition)
     if mistakes:
         raise ValueError(f"格式版本 {edition_id} 的定义有误：\n" + "\n".join(mistakes))
     return edition

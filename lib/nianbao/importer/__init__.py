@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import editions, ids
+from .. import editions, ids, registry
 from ..checks.findings import Finding
 from ..record import Record
-from . import document, sources
+from . import document, ocr, pdf, sources, word
 from .sources import ImportFailed
 from .table_text import TableRead, note, read_table
 
@@ -37,15 +37,24 @@ class Imported:
     origins: dict[str, str] = field(default_factory=dict)  # agency, year, date, published → where each was found
 
 
+def readers() -> dict:
+    """Readers of published files by suffix: the built-in ones, then those other packages register."""
+    return registry.entries("nianbao.published_formats",
+                            {".txt": sources.read_text, ".html": sources.read_html, ".htm": sources.read_html,
+                             ".md": sources.read_markdown, ".pdf": pdf.read_pdf, ".docx": word.read_word,
+                             ".doc": word.read_word, ".png": ocr.read_image, ".jpg": ocr.read_image,
+                             ".jpeg": ocr.read_image})
+
+
 def suffixes() -> list[str]:
-    return list(sources.readers())
+    return list(readers())
 
 
 def read(path, agency: str = "", year: int | None = None) -> Imported:
     """A published file's record; `agency` and `year` (`nianbao import --agency/--year`) stand
     in for what the document does not state."""
     path = Path(path)
-    reader = sources.readers().get(path.suffix.lower())
+    reader = readers().get(path.suffix.lower())
     if reader is None:
         raise ImportFailed(f"{path}: 无法导入 {path.suffix or '无扩展名'} 文件，应为 {'、'.join(suffixes())} 之一")
     try:

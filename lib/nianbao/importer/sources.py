@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .. import registry
 from ..checks.findings import Finding
 from .table_text import BLANK
 
@@ -44,16 +43,6 @@ class Source:
     # the titles the file carries besides its text, each with where it is: a page's `<title>`,
     # a Word file's or a PDF's title property
     titles: tuple[tuple[str, str], ...] = ()
-
-
-def readers() -> dict:
-    """Readers of published files by suffix: the built-in ones, then those other packages register."""
-    from . import ocr, pdf, word  # they lay their pages out with this module's table rows
-
-    return registry.entries("nianbao.published_formats",
-                            {".txt": read_text, ".html": read_html, ".htm": read_html, ".md": read_markdown,
-                             ".pdf": pdf.read_pdf, ".docx": word.read_word, ".doc": word.read_word,
-                             ".png": ocr.read_image, ".jpg": ocr.read_image, ".jpeg": ocr.read_image})
 
 
 def read_text(path: Path) -> Source:

@@ -2,8 +2,8 @@
 
 A pack is one YAML file: its `id`, its `name` (the notice that asks for it), the `editions` it
 applies to, and `rules:` written as an edition's rules are. A project selects packs in its
-nianbao.yaml (project.py); checks.packs(ids) loads and validates them and checks.check runs
-their rules after the edition's. The packs shipped in this folder are found first; other
+nianbao.yaml (project.py); checks.packs(ids) loads them, refused with every mistake `problems`
+finds, and checks.check runs their rules after the edition's. The packs shipped in this folder are found first; other
 packages add packs through the entry point group ``nianbao.rule_packs``, whose objects are
 folders of pack YAML files.
 """
@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from .. import registry
+from .. import editions, registry
+from ..editions import schema
 
 
 @dataclass(frozen=True)
@@ -40,3 +41,27 @@ def definition(pack_id: str) -> dict:
     if pack_id not in known:
         raise KeyError(f"未知的规则包“{pack_id}”，可用：{'、'.join(known) or '（无）'}")
     return known[pack_id]
+
+
+FIELDS = ("id", "name", "editions", "rules")
+
+
+def problems(data: dict) -> list[str]:
+    """Every mistake in a pack's definition: its fields, the editions it names, and each rule
+    checked against every edition it applies to, as an edition's own rules are."""
+    found = [f"缺少 {field}" for field in FIELDS if field not in data]
+    found += [f"未知字段 {key}，可用：{'、'.join(FIELDS)}" for key in data if key not in (*FIELDS, "source")]
+    if found:
+        return found
+    if not isinstance(data["editions"], list) or not isinstance(data["rules"], list):
+        return ["editions 和 rules 应为列表"]
+    for edition_id in data["editions"]:
+        try:
+            edition = editions.load(str(edition_id))
+        except KeyError as error:
+            found.append(f"editions：{error.args[0]}")
+            continue
+        for number, rule in enumerate(data["rules"], 1):
+            name = f"规则 {rule.get('id', f'第{number}条')}（格式版本 {edition.id}）"
+            found += [f"{name}：{problem}" for problem in schema.rule_problems(edition, rule)]
+    return found

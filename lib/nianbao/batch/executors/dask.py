@@ -13,7 +13,7 @@ from pathlib import Path
 from ... import kernels
 from .. import folder as outputs
 from .. import pipeline
-from . import Options, collect
+from .common import Options, collect
 
 
 class DaskExecutor:

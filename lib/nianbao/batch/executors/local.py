@@ -17,10 +17,10 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from ... import kernels, limits
+from ...pages import html
 from .. import folder as outputs
 from .. import pipeline
-from ...pages import html
-from . import Options, collect
+from .common import Options, collect
 
 # A worker process makes this many reports, then a new one takes its place, with a new fork
 # server and typesetter: what the libraries keep from report to report stays bounded however

@@ -3,14 +3,14 @@
 A rule or a history figure is data in the edition's YAML; a typo there (a rule kind misspelt,
 a row that no table has, a pattern that is no regular expression) would otherwise fail only
 when a report of that edition runs, in every report at once. `problems` lists every such
-mistake, each naming the rule or figure; `pack_problems` does the same for a local rule pack
-(nianbao.rulepacks), against every edition it applies to.
+mistake, each naming the rule or figure; nianbao.rulepacks checks a local rule pack's rules with
+`rule_problems`, against every edition it applies to.
 """
 from __future__ import annotations
 
 import string
 
-from . import patterns
+from .. import patterns, registry
 
 SEVERITIES = ("error", "warning")
 # What each built-in kind needs besides id, kind and severity; a kind other packages register
@@ -52,24 +52,32 @@ ENTRIES = {"items": ("name", "pattern"), "wordings": ("what", "pattern")}
 TEXT_FIELDS = {"stale_year": ("contact",)}
 
 
-def problems(edition, kinds: dict) -> list[str]:
+def kinds() -> list[str]:
+    """The rule kinds a rule may name: the built-in ones (checks/ runs them), then those other
+    packages register (nianbao.rules)."""
+    return [*PARAMETERS, *registry.entries("nianbao.rules", {})]
+
+
+def problems(edition) -> list[str]:
     found = []
     for number, rule in enumerate(edition.rules, 1):
         name = f"规则 {rule.get('id', f'第{number}条')}"
-        found += [f"{name}：{problem}" for problem in _rule(edition, rule, kinds)]
+        found += [f"{name}：{problem}" for problem in rule_problems(edition, rule)]
     for number, figure in enumerate(edition.history, 1):
         name = f"历年对比 {figure.get('id', f'第{number}项')}"
         found += [f"{name}：{problem}" for problem in _figure(edition, figure)]
     return found
 
 
-def _rule(edition, rule: dict, kinds: dict):
+def rule_problems(edition, rule: dict):
+    """The mistakes of one rule, an edition's or a rule pack's, against the edition."""
     missing = [key for key in ("id", "kind", "severity") if key not in rule]
     if missing:
         yield f"缺少 {'、'.join(missing)}"
         return
-    if rule["kind"] not in kinds:
-        yield f"未知的检查类型 {rule['kind']!r}，可用：{'、'.join(kinds)}"
+    known = kinds()
+    if rule["kind"] not in known:
+        yield f"未知的检查类型 {rule['kind']!r}，可用：{'、'.join(known)}"
     if rule["severity"] not in SEVERITIES:
         yield f"severity 应为 {' 或 '.join(SEVERITIES)}，实为 {rule['severity']!r}"
     missing = [key for key in PARAMETERS.get(rule["kind"], ()) if key not in rule]
@@ -140,33 +148,6 @@ def _message(message, fields: tuple[str, ...]):
     for name in named:
         if name not in fields:
             yield f"message 中的 {{{name}}} 无法填写，可用：{'、'.join('{' + f + '}' for f in fields)}"
-
-
-PACK_FIELDS = ("id", "name", "editions", "rules")
-
-
-def pack_problems(data: dict, kinds: dict) -> list[str]:
-    """Every mistake in a rule pack's definition: its fields, the editions it names, and each
-    rule checked against every edition it applies to (as an edition's own rules are)."""
-    from .. import editions  # here: editions load the checks to validate themselves
-
-    found = [f"缺少 {field}" for field in PACK_FIELDS if field not in data]
-    found += [f"未知字段 {key}，可用：{'、'.join(PACK_FIELDS)}" for key in data
-              if key not in (*PACK_FIELDS, "source")]
-    if found:
-        return found
-    if not isinstance(data["editions"], list) or not isinstance(data["rules"], list):
-        return ["editions 和 rules 应为列表"]
-    for edition_id in data["editions"]:
-        try:
-            edition = editions.load(str(edition_id))
-        except KeyError as error:
-            found.append(f"editions：{error.args[0]}")
-            continue
-        for number, rule in enumerate(data["rules"], 1):
-            name = f"规则 {rule.get('id', f'第{number}条')}（格式版本 {edition.id}）"
-            found += [f"{name}：{problem}" for problem in _rule(edition, rule, kinds)]
-    return found
 
 
 def _figure(edition, figure: dict):
