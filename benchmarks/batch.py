@@ -139,7 +139,7 @@ def stage_cpu(out: Path) -> dict[str, float]:
 
 def index_cpu(out: Path) -> float:
     """The CPU seconds of making the batch's index (and history pages) as `nianbao run` does."""
-    from nianbao.pages.index import write_index
+    from nianbao.desk.index import write_index
 
     started = time.process_time()
     write_index(out)

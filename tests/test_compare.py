@@ -7,9 +7,9 @@ from bs4 import BeautifulSoup
 from conftest import ROOT
 from nianbao import intake
 from nianbao.batch.folder import Outcome
-from nianbao.pages import compare
-from nianbao.pages.compare import Piece
-from nianbao.pages.index import write_histories
+from nianbao.desk import compare
+from nianbao.desk.compare import Piece
+from nianbao.desk.index import write_histories
 
 RECEIVED = "一、本年新收政府信息公开申请数量"
 CARRIED = "二、上年结转政府信息公开申请数量"

@@ -247,7 +247,7 @@ def test_the_review_server_answers_only_its_own_pages_and_writes_only_decisions(
 def test_the_review_server_serves_an_output_folder_that_lies_under_a_hidden_folder(tmp_path):
     import threading
 
-    from nianbao.server import ReviewServer
+    from nianbao.desk.server import ReviewServer
 
     out = tmp_path / ".cache" / "outputs"  # e.g. a home's hidden folder: only the output's own dot files are hidden
     (out / "2023" / "x").mkdir(parents=True)
@@ -383,7 +383,7 @@ def test_malformed_requests_get_a_chinese_refusal_and_no_traceback(served):
 
 
 def test_stalled_connections_hold_a_bounded_number_of_threads_and_time_out(tmp_path):
-    from nianbao.server import CONNECTIONS, TIMEOUT, ReviewServer
+    from nianbao.desk.server import CONNECTIONS, TIMEOUT, ReviewServer
 
     out = tmp_path / "outputs"
     (out / "2023" / "x").mkdir(parents=True)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import checks, importer, limits, pages, reconcile
-from .checks.findings import Finding, number
+from .checks.findings import Finding, counts, number, report_counts
 from .document import build
 from .intake import yamlfile
 from .labels import fold
@@ -83,11 +83,11 @@ class Entry:
 
     @property
     def errors(self) -> int:
-        return pages.counts(self.findings).errors + bool(self.failure and not self.skipped)
+        return counts(self.findings).errors + bool(self.failure and not self.skipped)
 
     @property
     def warnings(self) -> int:
-        return pages.counts(self.findings).warnings
+        return counts(self.findings).warnings
 
     @property
     def unread(self) -> int:
@@ -338,7 +338,7 @@ def _children(entries: list[Entry], folder: Path, hierarchy: reconcile.Hierarchy
 
 
 def _write(entries: list[Entry], folder: Path, out: Path, reconciling: bool) -> None:
-    summary = pages.summary((True, e.errors, e.warnings) for e in entries  # a failure counts as an error
+    summary = report_counts((True, e.errors, e.warnings) for e in entries  # a failure counts as an error
                             if not e.skipped and not e.duplicate_of)
     (out / "index.html").write_text(pages.render("audit/index.html.j2", entries=entries, summary=summary,
                                                  folder=folder, reconciling=reconciling), encoding="utf-8")

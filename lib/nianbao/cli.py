@@ -133,7 +133,7 @@ def _run(args) -> int:
 
     from .batch import Interrupted, Locked, Options, discover, executors, run
     from .batch.folder import describe
-    from .pages.index import write_index
+    from .desk.index import write_index
 
     executor = args.executor or ("dask" if args.scheduler else "local")
     if executor not in executors.registered():
@@ -352,7 +352,7 @@ def _origins(origins: dict[str, str]) -> str:
 
 
 def _review(args) -> int:
-    from .server import serve
+    from .desk.server import serve
 
     if not (args.out / "index.html").is_file():
         print(f"{args.out} 中没有审核索引：请先运行 nianbao run", file=sys.stderr)

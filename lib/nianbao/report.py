@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass, field
 
 from . import checks, consolidation, intake, pages, reviews
+from .checks.findings import counts
 from .consolidation import Coverage
 from .document import MIME, Section, build, grid, section_data
 from .document.notebook import FINDINGS_MIME, Checked
@@ -125,11 +126,11 @@ class Report:
 
     @property
     def errors(self) -> int:
-        return pages.counts(self.findings).errors
+        return counts(self.findings).errors
 
     @property
     def warnings(self) -> int:
-        return pages.counts(self.findings).warnings
+        return counts(self.findings).warnings
 
     def review(self) -> Review:
         """The findings for the reviewer, numbered as the cells' marks, with their decisions; the

@@ -1,4 +1,4 @@
-"""What every check returns, and the small helpers the kinds share to word it."""
+"""What every check returns, how findings are counted, and the small helpers the kinds share to word them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -36,6 +36,29 @@ class Finding:
 
     def to_dict(self) -> dict:
         return {"id": self.id, **asdict(self)}
+
+
+@dataclass(frozen=True)
+class Counts:
+    errors: int
+    warnings: int
+
+
+def counts(findings) -> Counts:
+    """Errors and warnings among findings (Finding objects, or their dicts from checks.json)."""
+    severities = [f["severity"] if isinstance(f, dict) else f.severity for f in findings]
+    return Counts(severities.count("error"), severities.count("warning"))
+
+
+def report_counts(items) -> dict:
+    """How many of (made, errors, warnings) items (reports) failed, have errors, only warnings,
+    or none: the desk's and the audit's summary."""
+    items = list(items)
+    found = {"total": len(items), "failed": sum(not made for made, _, _ in items),
+             "with_errors": sum(made and errors > 0 for made, errors, _ in items),
+             "with_warnings": sum(made and not errors and warnings > 0 for made, errors, warnings in items)}
+    found["clean"] = found["total"] - found["failed"] - found["with_errors"] - found["with_warnings"]
+    return found
 
 
 @dataclass(frozen=True)

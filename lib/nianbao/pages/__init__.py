@@ -9,11 +9,11 @@ modules of their own: `html`, `typeset` (PDF) and `word`.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
+from ..checks.findings import counts
 from ..record import FIELDS
 from ..reviews import DECISIONS, open_errors
 
@@ -95,28 +95,6 @@ def _selectors(prelude) -> list[str]:
         else:
             found[-1].append(token)
     return [tinycss2.serialize(tokens).strip() for tokens in found]
-
-
-@dataclass(frozen=True)
-class Counts:
-    errors: int
-    warnings: int
-
-
-def counts(findings) -> Counts:
-    """Errors and warnings among findings (Finding objects, or their dicts from checks.json)."""
-    severities = [f["severity"] if isinstance(f, dict) else f.severity for f in findings]
-    return Counts(severities.count("error"), severities.count("warning"))
-
-
-def summary(items) -> dict:
-    """How many of (made, errors, warnings) items failed, have errors, only warnings, or none."""
-    items = list(items)
-    found = {"total": len(items), "failed": sum(not made for made, _, _ in items),
-             "with_errors": sum(made and errors > 0 for made, errors, _ in items),
-             "with_warnings": sum(made and not errors and warnings > 0 for made, errors, warnings in items)}
-    found["clean"] = found["total"] - found["failed"] - found["with_errors"] - found["with_warnings"]
-    return found
 
 
 def review(record, findings, stale=(), form=None, coverage=None) -> Markup:

@@ -134,7 +134,7 @@ def write_pages(out: Path, agency_id: str, found: list[tuple[Record, str]]) -> l
     for (last, last_folder), (this, this_folder) in pairs(found):
         name = f"{agency_id}-{this.year}.html"
         ids.inside(out, "history", name).write_text(pages.render(
-            "batch/compare.html.j2", comparison=compare(last, this), folders=(last_folder, this_folder),
+            "desk/compare.html.j2", comparison=compare(last, this), folders=(last_folder, this_folder),
             history=f"{agency_id}.html"), encoding="utf-8")
         made.append((this.year, last.year, name))
     return made

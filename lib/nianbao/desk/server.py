@@ -30,10 +30,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from . import ids, pages, reviews
-from .pages import index
-from .consolidation import Coverage
-from .record import Record
+from .. import ids, pages, reviews
+from ..consolidation import Coverage
+from ..record import Record
+from . import index
 
 HOST = "127.0.0.1"
 LARGEST_FORM = 16_384  # bytes: a decision with its note is well under this
@@ -202,7 +202,7 @@ class Handler(BaseHTTPRequestHandler):
         """A decision not saved: a page that says why and leads back to where the reviewer was;
         with `form` (the reviewer's, with this server's token), the form again as they filled it."""
         again = form and {**self.server.form(back, form["folder"]), "by": form.get("by", "")}
-        page = pages.render("batch/refused.html.j2", problem=problem, back=back, form=again, filled=form or {},
+        page = pages.render("desk/refused.html.j2", problem=problem, back=back, form=again, filled=form or {},
                             decisions=list(reviews.DECISIONS), style=pages.stylesheet())
         return self._send(status, page, "text/html")
 

@@ -12,11 +12,12 @@ from markupsafe import Markup
 
 from .. import ids, pages, reviews
 from ..batch.folder import FILES, Outcome, load_outcomes
-from ..checks.findings import Finding
+from ..checks.findings import Finding, counts, report_counts
 from ..consolidation import Coverage
 from ..document import build
+from ..pages import html
 from ..record import Record
-from . import compare, html
+from . import compare
 
 
 def write_index(out: Path) -> Path:
@@ -42,7 +43,7 @@ def index_page(out: Path, histories: dict[str, str], *, form: dict | None = None
                "files": [name for name in FILES if (folder / name).exists()],
                "history": histories.get(outcome.agency_id) if (folder / "record.json").exists() else None,
                "rules": sorted({f.rule for f in decided if f.severity == "error"}),
-               "errors": pages.counts(decided).errors,
+               "errors": counts(decided).errors,
                "open_errors": reviews.open_errors(decided),
                "decided": sum(bool(f.decision) for f in decided)}
         row["status"] = _status(outcome.ok, row["open_errors"], outcome.warnings)
@@ -50,10 +51,10 @@ def index_page(out: Path, histories: dict[str, str], *, form: dict | None = None
         findings += [{**f.to_dict(), "report": row, "n": n} for n, f in enumerate(decided, 1)]
     rows.sort(key=lambda r: (r["outcome"].ok, -r["open_errors"], -r["outcome"].warnings,
                              -r["outcome"].year, r["outcome"].agency_id))
-    summary = pages.summary((r["outcome"].ok, r["open_errors"], r["outcome"].warnings) for r in rows)
+    summary = report_counts((r["outcome"].ok, r["open_errors"], r["outcome"].warnings) for r in rows)
     summary["settled"] = sum(r["errors"] > 0 and not r["open_errors"] for r in rows)
-    script = pages.environment.get_template("batch/desk.js").render()
-    return pages.render("batch/index.html.j2", rows=rows, findings=findings, summary=summary, files=FILES,
+    script = pages.environment.get_template("desk/desk.js").render()
+    return pages.render("desk/index.html.j2", rows=rows, findings=findings, summary=summary, files=FILES,
                         decisions=list(reviews.DECISIONS), form=form,
                         script=Markup(script), script_hash=_hash(script),
                         years=sorted({r["outcome"].year for r in rows}, reverse=True),
@@ -61,7 +62,7 @@ def index_page(out: Path, histories: dict[str, str], *, form: dict | None = None
 
 
 def _status(made: bool, open_errors: int, warnings: int) -> str:
-    """What the desk's 状态 filter calls a report (pages.summary counts the same four)."""
+    """What the desk's 状态 filter calls a report (report_counts counts the same four)."""
     if not made:
         return "failed"
     return "errors" if open_errors else ("warnings" if warnings else "clean")
@@ -105,7 +106,7 @@ def write_histories(out: Path, outcomes: list[Outcome]) -> dict[str, str]:
         page = ids.inside(out, "history", f"{agency_id}.html")  # an id from run.json: checked again
         page.parent.mkdir(exist_ok=True)
         page.write_text(pages.render(
-            "batch/history.html.j2", agency=latest.agency, reports=[(record.year, folder) for record, folder in found],
+            "desk/history.html.j2", agency=latest.agency, reports=[(record.year, folder) for record, folder in found],
             charts=charts, style=style, comparisons=compare.write_pages(out, agency_id, found)), encoding="utf-8")
         made[agency_id] = f"history/{agency_id}.html"
     return made
