@@ -6,7 +6,8 @@ import shutil
 
 from conftest import SAMPLES
 
-from nianbao.cli import LISTED, main
+from nianbao.cli import main
+from nianbao.cli.published import LISTED
 
 CARRIED_IN = "二、上年结转政府信息公开申请数量                              0"
 

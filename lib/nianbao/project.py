@@ -13,12 +13,13 @@ from pathlib import Path
 import yaml
 
 from . import rulepacks, yamltext
+from .errors import NianbaoError
 
 FILE = "nianbao.yaml"
 FIELDS = ("rule_packs",)
 
 
-class ProjectError(ValueError):
+class ProjectError(NianbaoError, ValueError):
     """nianbao.yaml cannot be used as it is; the message names the file and the field."""
 
 

@@ -35,6 +35,7 @@ import yaml
 
 from . import consolidation, yamltext
 from .checks.findings import Finding, at, number, same
+from .errors import NianbaoError
 from .record import Record, Value
 
 Hierarchy = dict[Path, list[Path]]  # parent file → its children's files
@@ -43,7 +44,7 @@ AMBIGUOUS = "汇总.上级不明"           # a folder with two 人民政府 rep
 GOVERNMENT = "人民政府"
 
 
-class HierarchyError(ValueError):
+class HierarchyError(NianbaoError, ValueError):
     """A hierarchy file that cannot be used; the message names the file and the entry."""
 
 

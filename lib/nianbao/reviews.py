@@ -31,6 +31,7 @@ from pathlib import Path
 import yaml
 
 from . import yamltext
+from .errors import NianbaoError
 
 DECISIONS = {
     "需修改": "the agency must correct it",
@@ -46,7 +47,7 @@ NAME_LENGTH = 100
 LARGEST_FILE = 1 << 20
 
 
-class ReviewsError(ValueError):
+class ReviewsError(NianbaoError, ValueError):
     """A decisions file that cannot be used: the message names the file, the entry and the field."""
 
 

@@ -19,6 +19,7 @@ import fcntl
 import os
 from pathlib import Path
 
+from ..errors import NianbaoError
 from . import cache, executors
 from . import folder as outputs
 from .executors import Interrupted, Options
@@ -30,7 +31,7 @@ __all__ = ["Interrupted", "Job", "Locked", "Options", "Outcome", "default_worker
            "load_outcomes", "run"]
 
 
-class Locked(RuntimeError):
+class Locked(NianbaoError, RuntimeError):
     """Another batch is writing into the same output folder."""
 
 

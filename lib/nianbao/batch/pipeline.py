@@ -28,6 +28,7 @@ from nbclient.exceptions import DeadKernelError
 
 from .. import kernels, limits
 from ..document.notebook import read as notebook_document
+from ..errors import NianbaoError
 from . import folder as outputs
 from .jobs import Job
 
@@ -80,7 +81,7 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outc
                           else f"{error.ename}: {error.evalue}")
     except DeadKernelError:  # killed, or aborted at its memory bound in native code
         outcome.reason = f"{STAGES['execute']}时内核意外终止（可能因所需内存超过上限 {limits.said()}）"
-    except StepFailed as error:
+    except NianbaoError as error:  # out of time or memory, a notebook of another version, a PDF not laid out
         outcome.reason = str(error)
     except Exception as error:  # one broken report must never stop the batch
         if isinstance(error, OSError) and error.filename:  # a full disk, no permission
@@ -100,7 +101,7 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outc
 STAGES = {"execute": "执行模板笔记本", "html": "生成 HTML", "pdf": "生成 PDF", "docx": "生成 Word 文档"}
 
 
-class StepFailed(Exception):
+class StepFailed(NianbaoError):
     """A stage that ran out of time or memory: the message says which, for a person."""
 
 

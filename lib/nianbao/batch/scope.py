@@ -32,13 +32,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import ids, intake
+from ..errors import NianbaoError
 from .folder import shown
 
 LIST_SUFFIX = ".txt"
 LIST_LINES = 10_000  # a list file's lines: far above any real scope
 
 
-class ScopeError(ValueError):
+class ScopeError(NianbaoError, ValueError):
     """A scope that cannot be resolved: the message names the entry and what was expected."""
 
 

@@ -21,11 +21,13 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from ..errors import NianbaoError
+
 VERSION = 1
 MIME = "application/vnd.nianbao.section+json"  # a section of the document, in a cell's output
 
 
-class DocumentError(ValueError):
+class DocumentError(NianbaoError, ValueError):
     """A section's data that cannot be read: what is wrong, for a person."""
 
 

@@ -174,8 +174,7 @@ def _segments(ink, longest: int) -> list[tuple[int, int, int]]:
 
 def _tables(across, down, tolerance: int):
     """The ruled grids of a page, as pdfplumber finds them from a PDF's lines."""
-    from pdfplumber.table import (Table, cells_to_tables, edges_to_intersections, intersections_to_cells,
-                                  merge_edges)
+    from pdfplumber.table import Table, cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
 
     edges = [{"x0": start, "x1": end, "top": y, "bottom": y, "width": end - start, "height": 0,
               "orientation": "h", "object_type": "line"} for y, start, end in across]

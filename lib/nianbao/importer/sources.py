@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..checks.findings import Finding
+from ..errors import NianbaoError
 from .table_text import BLANK
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -29,7 +30,7 @@ _BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "art
 _HIDDEN = {"script", "style", "head", "noscript"}
 
 
-class ImportFailed(ValueError):
+class ImportFailed(NianbaoError, ValueError):
     """A file that gives no record at all (unreadable, or no report year anywhere)."""
 
 

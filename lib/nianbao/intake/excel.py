@@ -21,8 +21,8 @@ from pathlib import Path
 import openpyxl
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
 
 from .. import editions
 from ..labels import fold, split_path
@@ -30,7 +30,6 @@ from ..record import Record
 from . import package
 from .raw import FIELDS, YEARS, IntakeError, Problem, Raw, build, edition_for
 from .sheets import GUIDE, INFO, TEXT, Sheet, info_sheet, part_names, table_sheet, text_sheet
-
 
 # --- Writing ---------------------------------------------------------------------------------
 

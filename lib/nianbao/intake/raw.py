@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import dates, editions, ids
+from ..errors import NianbaoError
 from ..record import FIELDS, Record, blank_tables
 
 
@@ -29,7 +30,7 @@ class Problem:
     message: str  # what was found and what was expected, in Chinese
 
 
-class IntakeError(ValueError):
+class IntakeError(NianbaoError, ValueError):
     def __init__(self, source, problems: list[Problem]):
         self.source = str(source)
         self.problems = list(problems)

@@ -35,6 +35,7 @@ import typst
 
 from .. import limits
 from ..document import Cell, Chart, Document, Image, Table, TableBlock, to_data
+from ..errors import NianbaoError
 
 TEMPLATES_FOLDER = Path(__file__).parents[1] / "templates" / "typst"
 REPORT, PICTURE = b"D", b"S"  # what a request to the typesetter asks for: a report's PDF, a picture's PNG
@@ -45,7 +46,7 @@ TEMPLATES = {REPORT: (TEMPLATES_FOLDER / "report.typ", "report", {}),
 FACES = ["Noto Serif CJK SC", "Noto Serif CJK SC:bold", "Noto Sans CJK SC"]
 
 
-class TypesetError(Exception):
+class TypesetError(NianbaoError):
     """Typst could not lay out a report: which one, and Typst's reason."""
 
 
