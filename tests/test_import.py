@@ -11,11 +11,11 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, SAMPLES, SEEDS
 
-from nianbao import checks, importer, intake, longcsv
+from conftest import ROOT, SAMPLES, SEEDS
+from nianbao import checks, importer, intake
 from nianbao.importer.digits import splits
-from nianbao.importer.table_text import groups
+from nianbao.importer.groups import groups
 from nianbao.intake import yamlfile
 
 SAMPLE_NAMES = ["hongze-2023", "hongze-2024", "huaian-2024", "pingtan-2019"]

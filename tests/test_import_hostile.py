@@ -16,11 +16,12 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES, SEEDS
 
+from conftest import SAMPLES, SEEDS
 from nianbao import editions, ids, importer
 from nianbao.importer.digits import splits
-from nianbao.importer.table_text import groups, read_table
+from nianbao.importer.groups import groups
+from nianbao.importer.table_text import read_table
 
 TITLE = "某市某局2023年政府信息公开工作年度报告\n"
 PART3 = "三、收到和处理政府信息公开申请情况\n"

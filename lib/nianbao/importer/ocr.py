@@ -24,9 +24,10 @@ from pathlib import Path
 
 from .. import limits
 from . import layout, programs
+from .groups import BLANK
 from .layout import Line, Page, Row
 from .sources import ImportFailed, Source
-from .table_text import BLANK, note
+from .table_text import note
 
 DPI = 150         # what a scanned PDF page is looked at in: the resolution scans are made at
 WIDEST = 2600     # pixels across a page image is read at: an A4 page at 300 dpi; more only slows OCR

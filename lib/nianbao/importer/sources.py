@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..checks.findings import Finding
 from ..errors import NianbaoError
-from .table_text import BLANK
+from .groups import BLANK
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _BLANK_MARK = re.compile(r"[—－\-/／]+")  # what a blank cell may be printed as instead of nothing

@@ -6,7 +6,7 @@ a table's region of text reads as label text and groups of numbers. A group is a
 numbers with nothing but spaces between them; a blank cell shows as a dash (`—`).
 
 Each row is then found by its own label (the last of its label path) in the text around a
-group, at most `CONTEXT` characters each side. Rows and groups are aligned in order, maximising
+group (groups.py). Rows and groups are aligned in order, maximising
 how well the labels agree, so a label wrapped around its numbers, split into single characters
 or misprinted still finds its row, and a row that is not there leaves its cells unknown instead
 of taking its neighbour's.
@@ -19,11 +19,8 @@ not add up: that is the report's own error, for the checks to find.
 """
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 
 from ..checks.findings import Finding
 from ..checks.tables import adds_up, operands
@@ -31,14 +28,10 @@ from ..editions import Edition, Table
 from ..labels import fold, split_path
 from ..record import Value
 from .digits import SPLIT_LIMIT, splits, sums_along
+from .groups import BLANK, Group, character_pairs, coverage, groups, most_coverage, printed_label
 
-BLANK = "—"        # how a blank cell is written in the text this module reads
 MATCH = 0.6        # the least share of a row's label that must be found around its numbers
 APPROXIMATE = 0.85  # below this share the printed label is reported as differing
-# Label text a group keeps on each side of its numbers. A label folds to at most ~40 characters;
-# comparing with a longer context costs time (SequenceMatcher: 0.2 ms on 60 characters, 0.5 ms
-# on 400), and a 1 MB line kept whole took 29 s.
-CONTEXT = 200
 # Where a table's column headers are looked for: its top. The tables of the samples fold to
 # 90–1,040 characters; comparing with a whole megabyte took seconds per header.
 HEADERS = 2000
@@ -46,99 +39,10 @@ HEADERS = 2000
 # (13 groups in a table 二 of six rows). Each further group costs a comparison with every row.
 GROUPS_PER_ROW = 4
 
-# A number (`7730.28`, `447,228`, 2019's signed `-3`), a blank-cell dash standing alone, or text that holds digits but no
-# cell: a parenthesised aside (`（不同渠道和方式公开相同信息计1条）`) or a date.
-_TOKEN = re.compile(r"(?P<text>[（(][^（）()\s]{0,40}\d[^（）()\s]{0,40}[）)]|\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?)"
-                    r"|(?P<number>(?:(?<![\w.])[-－])?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
-                    r"|(?<!\S)(?P<blank>[—－\-/／]+)(?!\S)")
-# Digits right before `.`/`、` and a label are the label's own number (`…00000002.其他法律…`).
-_ENUMERATION = re.compile(r"[.．、](?!\d)")
-
 
 def note(rule: str, message: str, **where) -> Finding:
     """What the importer could not read for certain: a warning, as the checks word theirs."""
     return Finding(rule=rule, severity="warning", message=message, **where)
-
-
-@dataclass
-class Group:
-    """Numbers printed together, with the label text around them (folded)."""
-    tokens: list[str]
-    before: str = ""
-    after: str = ""
-
-    @property
-    def printed(self) -> str:
-        """The numbers as printed, for messages: the first 80 characters of a very long group."""
-        text = " ".join(self.tokens)
-        return text if len(text) <= 80 else text[:80] + "…"
-
-
-@functools.lru_cache(maxsize=16)  # each edition reads the same regions: a megabyte takes 0.3 s
-def groups(text: str) -> list[Group]:
-    """The groups of numbers of a region, each with the text before and after it (shared: not
-    to be changed)."""
-    found: list[Group] = []
-    current: Group | None = None
-    position = label_start = 0  # the end of the last match; where the label text since the last group begins
-    for match in _TOKEN.finditer(text):
-        if match.group("text") or text[position:match.start()].strip():
-            current = None
-        position = match.end()
-        if match.group("text"):
-            continue
-        number = match.group("number")
-        token = unicodedata.normalize("NFKC", number).replace(",", "") if number else BLANK
-        label_number = "." not in token and _ENUMERATION.match(text, match.end())
-        if label_number:
-            token = token[:-1].rstrip("-")  # in `-3、` the dash is no sign: no number is left
-        if token:
-            if current is None:
-                label = fold(text[label_start:match.start()])
-                if found:
-                    found[-1].after = label[:CONTEXT]
-                current = Group([], before=label[-CONTEXT:])
-                found.append(current)
-            current.tokens.append(token)
-            label_start = match.end() - bool(label_number)
-        if label_number:
-            current = None
-    if found:
-        found[-1].after = fold(text[label_start:])[:CONTEXT]
-    return found
-
-
-@functools.lru_cache(maxsize=8192)  # the editions share most labels: one import asks the same thrice
-def coverage(label: str, text: str) -> float:
-    """The share of a (folded) label found in a text, in runs of two characters or more."""
-    if not label or not text:
-        return 0.0
-    if label in text:
-        return 1.0
-    blocks = SequenceMatcher(None, label, text, autojunk=False).get_matching_blocks()
-    return sum(block.size for block in blocks if block.size >= 2) / len(label)
-
-
-def _most_coverage(label: str, pairs: set[str]) -> float:
-    """At least `coverage` of a label in any text whose pairs of characters are these, in a few
-    microseconds: a character counts only inside a run of two the text holds."""
-    if len(label) < 2:
-        return 1.0
-    covered = set()
-    for i in range(len(label) - 1):
-        if label[i:i + 2] in pairs:
-            covered.update((i, i + 1))
-    return len(covered) / len(label)
-
-
-def _pairs(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)}
-
-
-def printed_label(label: str, text: str) -> str:
-    """The stretch of a text that a (folded) label was matched on, to show what was printed."""
-    blocks = [b for b in SequenceMatcher(None, label, text, autojunk=False).get_matching_blocks() if b.size >= 2]
-    return text[blocks[0].b:blocks[-1].b + blocks[-1].size] if blocks else ""
 
 
 @dataclass
@@ -259,7 +163,7 @@ def _align(rows: list[str], found: list[Group], widths: list[int]) -> list[tuple
     merely like its own (`2.申请人逾期未按收费通知…` on the numbers of `1.申请人无正当理由…`).
     Nor does a row take numbers too few to fill it (the `—` of a header's empty cell)."""
     labels = [fold(split_path(row)[-1]) for row in rows]
-    around = [_pairs(group.before + group.after) for group in found]
+    around = [character_pairs(group.before + group.after) for group in found]
     claimed = [{i for i, label in enumerate(labels) if label and group.before.endswith(label)} for group in found]
     characters = [sum(len(token) for token in group.tokens) for group in found]
 
@@ -271,7 +175,7 @@ def _align(rows: list[str], found: list[Group], widths: list[int]) -> list[tuple
         label, before = labels[i], found[j].before
         if (claimed[j] and i not in claimed[j]) or characters[j] < widths[i]:
             return 0.0
-        most = _most_coverage(label, around[j])
+        most = most_coverage(label, around[j])
         if most < MATCH:
             return 0.0
         best = coverage(label, before[-len(label) - 4:])
