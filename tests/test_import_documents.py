@@ -23,7 +23,7 @@ import pytest
 
 from conftest import FIXTURES, SAMPLES
 from nianbao import audit, importer
-from nianbao.importer import ocr, word
+from nianbao.importer import ocr, pool, word
 
 DOCUMENTS = FIXTURES / "documents"
 PDFS = ["hongze-2023", "hongze-2024", "huaian-2024"]
@@ -207,7 +207,7 @@ def test_damaged_and_locked_files_fail_alone_naming_the_file(filled, tmp_path):
     (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(40))
     shutil.copy(filled, tmp_path / "good.docx")
     paths = sorted(tmp_path.iterdir())
-    results = {path.name: (imported, failure) for path, imported, failure in audit.read_all(paths, jobs=2)}
+    results = {path.name: (imported, failure) for path, imported, failure in pool.read_all(paths, jobs=2)}
     assert results["good.docx"][0].record.year == 2024
     assert results["truncated.pdf"][1].startswith(f"{tmp_path / 'truncated.pdf'}: PDF 文件已损坏或不是 PDF，无法读取")
     assert results["truncated.docx"][1].startswith(f"{tmp_path / 'truncated.docx'}: Word 文件已损坏或不是 .docx 文件")

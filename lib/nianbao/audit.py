@@ -13,22 +13,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import hashlib
-import logging
-import os
 import pickle
 import tempfile
-import warnings
-from collections import Counter, deque
-from collections.abc import Iterable
-from concurrent.futures import TimeoutError as TimedOut
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import checks, importer, limits, pages, reconcile
 from .checks.findings import Finding, counts, number, report_counts
 from .document import build
+from .importer import pool
 from .intake import yamlfile
 from .labels import fold
 from .longcsv import safe_cell
@@ -37,10 +32,6 @@ from .record import format_value
 
 CSV_HEADER = ("file", "edition", "agency", "year", "errors", "warnings", "unread", "findings", "status")
 RECONCILE_HEADER = ("file", "agency", "year", "table", "row", "column", "published", "sum", "children")
-
-
-class Skipped(str):
-    """Why a file that is no report at all was passed over: not a failure of the audit."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +63,7 @@ class Entry:
     @property
     def skipped(self) -> str:
         """Why the file is no report at all (a README): listed, not counted as an error."""
-        return self.failure if isinstance(self.failure, Skipped) else ""
+        return self.failure if isinstance(self.failure, pool.Skipped) else ""
 
     @property
     def status(self) -> str:
@@ -100,90 +91,8 @@ def files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in known)
 
 
-TIMEOUT = 60  # seconds one file may take to import: a real report takes well under one
-# Tasks queued per worker beyond the one it runs: enough that no worker waits for the next
-# file, few enough that results finished ahead of a slow file do not pile up in memory.
-AHEAD = 4
-
-
-def _in_order(pool, function, tasks: Iterable, timeout: int, jobs: int):
-    """(task, its future) for each task in the order given. Only a few tasks are scheduled ahead
-    of the one taken, so that what finished early waits in memory for a few tasks, not for all
-    of them: schedule-all kept every file's result until the last one was taken."""
-    pending = deque()
-    for task in tasks:
-        pending.append((task, pool.schedule(function, args=(task,), timeout=timeout)))
-        if len(pending) > AHEAD * jobs:
-            yield pending.popleft()
-    yield from pending
-
-
-def _outcome(future, path: Path, timeout: int, doing: str):
-    """The future's result, or (None, why it has none): too slow, or its worker died."""
-    from pebble import ProcessExpired
-
-    try:
-        return future.result()
-    except TimedOut:
-        return None, f"{path}: {doing}超过 {timeout} 秒，已放弃（文件过大或结构异常）"
-    except ProcessExpired as died:  # a native library stopped at the memory bound, most likely
-        return None, f"{path}: {doing}时工作进程意外终止（退出码 {died.exitcode}），可能是{limits.out_of_memory(doing)}"
-    except Exception as error:  # the task itself failed: its result could not be sent back
-        return None, f"{path}: {doing}时出错（{type(error).__name__}）"
-
-
-def _workers(jobs: int | None) -> int:
-    return jobs or os.cpu_count() or 1
-
-
-def _pool(jobs: int | None, scratch: str):
-    from pebble import ProcessPool
-
-    return ProcessPool(max_workers=_workers(jobs), initializer=_worker, initargs=(scratch,))
-
-
-def _worker(scratch: str) -> None:
-    """A worker's memory is bounded, and that of the programs it starts: a file that takes more
-    fails alone. Libraries' warnings (PIL, pdfminer) stay off the terminal. Temporary files go to
-    `scratch`, which the pool's owner removes even when a worker is stopped mid-file."""
-    limits.bound_memory()
-    warnings.simplefilter("ignore")
-    logging.disable(logging.CRITICAL)
-    tempfile.tempdir = scratch
-
-
-def read_all(paths: list[Path], *, jobs: int | None = None, timeout: int = TIMEOUT,
-             agency: str = "", year: int | None = None):
-    """(path, Imported or None, why not) for each file, in the order given; `agency` and `year`
-    stand in for what a document does not state.
-
-    Each file is read in a worker process of a pool (pebble): one that runs longer than
-    `timeout` seconds is stopped, its worker replaced, and the file fails with that reason;
-    one whose import raises fails alone. Only results come back, and only a few ahead of the
-    one yielded, so memory stays flat in the number of files.
-    """
-    with tempfile.TemporaryDirectory(prefix="nianbao-import-", ignore_cleanup_errors=True) as scratch, \
-            _pool(jobs, scratch) as pool:
-        reading = functools.partial(_read_one, agency=agency, year=year)
-        for path, future in _in_order(pool, reading, paths, timeout, _workers(jobs)):
-            yield path, *_outcome(future, path, timeout, "导入")
-
-
-def _read_one(path: Path, agency: str = "", year: int | None = None):
-    try:
-        return importer.read(path, agency, year), ""
-    except importer.NotAReport as failed:
-        return None, Skipped(failed)
-    except importer.ImportFailed as failed:
-        return None, str(failed)
-    except MemoryError:
-        return None, f"{path}: {limits.out_of_memory('读取此文件')}"
-    except Exception as error:  # a page no reader foresaw must not stop the others
-        return None, f"{path}: 读取时出现未预料的错误（{type(error).__name__}），请将此文件报告给 nianbao 的维护者"
-
-
 def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=None,
-          jobs: int | None = None, timeout: int = TIMEOUT,
+          jobs: int | None = None, timeout: int = pool.TIMEOUT,
           hierarchy: reconcile.Hierarchy | None = None, by_folder: bool = False) -> list[Entry]:
     """Every report of the folder, checked, worst first; written to `out`.
 
@@ -200,12 +109,12 @@ def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=Non
     paths = files(folder)
     names = _page_names(paths, folder)
     with tempfile.TemporaryDirectory(prefix="nianbao-audit-", ignore_cleanup_errors=True) as spool_folder, \
-            _pool(jobs, spool_folder) as pool:
+            pool.pool(jobs, spool_folder) as workers:
         spool = {path: Path(spool_folder) / f"{number}.pickle" for number, path in enumerate(paths)}
         entries = []
         tasks = ((path, spool[path], out / "records" / f"{names[path]}.yaml") for path in paths)
-        for (path, _, _), future in _in_order(pool, _import_task, tasks, timeout, _workers(jobs)):
-            read, failure = _outcome(future, path, timeout, "导入")
+        for (path, _, _), future in pool.in_order(workers, _import_task, tasks, timeout, pool.workers(jobs)):
+            read, failure = pool.outcome(future, path, timeout, "导入")
             entries.append(Entry(path, read, failure=failure, page=f"reports/{names[path]}.html"))
             if progress:
                 progress("read", entries[-1])
@@ -222,9 +131,9 @@ def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=Non
             return _Check(entry, spool[entry.file] if entry.read else None, previous, children,
                           {file: names[file] for file, _, _ in children}, folder, out, today)
 
-        for task, future in _in_order(pool, _check_task, map(check_of, entries), timeout, _workers(jobs)):
+        for task, future in pool.in_order(workers, _check_task, map(check_of, entries), timeout, pool.workers(jobs)):
             entry = task.entry
-            checked = _outcome(future, entry.file, timeout, "核查")
+            checked = pool.outcome(future, entry.file, timeout, "核查")
             if isinstance(checked, Entry):
                 entry.findings, entry.reconciliation, entry.failure = (checked.findings, checked.reconciliation,
                                                                        checked.failure)
@@ -241,7 +150,7 @@ def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=Non
 def _import_task(task) -> tuple[Read | None, str]:
     """Import a file, write its record, and leave what was imported in the spool for its page."""
     path, spool, record_file = task
-    imported, failure = _read_one(path)
+    imported, failure = pool.read_one(path)
     if imported is None:
         return None, failure
     record = imported.record

@@ -35,7 +35,7 @@ def add(commands) -> None:
 
 
 def _import_limits(command) -> None:
-    from ..audit import TIMEOUT
+    from ..importer.pool import TIMEOUT
 
     command.add_argument("--jobs", type=int, metavar="N", help="同时读取的文件数（默认：CPU 核数）")
     command.add_argument("--timeout", type=int, default=TIMEOUT, metavar="秒",
@@ -44,7 +44,7 @@ def _import_limits(command) -> None:
 
 def _import(args) -> int:
     from .. import longcsv
-    from ..audit import read_all
+    from ..importer.pool import read_all
     from ..intake import yamlfile
 
     if args.csv and len(args.files) != 1:
