@@ -82,6 +82,22 @@ def memory_bound_restored():
     resource.setrlimit(resource.RLIMIT_DATA, bound)
 
 
+def template_with(project, name: str, source: str, at: int = 2) -> str:
+    """A copy of the template with one more code cell (after the parameters cell by default)."""
+    notebook = nbformat.read(project / "notebooks/annual_report.ipynb", as_version=4)
+    notebook.cells.insert(at, nbformat.v4.new_code_cell(source))
+    nbformat.write(notebook, project / "notebooks" / name)
+    return f"notebooks/{name}"
+
+
+def params_for(project, name: str, year: str, agency: str, notebook: str) -> str:
+    """A params file running `agency`'s record of `year` through another template notebook."""
+    path = project / "params" / year / f"{name}.yaml"
+    path.write_text(f"agency_id: {agency}\nyear: {year}\nrecord: data/{year}/{agency}.yaml\nnotebook: {notebook}\n",
+                    encoding="utf-8")
+    return str(path.relative_to(project))
+
+
 CHROMIUM = "/usr/bin/chromium"  # Debian's, which the Makefile installs
 
 

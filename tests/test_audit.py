@@ -5,7 +5,6 @@ import re
 import shutil
 
 from conftest import SAMPLES
-
 from nianbao.cli import main
 from nianbao.cli.published import LISTED
 

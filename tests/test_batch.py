@@ -5,7 +5,7 @@ import docx
 import nbformat
 import pytest
 
-from conftest import copy_project
+from conftest import copy_project, params_for, template_with
 from nianbao.cli import main
 
 AGENCIES = [("2022", "shili-scjgj"), ("2023", "shili-scjgj"), ("2023", "shili-sjzyglj")]
@@ -26,7 +26,8 @@ def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project,
     assert main(["run", "--jobs", "2"]) == 0
     for year, agency in AGENCIES:
         folder = project / "outputs" / year / agency
-        assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "review.html", "report.pdf", "report.docx",
+        assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "review.html", "report.pdf",
+                                                      "report.docx",
                                                       "checks.json", "record.json", "run.json"}
         assert folder.joinpath("report.pdf").read_bytes().startswith(b"%PDF")
         assert docx.Document(folder / "report.docx").tables  # a real Word file, with the official tables
@@ -41,7 +42,8 @@ def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project,
     assert index.count('href="2023/shili-scjgj/report.docx"') == 1
     assert 'href="history/shili-scjgj.html"' in index  # two years: a history page
     page = (project / "outputs/history/shili-scjgj.html").read_text(encoding="utf-8")
-    assert "历年情况对比</span><span class=\"line\">（2022—2023年）" in page and 'href="../2022/shili-scjgj/report.html"' in page
+    assert "历年情况对比</span><span class=\"line\">（2022—2023年）" in page
+    assert 'href="../2022/shili-scjgj/report.html"' in page
     assert "历年情况对比" in (project / "outputs/2023/shili-scjgj/report.html").read_text(encoding="utf-8")
     assert "历年情况对比" not in (project / "outputs/2022/shili-scjgj/report.html").read_text(encoding="utf-8")
     good_pdf = (project / "outputs/2023/shili-scjgj/report.pdf").read_bytes()
@@ -78,7 +80,8 @@ def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project,
     folder.joinpath(".staging-4194304").mkdir()
     folder.joinpath(".staging-4194304/report.html").write_text("<html><body>半", encoding="utf-8")
     assert main(["run", "params/2023/shili-scjgj.yaml"]) == 0
-    assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "review.html", "report.pdf", "report.docx",
+    assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "review.html", "report.pdf",
+                                                  "report.docx",
                                                   "checks.json", "record.json", "run.json"}
     assert run_json(project, "2023", "shili-scjgj")["status"] == "ok"
 
@@ -120,12 +123,8 @@ def test_a_rerun_renders_only_what_changed(project, capsys):
 
 
 def test_a_hanging_notebook_fails_its_own_report_only(project):
-    notebook = nbformat.read(project / "notebooks/annual_report.ipynb", as_version=4)
-    notebook.cells.insert(3, nbformat.v4.new_code_cell("import time\ntime.sleep(60)"))
-    nbformat.write(notebook, project / "notebooks/hangs.ipynb")
-    (project / "params/2023/hangs.yaml").write_text(
-        "agency_id: shili-sjzyglj\nyear: 2023\nrecord: data/2023/shili-sjzyglj.yaml\nnotebook: notebooks/hangs.ipynb\n",
-        encoding="utf-8")
+    hangs = template_with(project, "hangs.ipynb", "import time\ntime.sleep(60)", at=3)
+    params_for(project, "hangs", "2023", "shili-sjzyglj", hangs)
     # 10 s a step: far below the hang, far above what the good report takes even on a loaded machine
     assert main(["run", "--timeout", "10", "params/2023/hangs.yaml", "params/2023/shili-sjzyglj.yaml"]) == 1
     assert run_json(project, "2023", "hangs")["reason"].startswith("CellTimeoutError")
@@ -136,13 +135,8 @@ def test_a_hanging_notebook_fails_its_own_report_only(project):
 
 def test_run_json_counts_the_cpu_of_the_kernel_and_of_the_typesetter_in_their_stages(project):
     # A cell that keeps the kernel's CPU busy for 1.5 s: the worker itself only waits meanwhile.
-    notebook = nbformat.read(project / "notebooks/annual_report.ipynb", as_version=4)
-    notebook.cells.insert(3, nbformat.v4.new_code_cell(
-        "import time\nstarted = time.process_time()\nwhile time.process_time() - started < 1.5:\n    pass"))
-    nbformat.write(notebook, project / "notebooks/busy.ipynb")
-    (project / "params/2023/busy.yaml").write_text(
-        "agency_id: shili-sjzyglj\nyear: 2023\nrecord: data/2023/shili-sjzyglj.yaml\nnotebook: notebooks/busy.ipynb\n",
-        encoding="utf-8")
+    busy = "import time\nstarted = time.process_time()\nwhile time.process_time() - started < 1.5:\n    pass"
+    params_for(project, "busy", "2023", "shili-sjzyglj", template_with(project, "busy.ipynb", busy, at=3))
     assert main(["run", "params/2023/busy.yaml", "params/2023/shili-sjzyglj.yaml"]) == 0
     busy, plain = run_json(project, "2023", "busy"), run_json(project, "2023", "shili-sjzyglj")
     assert set(busy["cpu"]) == set(busy["seconds"]) == {"execute", "html", "pdf", "docx"}

@@ -11,7 +11,7 @@ import nbformat
 import psutil
 import pytest
 
-from conftest import copy_project
+from conftest import copy_project, params_for, template_with
 from nianbao.batch.folder import OUTPUTS
 from nianbao.cli import main
 
@@ -36,21 +36,6 @@ LEFT_BY_ANOTHER_REPORT = True
 def project(tmp_path, monkeypatch):
     monkeypatch.chdir(copy_project(tmp_path, AGENCIES))
     return tmp_path
-
-
-def template_with(project, name: str, source: str, at: int = 2) -> str:
-    """A copy of the template with one more code cell (after the parameters cell by default)."""
-    notebook = nbformat.read(project / "notebooks/annual_report.ipynb", as_version=4)
-    notebook.cells.insert(at, nbformat.v4.new_code_cell(source))
-    nbformat.write(notebook, project / "notebooks" / name)
-    return f"notebooks/{name}"
-
-
-def params_for(project, name: str, year: str, agency: str, notebook: str) -> str:
-    path = project / "params" / year / f"{name}.yaml"
-    path.write_text(f"agency_id: {agency}\nyear: {year}\nrecord: data/{year}/{agency}.yaml\nnotebook: {notebook}\n",
-                    encoding="utf-8")
-    return str(path.relative_to(project))
 
 
 def run_json(project, folder: str) -> dict:

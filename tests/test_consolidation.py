@@ -281,7 +281,7 @@ def test_the_demo_government_report_in_html_pdf_word_and_the_index(project):
     word = docx.Document(out / "shili-szf/report.docx")
     listing = word.tables[-1]
     assert [c.text for c in listing.rows[0].cells] == ["序号", "单位", "情况"]
-    assert listing.rows[5].cells[1].text == "示例市卫生健康委员会" and listing.rows[5].cells[2].text == "尚无本年度报告，未计入"
+    assert [c.text for c in listing.rows[5].cells[1:]] == ["示例市卫生健康委员会", "尚无本年度报告，未计入"]
     index = (project / "outputs" / "index.html").read_text(encoding="utf-8")
     assert "涵盖 5 个单位：已汇总 4（有错误 1），缺失 1" in index
     assert 'href="2023/shili-jtysj/review.html">示例市交通运输局</a>' in index

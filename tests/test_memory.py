@@ -5,11 +5,10 @@ import json
 import os
 import signal
 
-import nbformat
 import pytest
 import yaml
 
-from conftest import DEMO, copy_project, drawn
+from conftest import DEMO, copy_project, drawn, params_for, template_with
 from nianbao import intake
 from nianbao.cli import main
 from nianbao.pages import typeset
@@ -54,13 +53,9 @@ def test_a_typesetter_that_died_between_two_reports_is_replaced():
 
 
 def test_a_kernel_past_its_memory_bound_fails_its_own_report(project):
-    notebook = nbformat.read(project / "notebooks/annual_report.ipynb", as_version=4)
-    notebook.cells.insert(3, nbformat.v4.new_code_cell("x = bytearray(2 * 2**30)"))
-    nbformat.write(notebook, project / "notebooks/greedy.ipynb")
-    (project / "params/2023/greedy.yaml").write_text(
-        "agency_id: shili-sjzyglj\nyear: 2023\nrecord: data/2023/shili-sjzyglj.yaml\nnotebook: notebooks/greedy.ipynb\n",
-        encoding="utf-8")
-    assert main(["run", "params/2023/greedy.yaml", "params/2023/shili-sjzyglj.yaml"]) == 1
+    greedy = params_for(project, "greedy", "2023", "shili-sjzyglj",
+                        template_with(project, "greedy.ipynb", "x = bytearray(2 * 2**30)", at=3))
+    assert main(["run", greedy, "params/2023/shili-sjzyglj.yaml"]) == 1
     assert run_json(project, "greedy")["reason"] == "执行模板笔记本所需内存超过上限 800 MB，已放弃" \
                                                      "（输入中可能有异常内容，如大量叠加的组合符号或解压后极大的文件）"
     assert run_json(project, "shili-sjzyglj")["status"] == "ok"
