@@ -17,14 +17,12 @@ for every report, so its rate on K reports is its rate on N.
 
 It prints, for each route: reports, seconds, reports per minute, CPU seconds a report and
 reports per CPU-minute (the CPU of its whole process tree: commands, kernels, workers, fork
-servers and typesetters, each counted when it is reaped), and its peak memory: the largest
-total of its process tree, sampled every 0.5 s in a thread of its own. Each command is timed by
-its own exit, not by the sampling. Memory is counted as PSS, each page shared between
-processes divided among them: forked kernels share most of their pages with their fork server,
-and adding up resident sizes would count those pages once per kernel. For `nianbao run` it also
-prints the peak over each quarter of the run, which stays flat when memory does not grow with
-N, and for each route the mean size of the HTML, PDF and Word file a report, which show that
-the routes made the same files.
+servers and typesetters, each counted when it is reaped), and its peak memory: the largest PSS
+of its process tree, sampled every 0.5 s beside it (benchmarks/measuring.py; each command is
+timed by its own exit, not by a sample). For `nianbao run` it also prints the peak over each
+quarter of the run, which stays flat when memory does not grow with N, and for each route the
+mean size of the HTML, PDF and Word file of the K reports, which shows that the routes made
+the same files.
 
 And where `nianbao run`'s CPU goes: the CPU seconds a report spends in each stage (run.json's
 `cpu`: execute with its kernel, HTML, PDF, Word; the index, made once for the batch, measured
@@ -55,14 +53,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import psutil
 import yaml
 from agencies import write_project
+from measuring import quarters, sampled, seconds_of
 
 from nianbao.batch import default_workers, discover
 
@@ -82,43 +79,6 @@ def make_project(folder: Path, n: int, demo: bool = False) -> list[Path]:
     return sorted((folder / "params").glob("*/*.yaml"))
 
 
-def tree_mib() -> float:
-    """The PSS of this process's descendants (the commands, and a Dask cluster's workers), in MiB."""
-    total = 0
-    for member in psutil.Process().children(recursive=True):
-        try:
-            total += member.memory_full_info().pss
-        except psutil.Error:  # it ended between listing and reading
-            pass
-    return total / 2**20
-
-
-# Reading PSS costs about 6 ms per process (the kernel walks its page tables): sampling a
-# batch's dozen processes every 0.1 s took 40% of a core from the batch being measured.
-INTERVAL = 0.5
-
-
-@contextlib.contextmanager
-def sampled(done=lambda: 0):
-    """While the block runs, sample its processes' memory, (done(), MiB) every INTERVAL s, in a
-    thread of its own: what the block runs is timed by its own end, not by the next sample."""
-    samples, stop = [], threading.Event()
-
-    def sample():
-        while True:
-            samples.append((done(), tree_mib()))
-            if stop.wait(INTERVAL):
-                return
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    try:
-        yield samples
-    finally:
-        stop.set()
-        sampler.join()
-
-
 def measured(route, done=lambda: 0) -> dict:
     """Run a route (`route()` returns its seconds): its seconds, the CPU seconds of every process
     it started, its memory samples and their peak MiB."""
@@ -128,12 +88,6 @@ def measured(route, done=lambda: 0) -> dict:
     reap_orphans(wait=2.0)
     return {"seconds": seconds, "cpu": children_cpu() - cpu, "samples": samples,
             "mib": max(mib for _, mib in samples)}
-
-
-def seconds_of(work) -> float:
-    started = time.perf_counter()
-    work()
-    return time.perf_counter() - started
 
 
 def run(command: list, cwd: Path) -> None:
@@ -197,9 +151,7 @@ def time_nianbao(folder: Path, n: int, jobs: int, scheduler: str | None) -> dict
             return seconds_of(lambda: run([BIN / "nianbao", "run", *where, "--out", out], folder))
 
     figures = measured(route, done=lambda: len(list(out.glob("*/*/run.json"))))
-    figures["quarters"] = [max((mib for count, mib in figures["samples"] if q * n / 4 <= count < (q + 1) * n / 4),
-                               default=0) for q in range(4)]
-    return figures
+    return {**figures, "quarters": quarters(figures["samples"], n)}
 
 
 @contextlib.contextmanager
