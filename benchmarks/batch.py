@@ -9,8 +9,9 @@ It builds a throwaway project of N synthetic agency-years (benchmarks/agencies.p
 consistent numbers and a narrative that states them) and renders them with `nianbao run`.
 Then it renders the first K of them (--scripted-sample, 10 by default) as a shell script
 would, with the tools' own command lines and the batch's own exporters, so that it makes the
-same files: papermill's command line, then `jupyter nbconvert --to nianbao_html`, `--to
-nianbao_pdf` and `--to nianbao_docx`. It does so twice: one report after another, and in
+same files: papermill's command line, then `jupyter nbconvert --to nianbao_html` (the public
+page), `--to nianbao_review` (the review page), `--to nianbao_pdf` and `--to nianbao_docx`. It
+does so twice: one report after another, and in
 parallel, as many reports at a time as the batch has workers, each worker taking the next
 report when it is done with one (as `xargs -P` would). The scripted route does the same work
 for every report, so its rate on K reports is its rate on N.
@@ -21,8 +22,7 @@ servers and typesetters, each counted when it is reaped), and its peak memory: t
 of its process tree, sampled every 0.5 s beside it (benchmarks/measuring.py; each command is
 timed by its own exit, not by a sample). For `nianbao run` it also prints the peak over each
 quarter of the run, which stays flat when memory does not grow with N, and for each route the
-mean size of the HTML, PDF and Word file of the K reports, which shows that the routes made
-the same files.
+mean size of each file of the K reports, which shows that the routes made the same files.
 
 And where `nianbao run`'s CPU goes: the CPU seconds a report spends in each stage (run.json's
 `cpu`: execute with its kernel, HTML, PDF, Word; the index, made once for the batch, measured
@@ -65,7 +65,9 @@ from nianbao.batch import default_workers, discover
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-KINDS = ("html", "pdf", "docx")  # the files of a report both routes make
+# The files of a report both routes make: nbconvert's exporter, the batch's file, the script's suffix.
+FILES = {"nianbao_html": ("report.html", ".html"), "nianbao_review": ("review.html", ".review.html"),
+         "nianbao_pdf": ("report.pdf", ".pdf"), "nianbao_docx": ("report.docx", ".docx")}
 
 
 def make_project(folder: Path, n: int, demo: bool = False) -> list[Path]:
@@ -190,8 +192,8 @@ def time_scripted(folder: Path, jobs: list, at_a_time: int, out: Path) -> dict:
         notebook, parameters = out / f"{number}.ipynb", out / f"{number}.yaml"
         parameters.write_text(yaml.safe_dump(job.parameters, allow_unicode=True), encoding="utf-8")
         run([BIN / "papermill", job.notebook, notebook, "-f", parameters, "--no-progress-bar"], folder)
-        for kind in KINDS:
-            run([BIN / "jupyter", "nbconvert", "--to", f"nianbao_{kind}", notebook], folder)
+        for exporter in FILES:
+            run([BIN / "jupyter", "nbconvert", "--to", exporter, notebook], folder)
 
     def route() -> float:
         with ThreadPoolExecutor(at_a_time) as pool:
@@ -230,21 +232,21 @@ def main() -> None:
         stages["index"] = index_cpu(folder / "out-nianbao") / args.n
         routes["script"] = time_scripted(folder, sample, 1, folder / "out-script")
         routes["parallel"] = time_scripted(folder, sample, jobs, folder / "out-parallel")
-        files = {  # the same reports' files, as each route made them
-            "nianbao": [folder / "out-nianbao" / job.folder / f"report.{kind}" for job in sample for kind in KINDS],
-            **{name: [folder / f"out-{name}" / f"{number}.{kind}" for number in range(len(sample)) for kind in KINDS]
-               for name in ("script", "parallel")}}
-        sizes = {name: [mean_kb(paths[k::len(KINDS)]) for k in range(len(KINDS))] for name, paths in files.items()}
+        sizes = {  # of the same reports' files, as each route made them
+            "nianbao": [mean_kb([folder / "out-nianbao" / job.folder / name for job in sample])
+                        for name, _ in FILES.values()],
+            **{route: [mean_kb([folder / f"out-{route}" / f"{number}{suffix}" for number in range(len(sample))])
+                       for _, suffix in FILES.values()] for route in ("script", "parallel")}}
     cores = os.cpu_count()
     counts = {"nianbao": args.n, "script": len(sample), "parallel": len(sample)}
     names = {"nianbao": f"nianbao run --scheduler {args.scheduler} ({jobs} workers)" if args.scheduler
              else f"nianbao run --jobs {jobs}",
-             "script": "script: papermill, nbconvert ×3, 1 at a time",
+             "script": "script: papermill, nbconvert ×4, 1 at a time",
              "parallel": f"script: the same, {jobs} at a time (xargs -P)"}
     rate = {name: counts[name] / figures["seconds"] * 60 for name, figures in routes.items()}
     cpu = {name: figures["cpu"] / counts[name] for name, figures in routes.items() if here or name != "nianbao"}
     what = "the demo's documents" if args.demo else "agency-years"
-    print(f"N={args.n} {what}, HTML, PDF and Word each, {cores} cores")
+    print(f"N={args.n} {what}, the public and review pages, PDF and Word each, {cores} cores")
     print(f"{'route':<48}{'reports':>8}{'seconds':>9}{'reports/min':>13}{'CPU s a report':>16}"
           f"{'reports/CPU-min':>17}{'peak MiB':>10}")
     for name, figures in routes.items():
@@ -254,7 +256,7 @@ def main() -> None:
     print(f"ratio: nianbao run makes {rate['nianbao'] / rate['parallel']:.1f}x the parallel script's reports per minute "
           f"({rate['nianbao'] / rate['script']:.1f}x the one-at-a-time script's)"
           + (f", {cpu['parallel'] / cpu['nianbao']:.1f}x its reports per CPU-minute" if "nianbao" in cpu else ""))
-    print("files a report, mean KB (" + " · ".join(KINDS) + "): "
+    print("files a report, mean KB (" + " · ".join(name for name, _ in FILES.values()) + "): "
           + "; ".join(f"{name} " + " · ".join(f"{kb:.0f}" for kb in sizes[name]) for name in routes))
     print("nianbao run, peak MiB by quarter of the reports done: "
           + " · ".join(f"{mib:.0f}" for mib in routes["nianbao"]["quarters"]))
