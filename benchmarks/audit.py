@@ -4,9 +4,9 @@
     .venv/bin/python benchmarks/audit.py --n 1000 --pdfs 100 --real-copies 10
 
 It publishes synthetic agency-years (benchmarks/agencies.py) as agencies do: HTML pages (the
-report's HTML, made from its fragments without a kernel, as the batch makes it, with no review
-panel), plain text as a crawler scrapes it from such a page (a table cell per line, like
-../shared/seeds/), and PDFs with a text layer (nianbao's PDF exporter). Each kind is made of
+report's public page, made from its fragments without a kernel, as the batch makes it), plain
+text as a crawler scrapes it from such a page (a table cell per line, like ../shared/seeds/),
+and PDFs with a text layer (nianbao's PDF exporter). Each kind is made of
 agencies of its own, so that no file is the same report as another: the audit would name such a
 file a duplicate and not check it. A PDF takes seconds to make and to read, so there are fewer of
 them (--pdfs), each distinct.
@@ -58,22 +58,19 @@ for path in sorted(Path(sys.argv[1]).iterdir()):
 """
 
 
-def notebook(number: int, review: bool):
-    """An agency-year's report notebook as published: its heading, parts and signature, the
-    outputs the exporters read. The review panel is for reviewers, not the public: a page leaves
-    it out; the PDF exporter reads the findings from it, and prints without it."""
+def notebook(number: int):
+    """An agency-year's report notebook as the template leaves it executed: its fragments'
+    outputs, which the exporters read (the public page and the PDF leave the review out)."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook, new_output
 
     from nianbao.report import Report
 
     report = Report(agency(number), [])
-    outputs = [{"text/html": f.html} for f in
-               (report.heading(), *(report.part(p.id) for p in report.record.spec.parts), report.signature())]
-    if review:
-        outputs.insert(0, report.review()._repr_mimebundle_())
+    fragments = (report.review(), report.heading(), *(report.part(p.id) for p in report.record.spec.parts),
+                 report.signature(), report.coverage())
     return nbformat.from_dict(new_notebook(cells=[
-        new_code_cell(outputs=[new_output("display_data", data=data)]) for data in outputs]))
+        new_code_cell(outputs=[new_output("display_data", data=f._repr_mimebundle_())]) for f in fragments]))
 
 
 def publish(task: tuple[str, int, Path]) -> None:
@@ -85,10 +82,10 @@ def publish(task: tuple[str, int, Path]) -> None:
     kind, number, folder = task
     name = folder / f"synthetic-{number:05d}"
     if kind == "pdf":
-        body, _ = ReportPDFExporter().from_notebook_node(notebook(number, review=True))
+        body, _ = ReportPDFExporter().from_notebook_node(notebook(number))
         name.with_suffix(".pdf").write_bytes(body)
         return
-    html, _ = ReportHTMLExporter().from_notebook_node(notebook(number, review=False))
+    html, _ = ReportHTMLExporter().from_notebook_node(notebook(number))
     if kind == "html":
         name.with_suffix(".html").write_text(html, encoding="utf-8")
         return
