@@ -30,7 +30,7 @@ test: setup
 	$(VENV)/bin/pytest --durations=25
 
 # About a minute on 2 cores: every test but those tests/conftest.py marks slow (the batch, Dask,
-# Chromium, LibreOffice, Tesseract, the fuzzer), then the 10 slowest of the rest.
+# Chromium, LibreOffice, Tesseract, the fuzzer, input taken to a bound), then the 10 slowest.
 test-fast: setup
 	$(VENV)/bin/pytest -m "not slow" --durations=10
 
