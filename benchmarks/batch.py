@@ -253,8 +253,8 @@ def main() -> None:
         per_cpu = f"{cpu[name]:>16.2f}{60 / cpu[name]:>17.1f}" if name in cpu else f"{'—':>16}{'—':>17}"
         print(f"{names[name]:<48}{counts[name]:>8}{figures['seconds']:>9.1f}{rate[name]:>13.1f}{per_cpu}"
               f"{figures['mib']:>10.0f}")
-    print(f"ratio: nianbao run makes {rate['nianbao'] / rate['parallel']:.1f}x the parallel script's reports per minute "
-          f"({rate['nianbao'] / rate['script']:.1f}x the one-at-a-time script's)"
+    print(f"ratio: nianbao run makes {rate['nianbao'] / rate['parallel']:.1f}x the parallel script's reports "
+          f"per minute ({rate['nianbao'] / rate['script']:.1f}x the one-at-a-time script's)"
           + (f", {cpu['parallel'] / cpu['nianbao']:.1f}x its reports per CPU-minute" if "nianbao" in cpu else ""))
     print("files a report, mean KB (" + " · ".join(name for name, _ in FILES.values()) + "): "
           + "; ".join(f"{name} " + " · ".join(f"{kb:.0f}" for kb in sizes[name]) for name in routes))

@@ -151,8 +151,9 @@ SLOW_MODULES = {"test_batch.py", "test_batch_faults.py", "test_batch_kernels.py"
                 "test_every_edition_run.py", "test_fuzz.py", "test_import_bounds.py", "test_memory.py",
                 "test_one_document.py", "test_scope_hostile.py"}
 SLOW_TESTS = {
-    "test_consolidation.py": {"test_the_demo_government_report_in_html_pdf_word_and_the_index",
-                              "test_a_city_over_a_folder_holding_a_county_and_its_departments_sums_each_department_once"},
+    "test_consolidation.py": {
+        "test_the_demo_government_report_in_html_pdf_word_and_the_index",
+        "test_a_city_over_a_folder_holding_a_county_and_its_departments_sums_each_department_once"},
     "test_excel.py": {"test_the_blank_workbook_prints_one_page_a_sheet_in_libreoffice"},
     "test_hostile_input.py": {"test_an_agency_name_that_closes_the_title_stays_text_in_html_and_pdf",
                               "test_no_id_or_name_makes_the_batch_write_outside_the_output_folder",
@@ -166,7 +167,8 @@ SLOW_TESTS = {
     "test_preview.py": {"test_a_batch_started_from_jupyterlab_renders_the_bare_fragments"},
     "test_review.py": {"test_run_json_and_reviews_files_get_the_mode_every_other_output_gets",
                        "test_stalled_connections_hold_a_bounded_number_of_threads_and_time_out"},
-    "test_word.py": {"test_libreoffice_lays_out_every_official_label", "test_libreoffice_shows_the_demo_in_order_with_its_numbers",
+    "test_word.py": {"test_libreoffice_lays_out_every_official_label",
+                     "test_libreoffice_shows_the_demo_in_order_with_its_numbers",
                      "test_libreoffice_shows_the_draft_mark_summary_and_history"},
 }
 
