@@ -1,4 +1,5 @@
-# Two commands on a fresh machine: `make run` (demo reports into outputs/) and `make test`.
+# Two commands on a fresh machine: `make run` (demo reports into outputs/) and `make test`
+# (`make test-fast` while working: the tests that take a minute).
 # Both install what they need first: Debian packages, then a virtual environment in .venv/.
 
 VENV := .venv
@@ -19,13 +20,19 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # JupyterLab refuses to start as root unless told; these machines run as root.
 LAB_AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: run test setup debian-packages lab clean
+.PHONY: run test test-fast setup debian-packages lab clean
 
 run: setup
 	$(VENV)/bin/nianbao run
 
+# The whole suite (CI runs it), then its 25 slowest tests.
 test: setup
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --durations=25
+
+# About a minute on 2 cores: every test but those tests/conftest.py marks slow (the batch, Dask,
+# Chromium, LibreOffice, Tesseract, the fuzzer, input taken to a bound), then the 10 slowest.
+test-fast: setup
+	$(VENV)/bin/pytest -m "not slow" --durations=10
 
 lab: debian-packages $(LAB_VENV)/.installed
 	$(LAB_VENV)/bin/jupyter lab $(LAB_AS_ROOT) notebooks/annual_report.ipynb

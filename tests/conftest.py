@@ -1,10 +1,13 @@
-"""Shared places for the tests: the project folder, its demo data and the real documents.
+"""Shared places for the tests: the project folder, its demo data and the real documents; and
+which tests are slow.
 
 The seeds and published samples are copied unchanged from the project's shared/ folder into
 tests/fixtures/ (as its README asks), so the tests run wherever the clone is.
 """
 import http.server
+import os
 import shutil
+import sys
 import threading
 from pathlib import Path
 
@@ -130,3 +133,82 @@ def drawn(report, history: bool = True):
     from nianbao.document import notebook
 
     return notebook.read(report_notebook(report, history))
+
+
+# ---- The slow tests, which `make test-fast` (pytest -m "not slow") leaves out ----------------
+#
+# A test is slow when it starts what takes seconds to come up or to finish: the batch (`nianbao
+# run`: workers, fork servers, a kernel a report), a Dask cluster, Chromium, LibreOffice or
+# Tesseract; or when it fuzzes, or takes input up to a memory or time bound on purpose (seconds
+# by design). They are marked here, in one place: by fixture (every test that
+# takes `browser`), by module (every test of a module about the batch), and by name where a
+# module has fast tests too. A test that starts one of them and is not marked slow fails, naming
+# what it started (`_watch` below): the fast tier stays fast as tests are added.
+
+SLOW_FIXTURES = {"browser",
+                 "served"}  # test_review.py: reports made by the batch, served by `nianbao review`
+SLOW_MODULES = {"test_batch.py", "test_batch_faults.py", "test_batch_kernels.py", "test_dask.py",
+                "test_every_edition_run.py", "test_fuzz.py", "test_import_bounds.py", "test_memory.py",
+                "test_one_document.py", "test_scope_hostile.py"}
+SLOW_TESTS = {
+    "test_consolidation.py": {
+        "test_the_demo_government_report_in_html_pdf_word_and_the_index",
+        "test_a_city_over_a_folder_holding_a_county_and_its_departments_sums_each_department_once"},
+    "test_excel.py": {"test_the_blank_workbook_prints_one_page_a_sheet_in_libreoffice"},
+    "test_hostile_input.py": {"test_an_agency_name_that_closes_the_title_stays_text_in_html_and_pdf",
+                              "test_no_id_or_name_makes_the_batch_write_outside_the_output_folder",
+                              "test_indented_paragraphs_and_a_fenced_block_keep_their_words_in_html_pdf_and_word"},
+    "test_import_documents.py": {"test_a_word_97_file_imports_through_libreoffice",
+                                 "test_a_scanned_pdf_gives_its_tables_and_names_the_pages_of_unsure_cells",
+                                 "test_a_page_image_is_read_by_its_ruling"},
+    "test_intake_hostile.py": {"test_a_file_past_the_memory_bound_fails_alone_with_the_reason_in_chinese"},
+    "test_import_network.py": {"test_hostile_word_files_fetch_nothing_and_a_page_saved_as_doc_is_read",
+                               "test_word_files_are_read_by_what_they_are_whatever_their_name"},
+    "test_preview.py": {"test_a_batch_started_from_jupyterlab_renders_the_bare_fragments"},
+    "test_review.py": {"test_run_json_and_reviews_files_get_the_mode_every_other_output_gets",
+                       "test_stalled_connections_hold_a_bounded_number_of_threads_and_time_out"},
+    "test_word.py": {"test_libreoffice_lays_out_every_official_label",
+                     "test_libreoffice_shows_the_demo_in_order_with_its_numbers",
+                     "test_libreoffice_shows_the_draft_mark_summary_and_history"},
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        module = item.path.name
+        if (module in SLOW_MODULES or item.originalname in SLOW_TESTS.get(module, ())
+                or SLOW_FIXTURES & set(item.fixturenames)):
+            item.add_marker(pytest.mark.slow)
+
+
+# What a test started, seen through Python's audit events (sys.addaudithook): a program by its
+# name, or the batch, in this process (it locks its output folder) or as a command.
+SLOW_PROGRAMS = {"soffice", "libreoffice", "tesseract", "chromium", "dask"}
+_slow_work: set[str] = set()
+
+
+def _watch(event: str, args: tuple) -> None:
+    if event == "subprocess.Popen":
+        arguments = [str(argument) for argument in args[1]]
+        _slow_work.update({os.path.basename(argument) for argument in arguments} & SLOW_PROGRAMS)
+        if "run" in arguments and any("nianbao" in argument for argument in arguments):
+            _slow_work.add("nianbao run")
+    elif event == "open" and str(args[0]).endswith(".nianbao-run.lock"):
+        _slow_work.add("nianbao run")
+
+
+sys.addaudithook(_watch)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    _slow_work.clear()  # before the test's fixtures: what they start is the test's
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    outcome = yield
+    if _slow_work and not item.get_closest_marker("slow"):
+        pytest.fail(f"{item.nodeid} starts {', '.join(sorted(_slow_work))} and is not marked slow: "
+                    "name it in tests/conftest.py (SLOW_TESTS)", pytrace=False)
+    return outcome

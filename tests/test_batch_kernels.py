@@ -7,8 +7,10 @@ import subprocess
 import sys
 import time
 
+import docx
 import nbformat
 import psutil
+import pypdf
 import pytest
 
 from conftest import copy_project, params_for, template_with
@@ -114,7 +116,8 @@ def test_ctrl_c_finishes_the_reports_begun_and_leaves_no_half_written_output(pro
     assert 1 <= len(finished) < len(AGENCIES)
     for folder in finished:
         assert json.loads((folder / "run.json").read_text(encoding="utf-8"))["status"] == "ok"
-        assert all((folder / name).stat().st_size > 0 for name in OUTPUTS)
+        for name in OUTPUTS:
+            assert_whole(folder / name)
     left = [p.name for p in project.glob("outputs/*/*/*") if p.name.startswith(".staging") or "failed" in p.name]
     assert left == []
     assert _processes_in(project) == []  # no kernel, worker or fork server left behind
@@ -122,6 +125,25 @@ def test_ctrl_c_finishes_the_reports_begun_and_leaves_no_half_written_output(pro
     # Running again makes the rest and keeps what the interrupted run finished.
     assert main(["run"]) == 0
     assert f"生成 {len(AGENCIES) - len(finished)}，未变化跳过 {len(finished)}，失败 0" in capsys.readouterr().out
+
+
+def assert_whole(path) -> None:
+    """The file is whole: it parses as its kind, and a PDF or a page ends as one is closed (a
+    PDF cut short may still parse: pypdf rebuilds a lost cross-reference table)."""
+    data = path.read_bytes()
+    if path.suffix == ".pdf":
+        assert data.rstrip().endswith(b"%%EOF"), path
+        assert len(pypdf.PdfReader(path, strict=True).pages) >= 1, path
+    elif path.suffix == ".docx":
+        assert docx.Document(path).paragraphs, path
+    elif path.suffix == ".ipynb":
+        assert nbformat.reads(data.decode("utf-8"), as_version=4).cells, path
+    elif path.suffix == ".json":
+        json.loads(data)
+    elif path.suffix == ".html":
+        assert data.rstrip().endswith(b"</html>"), path
+    else:
+        raise AssertionError(f"{path.name}: no check that this kind of output is whole")
 
 
 def _processes_in(folder, wait: float = 10) -> list[int]:

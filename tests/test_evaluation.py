@@ -289,8 +289,38 @@ def test_nianbao_yaml_selects_packs_and_refuses_an_unknown_one(tmp_path, monkeyp
         project.rule_packs(tmp_path)
 
 
-def test_a_misspelt_pack_is_refused_with_every_mistake_named(tmp_path, monkeypatch):
-    (tmp_path / "typo.yaml").write_text("""\
+def installed(site: Path, name: str, group: str, entries: dict[str, str]) -> None:
+    """A distribution as pip installs it, in `site`: its *.dist-info folder (METADATA and
+    entry_points.txt) beside its modules, which importlib.metadata finds on sys.path."""
+    info = site / f"{name}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n", encoding="utf-8")
+    lines = "".join(f"{key} = {value}\n" for key, value in entries.items())
+    (info / "entry_points.txt").write_text(f"[{group}]\n{lines}", encoding="utf-8")
+
+
+@pytest.fixture
+def plugin_site(tmp_path, monkeypatch):
+    """A folder on sys.path for distributions installed by the test. The entry points and the
+    definitions read from them are scanned once per process: forgotten before and after."""
+    site = tmp_path / "site"
+    site.mkdir()
+    caches = (registry._registered, rulepacks.definitions)
+    for cache in caches:
+        cache.cache_clear()
+    monkeypatch.syspath_prepend(site)
+    yield site
+    for cache in caches:
+        cache.cache_clear()
+
+
+def test_a_misspelt_pack_is_refused_with_every_mistake_named(plugin_site):
+    # a package of another project registers its folder of packs (entry point group nianbao.rule_packs)
+    folder = plugin_site / "typo_pack"
+    folder.mkdir()
+    (folder / "__init__.py").write_text("from pathlib import Path\n\nPACKS = Path(__file__).parent\n",
+                                        encoding="utf-8")
+    (folder / "typo.yaml").write_text("""\
 id: typo
 name: 某市〔2025〕1号
 editions: ["2021", "2031"]
@@ -304,16 +334,12 @@ rules:
     items: [{name: 网站, pattern: '网站(\\d+'}, {pattern: 微博}]
     message: "{part}缺少{nmae}"
 """, encoding="utf-8")
-    # the folder as another package registers it (entry point group nianbao.rule_packs)
-    monkeypatch.setattr(registry, "_registered", lambda group: {"typo": tmp_path} if group == "nianbao.rule_packs" else {})
-    rulepacks.definitions.cache_clear()
-    try:
-        with pytest.raises(ValueError) as refused:
-            checks.packs(["typo"])
-    finally:
-        rulepacks.definitions.cache_clear()
+    installed(plugin_site, "typo_pack", "nianbao.rule_packs", {"typo": "typo_pack:PACKS"})
+    assert "typo" in rulepacks.available()
+    with pytest.raises(ValueError) as refused:
+        checks.packs(["typo"])
     said = str(refused.value)
-    assert said.startswith(f"规则包 typo（{tmp_path / 'typo.yaml'}）的定义有误")
+    assert said.startswith(f"规则包 typo（{folder / 'typo.yaml'}）的定义有误")
     assert "editions：未知的格式版本 '2031'" in said
     assert "规则 某市.篇幅（格式版本 2021）：未知的检查类型 'lenght'" in said
     assert "规则 某市.篇幅二（格式版本 2021）：缺少参数 max" in said
