@@ -30,21 +30,27 @@ def figures(records: list[Record]) -> pd.DataFrame:
     return pd.DataFrame(data, index=index, dtype="object")
 
 
-def _definition(record: Record, figure_id: str) -> dict | None:
+def definition(record: Record, figure_id: str) -> dict | None:
     return next((f for f in record.spec.history if f["id"] == figure_id), None)
 
 
-def _cells(record: Record, figure: dict) -> list[tuple[str, str]]:
+def cells(record: Record, figure: dict) -> list[tuple[str, str]]:
+    """The (row, column) cells a figure's definition ({table, rows, columns}) adds up in the
+    record's edition: its rows and columns are label prefixes."""
     table = record.spec.tables[figure["table"]]
     return [(row, column) for row in table.select_rows(figure["rows"])
             for column in table.select_columns(row, figure["columns"])]
 
 
-def _value(record: Record, figure_id: str):
-    figure = _definition(record, figure_id)
-    cells = _cells(record, figure) if figure else []
-    values = [record.value(figure["table"], row, column) for row, column in cells]
+def value(record: Record, figure: dict):
+    """A figure's value: the sum of its cells, None when it has none or one is blank."""
+    values = [record.value(figure["table"], row, column) for row, column in cells(record, figure)]
     return sum(values) if values and None not in values else None
+
+
+def _value(record: Record, figure_id: str):
+    figure = definition(record, figure_id)
+    return value(record, figure) if figure else None
 
 
 def mappings(records: list[Record]) -> list[tuple[str, str]]:
@@ -54,8 +60,8 @@ def mappings(records: list[Record]) -> list[tuple[str, str]]:
     for figure in sorted(records, key=lambda r: r.year)[-1].spec.history:
         made_of = {}
         for record in by_edition.values():
-            definition = _definition(record, figure["id"])
-            made_of.setdefault(_parts(record, definition) if definition else (), []).append(record.spec.name)
+            defined = definition(record, figure["id"])
+            made_of.setdefault(_parts(record, defined) if defined else (), []).append(record.spec.name)
         if len(made_of) > 1:
             ways = [f"{'、'.join(names)}为" + ("＋".join(f"“{label}”" for label in parts) or "无此项")
                     for parts, names in made_of.items()]
@@ -66,7 +72,7 @@ def mappings(records: list[Record]) -> list[tuple[str, str]]:
 def _parts(record: Record, figure: dict) -> tuple[str, ...]:
     """What a figure adds up, in words: its rows' labels, or its columns' where the row has
     none (table 四)."""
-    return tuple(dict.fromkeys(split_path(row)[-1] if row else column for row, column in _cells(record, figure)))
+    return tuple(dict.fromkeys(split_path(row)[-1] if row else column for row, column in cells(record, figure)))
 
 
 def changes(frame: pd.DataFrame) -> pd.DataFrame:
