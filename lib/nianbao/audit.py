@@ -144,6 +144,8 @@ def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=Non
                 progress("checked", entry)
     entries.sort(key=lambda e: (bool(e.skipped or e.duplicate_of), -e.errors, -e.warnings, e.file.name))
     _write(entries, folder, out, reconciling)
+    from .opendata.package import write_audit  # OUT/data/: the data package of what was read, as the batch's
+    write_audit(out, entries, folder)
     return entries
 
 

@@ -36,6 +36,7 @@ def _run(args) -> int:
     from ..batch import Interrupted, Locked, Options, discover, executors, run
     from ..batch.folder import describe
     from ..desk.index import write_index
+    from ..opendata.package import write_batch
 
     executor = args.executor or ("dask" if args.scheduler else "local")
     if executor not in executors.registered():
@@ -60,6 +61,7 @@ def _run(args) -> int:
             except Interrupted as stop:
                 outcomes, stopped_by = stop.outcomes, stop.signum
         index = write_index(args.out)
+        write_batch(args.out)  # outputs/data/: the data package over every report, as the index
     except Locked as locked:
         print(locked, file=sys.stderr)
         return 2
