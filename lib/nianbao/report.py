@@ -135,7 +135,7 @@ class Report:
     def review(self) -> Review:
         """The findings for the reviewer, numbered as the cells' marks, with their decisions; the
         payload the batch writes to checks.json and record.json."""
-        checked = Checked(self.record, self.findings, self.stale, self.covered)
+        checked = Checked(self.record, self.findings, self.stale, self.covered, self.previous)
         return Review(pages.review(self.record, self.findings, self.stale, coverage=self.covered), checked)
 
     def _fragment(self, section: Section) -> Fragment:

@@ -25,11 +25,15 @@ from pathlib import Path
 
 from .. import ids
 
-OUTPUTS = ("report.ipynb", "report.html", "review.html", "report.pdf", "report.docx", "checks.json", "record.json")
+OUTPUTS = ("report.ipynb", "report.html", "review.html", "report.pdf", "report.docx", "checks.json", "record.json",
+           "reports.csv", "cells.csv")  # the report's lines of the data package (opendata/package.py)
+# Made for a report with tables only: its 图解 and 解读 (opendata/digest.py)
+OPTIONAL = ("digest.pdf", "digest.png", "digest.md")
 FAILED_NOTEBOOK = "report.failed.ipynb"
 STATE = "run.json"
 # What the index calls each file a report folder may hold, in the order it lists them.
 FILES = {"review.html": "审核页", "report.html": "HTML", "report.pdf": "PDF", "report.docx": "Word",
+         "digest.pdf": "图解", "digest.png": "图解图片", "digest.md": "解读", "cells.csv": "数据",
          "report.ipynb": "笔记本", "checks.json": "审核结果", FAILED_NOTEBOOK: "失败的笔记本"}
 
 
@@ -48,7 +52,7 @@ class Outcome:
     open_errors: int = 0        # errors no reviewer explained or marked a false alarm (reviews.py)
     decided: int = 0            # findings with a reviewer's decision
     stale: int = 0              # decisions whose finding is gone
-    seconds: dict = field(default_factory=dict)  # execute, html, pdf, docx: wall-clock seconds
+    seconds: dict = field(default_factory=dict)  # execute, html, pdf, docx, digest: wall-clock seconds
     cpu: dict = field(default_factory=dict)      # the same stages' CPU seconds, the kernel's in execute
     detail: str = ""            # the traceback of an unexpected failure, for a developer
     finished: str = ""
@@ -84,12 +88,18 @@ def was_begun(folder: Path) -> bool:
 
 
 def commit(folder: Path, staged: Path) -> None:
-    """Move every output from `staged` over the previous ones: only once all of them exist."""
+    """Move every output from `staged` over the previous ones: only once all of them exist. An
+    optional one not made this time goes, so that none outlives the report it was made for."""
     missing = [name for name in OUTPUTS if not (staged / name).is_file()]
     if missing:
         raise FileNotFoundError(f"缺少输出：{'、'.join(missing)}")
     for name in OUTPUTS:
         os.replace(staged / name, folder / name)
+    for name in OPTIONAL:
+        if (staged / name).is_file():
+            os.replace(staged / name, folder / name)
+        else:
+            (folder / name).unlink(missing_ok=True)
     (folder / FAILED_NOTEBOOK).unlink(missing_ok=True)
 
 

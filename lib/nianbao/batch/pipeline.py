@@ -1,4 +1,4 @@
-"""One report, start to finish: execute the template notebook, render HTML, PDF and Word, store them.
+"""One report, start to finish: execute the template notebook, render HTML, PDF, Word and the 图解, store them.
 
 Papermill executes the template in a fresh kernel (forked from a preloaded server in the
 batch's workers, kernels.py); the HTML and Word file are rendered in-process, the PDF by the
@@ -35,6 +35,7 @@ from .jobs import Job
 
 def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outcome:
     """Execute, check and render one agency-year into out/<year>/<name>/."""
+    from ..opendata import digest, package
     from ..pages import html
     from ..pages.typeset import pdf
     from ..pages.word import docx
@@ -69,8 +70,12 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outc
             (staged / "report.pdf").write_bytes(pdf(document))
         with _stage(outcome, "docx", timeout):
             (staged / "report.docx").write_bytes(docx(document))
+        with _stage(outcome, "digest", timeout):  # its 图解 and 解读, from the checked record
+            digest.write(staged, checked)
+        package.write_pieces(staged, job.folder, checked)  # its lines of the batch's data package
         payload = checked.to_data()
         payload.pop("record")  # the record as read goes to record.json, for the agency's history page
+        payload.pop("previous")
         (staged / "checks.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
         (staged / "record.json").write_text(json.dumps(record.to_dict(), ensure_ascii=False, indent=1),
                                             encoding="utf-8")
@@ -98,7 +103,8 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outc
 
 
 # A report's stages, as run.json names them and as a person does.
-STAGES = {"execute": "执行模板笔记本", "html": "生成 HTML", "pdf": "生成 PDF", "docx": "生成 Word 文档"}
+STAGES = {"execute": "执行模板笔记本", "html": "生成 HTML", "pdf": "生成 PDF", "docx": "生成 Word 文档",
+          "digest": "生成图解"}
 
 
 class StepFailed(NianbaoError):

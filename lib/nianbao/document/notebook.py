@@ -45,12 +45,14 @@ LARGEST_SPAN, LARGEST_TABLE = 1000, 20_000
 class Checked:
     """What the template's review cell hands the batch: the agency-year as read (a government's
     with its sums), its findings with the reviewers' decisions, the decisions whose finding is
-    gone, and a government's coverage. checks.json is its data without the record."""
+    gone, a government's coverage, and the agency's record of the year before (its 图解 shows the
+    changes). checks.json is its data without the records."""
     VERSION: ClassVar[int] = 1
     record: Record
     findings: list[Finding]
     stale: list[Decision] = field(default_factory=list)
     coverage: Coverage | None = None
+    previous: Record | None = None
 
     @property
     def errors(self) -> int:
@@ -76,7 +78,8 @@ class Checked:
                 "errors": self.errors, "warnings": self.warnings, "open_errors": self.open_errors,
                 "decided": self.decided, "stale": [d.to_dict() for d in self.stale],
                 "findings": [f.to_dict() for f in self.findings], "record": record.to_dict(),
-                "coverage": self.coverage.to_dict() if self.coverage else None}
+                "coverage": self.coverage.to_dict() if self.coverage else None,
+                "previous": self.previous.to_dict() if self.previous else None}
 
     @classmethod
     def from_data(cls, data) -> Checked:
@@ -87,7 +90,8 @@ class Checked:
             return cls(Record.from_dict(data["record"]),
                        [Finding(**{k: v for k, v in f.items() if k in known}) for f in data["findings"]],
                        [Decision(**d) for d in data.get("stale", [])],
-                       Coverage.from_dict(data["coverage"]) if data.get("coverage") else None)
+                       Coverage.from_dict(data["coverage"]) if data.get("coverage") else None,
+                       Record.from_dict(data["previous"]) if data.get("previous") else None)
         except (KeyError, TypeError, AttributeError) as error:
             raise DocumentError(f"笔记本中的核查结果已损坏：{type(error).__name__}: {error}") from None
 

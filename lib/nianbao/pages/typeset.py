@@ -39,9 +39,13 @@ from ..errors import NianbaoError
 
 TEMPLATES_FOLDER = Path(__file__).parents[1] / "templates" / "typst"
 REPORT, PICTURE = b"D", b"S"  # what a request to the typesetter asks for: a report's PDF, a picture's PNG
+DIGEST, DIGEST_PICTURE = b"G", b"H"  # a report's 图解 (opendata/digest.py) as a PDF, and as a PNG
 # Each request's template, the name its text takes in sys.inputs, and how it is compiled
 TEMPLATES = {REPORT: (TEMPLATES_FOLDER / "report.typ", "report", {}),
-             PICTURE: (TEMPLATES_FOLDER / "picture.typ", "svg", {"format": "png", "ppi": 200})}
+             PICTURE: (TEMPLATES_FOLDER / "picture.typ", "svg", {"format": "png", "ppi": 200}),
+             DIGEST: (TEMPLATES_FOLDER / "digest.typ", "digest", {}),
+             # a page as wide as a phone shows, 105 mm: 2 pixels a CSS pixel on a 390-pixel screen
+             DIGEST_PICTURE: (TEMPLATES_FOLDER / "digest-phone.typ", "digest", {"format": "png", "ppi": 190})}
 # The faces report.css names first, found through fontconfig as the HTML's are
 FACES = ["Noto Serif CJK SC", "Noto Serif CJK SC:bold", "Noto Sans CJK SC"]
 
@@ -70,6 +74,16 @@ def png_of_svg(svg: str) -> bytes:
         return _typeset(PICTURE, svg)
     except TypstFailed as error:
         raise TypesetError(f"SVG 图片无法转换为 PNG：{error}") from error
+
+
+def digest_pages(data: dict) -> tuple[bytes, bytes]:
+    """A report's 图解, given as plain data (opendata/digest.py), as a one-page A4 PDF and as a
+    PNG picture as wide as a phone shows."""
+    text = json.dumps(data, ensure_ascii=False).encode("utf-8", "replace").decode("utf-8")
+    try:
+        return _typeset(DIGEST, text), _typeset(DIGEST_PICTURE, text)
+    except TypstFailed as error:
+        raise TypesetError(f"《{data['title']}》的图解无法排版：{error}") from error
 
 
 class TypstFailed(Exception):
