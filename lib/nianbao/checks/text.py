@@ -34,9 +34,11 @@ def sentence(text: str, start: int, end: int, room: int = 50) -> str:
 
 
 def _narrative(record: Record):
-    """(part id, flattened text) for every narrative part of the record's edition."""
-    for part_id in record.spec.narrative_parts:
-        yield part_id, flatten(record.parts.get(part_id, ""))
+    """(part id, flattened text) for every narrative part of the record's edition, and the lead
+    of a table part that has one."""
+    for part in record.spec.parts:
+        if part.narrative or part.id in record.parts:
+            yield part.id, flatten(record.parts.get(part.id, ""))
 
 
 def check_text_number(record: Record, rule: dict, context: Context):

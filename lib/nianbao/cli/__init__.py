@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import re
 
-from . import published, records, review, run
+from . import data, published, records, review, run
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = Parser(prog="nianbao", description="政府信息公开工作年度报告：生成、审核、发布")
     commands = parser.add_subparsers(dest="command", required=True, metavar="命令", parser_class=Parser)
-    for module in (run, records, published, review):
+    for module in (run, records, published, review, data):
         module.add(commands)
     args = parser.parse_args(argv)
     return args.handler(args)

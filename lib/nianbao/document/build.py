@@ -91,8 +91,9 @@ def part(record: Record, part_id: str) -> Section:
     title = record.spec.part_title(spec, record.year)
     blocks: list = [Heading([title])] if title else []
     text = record.parts.get(part_id, "")
-    if spec.table:
+    if spec.table:  # its lead, when it has one, before it
         table = record.spec.tables[spec.table]
+        blocks += narrative(text) if text.strip() else []
         blocks.append(Table(grid.grid(table, record.tables.get(spec.table, {})), "official", spec.table))
     elif text.strip():
         blocks += narrative(text)

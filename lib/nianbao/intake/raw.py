@@ -91,10 +91,11 @@ def build(source: Path, meta: dict[str, Raw], parts: dict[str, Raw],
             problems.append(Problem(raw.where, error))
         tables[table_id][row][column] = value
 
-    known = set(edition.narrative_parts) if edition else set()
+    # A table part may have text too: its lead, the sentences before its table.
+    known = [part.id for part in edition.parts if part.narrative or part.table] if edition else []
     for part_id, raw in parts.items():
         if part_id not in known:
-            problems.append(Problem(raw.where, f"未知的正文部分“{part_id}”，应为 {'、'.join(sorted(known))} 之一"))
+            problems.append(Problem(raw.where, f"未知的正文部分“{part_id}”，应为 {'、'.join(known)} 之一"))
         elif raw.value is not None and not isinstance(raw.value, str):
             problems.append(Problem(raw.where, f"正文应为文字（Markdown），实为{kind_of(raw.value)}"))
         elif raw.value and len(raw.value) > PART_LENGTH:
@@ -121,7 +122,8 @@ def build(source: Path, meta: dict[str, Raw], parts: dict[str, Raw],
         contact=text("contact"),
         published=dates.as_written(meta["published"].value) if "published" in meta else "",
         signed_by=text("signed_by"),
-        parts={p: (parts[p].value or "").strip() if p in parts else "" for p in edition.narrative_parts},
+        parts={p: text for p in known for text in [(parts[p].value or "").strip() if p in parts else ""]
+               if text or p in edition.narrative_parts},
         tables=tables,
         source=str(source),
     )
