@@ -149,7 +149,7 @@ SLOW_FIXTURES = {"browser",
                  "served"}  # test_review.py: reports made by the batch, served by `nianbao review`
 SLOW_MODULES = {"test_batch.py", "test_batch_faults.py", "test_batch_kernels.py", "test_dask.py",
                 "test_every_edition_run.py", "test_fuzz.py", "test_import_bounds.py", "test_memory.py",
-                "test_one_document.py", "test_scope_hostile.py"}
+                "test_one_document.py", "test_opendata_batch.py", "test_scope_hostile.py"}
 SLOW_TESTS = {
     "test_consolidation.py": {
         "test_the_demo_government_report_in_html_pdf_word_and_the_index",

@@ -27,8 +27,9 @@ def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project,
     for year, agency in AGENCIES:
         folder = project / "outputs" / year / agency
         assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "review.html", "report.pdf",
-                                                      "report.docx",
-                                                      "checks.json", "record.json", "run.json"}
+                                                      "report.docx", "digest.pdf", "digest.png", "digest.md",
+                                                      "checks.json", "record.json", "run.json",
+                                                      "reports.csv", "cells.csv"}
         assert folder.joinpath("report.pdf").read_bytes().startswith(b"%PDF")
         assert docx.Document(folder / "report.docx").tables  # a real Word file, with the official tables
         assert "earlier" not in json.loads((folder / "checks.json").read_text(encoding="utf-8"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import checks, consolidation, intake, pages, reviews
 from .checks.findings import counts
@@ -157,6 +158,18 @@ class Report:
     def history(self) -> Fragment:
         """Charts and year-on-year changes over the agency's years; nothing when there is one year."""
         return self._fragment(build.history(self.record, self.earlier))
+
+    def draft(self, rule_packs=()) -> None:
+        """Write into this agency-year's record file, for each part not yet written, the
+        sentences its tables give (a government's: its summed tables), each paragraph marked
+        【待核改】 for the analyst to edit (opendata/draft.py); text already written is never
+        replaced. The parts drafted show in the cells that follow. What was done is printed:
+        printed text is not part of the report. Call it in JupyterLab, not in the template."""
+        from .opendata import draft
+
+        written, lines = draft.into_file(self.record, Path(self.record.source), checks.packs(rule_packs))
+        self.record.parts.update(written)
+        print("\n".join(lines))
 
     def frame(self, table_id: str):
         """A table as a pandas DataFrame, for analysis in the notebook."""

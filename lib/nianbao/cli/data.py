@@ -46,7 +46,7 @@ def _draft(args) -> int:
     for path in args.records:
         try:
             record = _summed(intake.read(path), path, args.params_dir)
-            lines = draft.into_file(record, path, chosen)
+            _, lines = draft.into_file(record, path, chosen)
         except (intake.IntakeError, draft.DraftError) as error:
             print(error, file=sys.stderr)
             failed = True

@@ -70,10 +70,10 @@ def drafted(record: Record, packs=()) -> tuple[dict[str, str], list[str]]:
     return texts, left_out
 
 
-def into_file(record: Record, path: Path, packs=()) -> list[str]:
+def into_file(record: Record, path: Path, packs=()) -> tuple[dict[str, str], list[str]]:
     """Draft the record's empty parts into its file at `path` (its own; for a government's
-    report, `record` is its sum): what was done, in lines for a person. DraftError when the
-    file cannot take them."""
+    report, `record` is its sum): ({part id: the text written}, what was done in lines for a
+    person). DraftError when the file cannot take them."""
     texts, left_out = drafted(record, packs)
     written, not_written = write(path, texts)
     kept = [_place(part.id) for part in record.spec.parts if record.parts.get(part.id, "").strip()]
@@ -81,7 +81,7 @@ def into_file(record: Record, path: Path, packs=()) -> list[str]:
                             if written else "没有可起草的部分")]
     lines += [f"  已有文字，未改动：{'、'.join(kept)}"] * bool(kept)
     lines += [f"  {line}" for line in [*left_out, *not_written]]
-    return lines
+    return written, lines
 
 
 def _place(part_id: str) -> str:

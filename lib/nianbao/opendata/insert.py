@@ -82,7 +82,8 @@ def _into_yaml(text: str, texts: dict[str, str], order: list[str], path: Path) -
     for part, body in texts.items():
         if part in written:
             key, value = written[part]
-            edits.append((_line_start(text, key), _line_end(text, value), order.index(part), _entry(part, body, indent)))
+            start, end = _line_start(text, key), _line_end(text, value)
+            edits.append((start, end, order.index(part), _entry(part, body, indent)))
             continue
         later = [key for name, (key, _) in written.items() if name in order and order.index(name) > order.index(part)]
         at = _line_start(text, min(later, key=lambda key: key.start_mark.index)) if later else \
@@ -94,7 +95,8 @@ def _into_yaml(text: str, texts: dict[str, str], order: list[str], path: Path) -
 
 
 def _empty(node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.value == "" or isinstance(node, yaml.MappingNode) and not node.value
+    return (isinstance(node, yaml.ScalarNode) and node.value == "") or (isinstance(node, yaml.MappingNode)
+                                                                       and not node.value)
 
 
 def _entry(part: str, body: str, indent: int) -> str:

@@ -202,7 +202,8 @@ def _descriptor(contents: dict[str, bytes]) -> str:
             resource("reports", "报告一览", "每份报告一行", report_fields(), {"primaryKey": ["report_id"]}),
             resource("cells", "全部单元格", "每个表格单元格一行", CELL_FIELDS, {
                 "primaryKey": ["report_id", "table", "row", "column"],
-                "foreignKeys": [{"fields": ["report_id"], "reference": {"resource": "reports", "fields": ["report_id"]}}]}),
+                "foreignKeys": [{"fields": ["report_id"],
+                                 "reference": {"resource": "reports", "fields": ["report_id"]}}]}),
         ],
     }
     return json.dumps(package, ensure_ascii=False, indent=1) + "\n"

@@ -9,8 +9,6 @@ files of the package (nianbao/schemas/record-ID.schema.json).
 """
 from __future__ import annotations
 
-from importlib import resources
-
 from .. import editions, ids
 from ..intake.raw import LARGEST, PART_LENGTH
 from ..record import FIELDS
@@ -97,8 +95,3 @@ def _cell(column: editions.Column, unit: str) -> dict:
             "description": f"{said}{f'（单位：{unit}）' if unit else ''}；{BLANK}",
             **({"unit": unit} if unit else {})}
 
-
-def shipped(edition_id: str) -> str:
-    """The text of the schema file shipped with the package for an edition ("" when none is)."""
-    path = resources.files("nianbao").joinpath("schemas", f"record-{edition_id}.schema.json")
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
