@@ -1,6 +1,7 @@
 """A record as data: the JSON Schema of each edition (`nianbao schema`, shipped with the package),
 every demo record valid against it; and a report's 图解 and 解读 made from its record, text
 kept text. (The batch's record.json, data package and 图解: test_opendata_batch.py.)"""
+import io
 import json
 from dataclasses import replace
 from importlib import resources
@@ -95,3 +96,20 @@ def test_a_blank_figure_is_left_out_and_a_reviewers_false_alarm_brings_a_table_b
     assert "依申请公开" not in digest.digest(report.record, None, report.findings).sections
     settled = [replace(f, decision="误报") if f.table == "三" else f for f in report.findings]
     assert digest.digest(report.record, None, settled).sections["依申请公开"][0].figure.value == 22
+
+
+def test_the_digest_is_one_a4_page_however_much_its_figures_say():
+    from nianbao.pages.typeset import digest_pages
+
+    card = {"label": "现行有效行政规范性文件" * 2, "value": "999999999999", "unit": "万元",
+            "change": "较上年增加999999999998万元（+99999999999800%）", "note": "结果纠正999999999999件，占100%",
+            "cells": []}
+    data = {"title": "示例" * 40 + "2023年政府信息公开工作年度报告", "agency": "示例" * 40, "year": 2023, "draft": "草稿",
+            "sections": [{"title": name, "bars": bars, "cards": [card] * 12}
+                         for name, bars in [("主动公开", False), ("依申请公开", False), ("办理结果", True), ("收费", False)]],
+            "notes": ["表三未通过核查，其数字未列入本图解。" * 5]}
+    pdf, png = digest_pages(data)
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) == 1 and [round(float(x)) for x in pages[0].mediabox[2:]] == [595, 842]
+    assert "999999999999" in pages[0].extract_text()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")

@@ -170,6 +170,8 @@ def test_every_2019_and_2021_report_has_its_digest_stating_its_records_figures(o
     transport = (outputs / "2023/shili-jtysj/digest.md").read_text(encoding="utf-8")
     assert "表三未通过核查，其数字未列入本解读。" in transport and "办理完毕" not in transport
     assert "草稿（核查未通过）" in transport
+    city = (outputs / "2023/shili-szf/digest.md").read_text(encoding="utf-8")
+    assert "本报告的表格为所涵盖的4个单位之和。" in city and "行政复议12件" in city  # its summed tables
     assert not (outputs / "2022/quzhou-jgswbzzx-summary/digest.pdf").exists()  # no tables, no 图解
 
 

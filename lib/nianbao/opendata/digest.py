@@ -58,6 +58,7 @@ class Digest:
     sections: dict[str, list[Shown]] = field(default_factory=dict)
     left_out: list[str] = field(default_factory=list)  # the names of the tables that fail a check
     sources: list[str] = field(default_factory=list)   # the names of the tables the figures come from
+    units: int = 0  # a government's report: how many units its tables add up
 
 
 def digest(record: Record, previous: Record | None, findings, draft: str = "") -> Digest | None:
@@ -95,7 +96,8 @@ def page_data(made: Digest, record: Record) -> dict:
             "sections": [{"title": SECTIONS[group], "bars": group == "办理结果",
                           "cards": [card(shown) for shown in made.sections[group]]}
                          for group in SECTIONS if group in made.sections],
-            "notes": [*([f"{'、'.join(made.left_out)}未通过核查，其数字未列入本图解。"] if made.left_out else []),
+            "notes": [*([f"本报告的表格为所涵盖的{made.units}个单位之和。"] if made.units else []),
+                      *([f"{'、'.join(made.left_out)}未通过核查，其数字未列入本图解。"] if made.left_out else []),
                       f"数字取自本报告{'、'.join(made.sources)}。" if made.sources else "本报告的表格没有可列出的数字。"]}
 
 
@@ -105,6 +107,8 @@ def markdown(made: Digest, record: Record) -> str:
     lines = [f"# {_escaped(made.title)}解读", ""]
     if made.draft:
         lines += [f"**{made.draft}**", ""]
+    if made.units:
+        lines += [f"本报告的表格为所涵盖的{made.units}个单位之和。", ""]
     for group, shown in made.sections.items():
         said = []
         for item in shown:
@@ -137,6 +141,7 @@ def write(folder: Path, checked) -> None:
     made = digest(record, checked.previous, checked.findings, DRAFT if checked.open_errors else "")
     if made is None:
         return
+    made.units = sum(unit.included for unit in checked.coverage.units) if checked.coverage else 0
     pdf, png = digest_pages(page_data(made, record))
     (folder / "digest.pdf").write_bytes(pdf)
     (folder / "digest.png").write_bytes(png)
