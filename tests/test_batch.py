@@ -82,8 +82,8 @@ def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project,
     folder.joinpath(".staging-4194304/report.html").write_text("<html><body>半", encoding="utf-8")
     assert main(["run", "params/2023/shili-scjgj.yaml"]) == 0
     assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "review.html", "report.pdf",
-                                                  "report.docx",
-                                                  "checks.json", "record.json", "run.json"}
+                                                  "report.docx", "digest.pdf", "digest.png", "digest.md",
+                                                  "checks.json", "record.json", "run.json", "reports.csv", "cells.csv"}
     assert run_json(project, "2023", "shili-scjgj")["status"] == "ok"
 
 
@@ -140,6 +140,6 @@ def test_run_json_counts_the_cpu_of_the_kernel_and_of_the_typesetter_in_their_st
     params_for(project, "busy", "2023", "shili-sjzyglj", template_with(project, "busy.ipynb", busy, at=3))
     assert main(["run", "params/2023/busy.yaml", "params/2023/shili-sjzyglj.yaml"]) == 0
     busy, plain = run_json(project, "2023", "busy"), run_json(project, "2023", "shili-sjzyglj")
-    assert set(busy["cpu"]) == set(busy["seconds"]) == {"execute", "html", "pdf", "docx"}
+    assert set(busy["cpu"]) == set(busy["seconds"]) == {"execute", "html", "pdf", "docx", "digest"}
     assert busy["cpu"]["execute"] >= 1.5 > plain["cpu"]["execute"] > 0
     assert all(seconds > 0 for run in (busy, plain) for seconds in run["cpu"].values())

@@ -137,7 +137,7 @@ def small_disk(tmp_path):
     """A folder on a tmpfs of its own (mounting needs root, as CI and these machines have)."""
     disk = tmp_path / "disk"
     disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=800k", "tmpfs", disk], capture_output=True).returncode:
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", disk], capture_output=True).returncode:
         pytest.skip("cannot mount a tmpfs here (not root)")
     yield disk
     subprocess.run(["umount", "-l", disk], check=True)

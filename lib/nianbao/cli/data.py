@@ -33,6 +33,7 @@ def _schema(args) -> int:
 
 def _draft(args) -> int:
     from .. import intake, limits, project
+    from ..batch.folder import describe
     from ..checks import packs
     from ..opendata import draft
 
@@ -51,8 +52,8 @@ def _draft(args) -> int:
             print(error, file=sys.stderr)
             failed = True
             continue
-        except OSError as error:
-            print(f"{path}: 无法写入：{error.strerror}", file=sys.stderr)
+        except OSError as error:  # no permission, a full disk: said as the batch says it
+            print(describe(error), file=sys.stderr)
             failed = True
             continue
         print("\n".join(lines))
