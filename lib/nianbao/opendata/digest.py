@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..record import Record, Value, format_value
-from .figures import Figure, failing_tables, figures, where
+from .figures import Figure, failing_tables, figures, source
 
 FILES = ("digest.pdf", "digest.png", "digest.md")
 # The sections of the page, each a group of figures.py, in order; 办理结果 is drawn as bars
@@ -50,6 +50,12 @@ class Shown:
     def share(self) -> str:
         return f"占{self.figure.value / self.of.value:.0%}" if self.of and self.of.value else ""
 
+    @property
+    def corrected(self) -> str:
+        """A total's 纠正 and its share of the total: `结果纠正1件，占14%`."""
+        part, total = self.part, self.figure.value
+        return f"结果纠正{part.said}" + (f"，占{part.value / total:.0%}" if total else "") if part else ""
+
 
 @dataclass
 class Digest:
@@ -61,15 +67,16 @@ class Digest:
     units: int = 0  # a government's report: how many units its tables add up
 
 
-def digest(record: Record, previous: Record | None, findings, draft: str = "") -> Digest | None:
-    """What the 图解 of the report shows; None for a record without tables."""
+def digest(record: Record, previous: Record | None, findings, draft: str = "", units: int = 0) -> Digest | None:
+    """What the 图解 of the report shows (`units`: how many units a government's tables add up);
+    None for a record without tables."""
     if not record.spec.tables:
         return None
     failing = failing_tables(findings)
     known = {key: f for key, f in figures(record).items() if f.table not in failing and f.value is not None}
     before = figures(previous) if previous else {}
-    made = Digest(record.title, draft, left_out=[record.spec.tables[t].name for t in record.spec.tables
-                                                  if t in failing])
+    made = Digest(record.title, draft, units=units,
+                  left_out=[record.spec.tables[t].name for t in record.spec.tables if t in failing])
     parts = set(CORRECTED.values())
     for key, figure in known.items():
         if key in parts:
@@ -86,11 +93,8 @@ def page_data(made: Digest, record: Record) -> dict:
     """The 图解 as plain data for the template: every string shown as text."""
     def card(shown: Shown) -> dict:
         f = shown.figure
-        corrected = shown.part
-        note = (f"结果纠正{corrected.said}" + (f"，占{corrected.value / f.value:.0%}" if f.value else "")
-                if corrected else shown.share)
         return {"label": f.label, "value": format_value(f.value), "unit": f.unit, "change": shown.change,
-                "note": note, "cells": [where(record, f), *([where(record, corrected)] if corrected else [])]}
+                "note": shown.corrected or shown.share}
 
     return {"title": made.title, "agency": record.agency, "year": record.year, "draft": made.draft or None,
             "sections": [{"title": SECTIONS[group], "bars": group == "办理结果",
@@ -112,17 +116,15 @@ def markdown(made: Digest, record: Record) -> str:
     for group, shown in made.sections.items():
         said = []
         for item in shown:
-            f = item.figure
-            words = [f"{f.label}{f.said}", item.change, item.share]
-            if item.part:
-                words.append(f"其中结果纠正{item.part.said}" + (f"，占{item.part.value / f.value:.0%}" if f.value else ""))
+            words = [f"{item.figure.label}{item.figure.said}", item.change, item.share,
+                     item.corrected and f"其中{item.corrected}"]
             said.append("，".join(filter(None, words)))
         lines += [f"{SECTIONS[group]}：{'；'.join(said)}。", ""]
     lines += [f"{'、'.join(made.left_out)}未通过核查，其数字未列入本解读。", ""] if made.left_out else []
     lines += ["## 数据来源", ""]
     for item in (item for shown in made.sections.values() for item in shown):
         for f in filter(None, (item.figure, item.part)):
-            lines.append(f"- {f.label}：{where(record, f)}")
+            lines.append(f"- {f.label}：{source(record, f)}")
     return "\n".join(lines) + "\n"
 
 
@@ -138,10 +140,10 @@ def write(folder: Path, checked) -> None:
     from ..pages.typeset import digest_pages
 
     record = checked.record
-    made = digest(record, checked.previous, checked.findings, DRAFT if checked.open_errors else "")
+    units = sum(unit.included for unit in checked.coverage.units) if checked.coverage else 0
+    made = digest(record, checked.previous, checked.findings, DRAFT if checked.open_errors else "", units)
     if made is None:
         return
-    made.units = sum(unit.included for unit in checked.coverage.units) if checked.coverage else 0
     pdf, png = digest_pages(page_data(made, record))
     (folder / "digest.pdf").write_bytes(pdf)
     (folder / "digest.png").write_bytes(png)

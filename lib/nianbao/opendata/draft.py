@@ -23,6 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import checks
+from ..pages import place
 from ..record import Record
 from .figures import Figure, figures
 from .insert import DraftError, write
@@ -62,7 +63,7 @@ def drafted(record: Record, packs=()) -> tuple[dict[str, str], list[str]]:
         for paragraph in filter(None, paragraphs):
             faults = _faults(record, part_id, MARK + paragraph, packs)
             if faults:
-                left_out.append(f"{_place(part_id)}：未起草“{paragraph[:30]}…”，因其与表格核对不符（{faults}）")
+                left_out.append(f"{place(part_id)}：未起草“{paragraph[:30]}…”，因其与表格核对不符（{faults}）")
             else:
                 kept.append(MARK + paragraph)
         if kept:
@@ -76,16 +77,12 @@ def into_file(record: Record, path: Path, packs=()) -> tuple[dict[str, str], lis
     person). DraftError when the file cannot take them."""
     texts, left_out = drafted(record, packs)
     written, not_written = write(path, texts)
-    kept = [_place(part.id) for part in record.spec.parts if record.parts.get(part.id, "").strip()]
-    lines = [f"{path}：" + (f"已起草{'、'.join(map(_place, written))}，每段以{MARK}开头：请核对、改写后删去该标记"
+    kept = [place(part.id) for part in record.spec.parts if record.parts.get(part.id, "").strip()]
+    lines = [f"{path}：" + (f"已起草{'、'.join(map(place, written))}，每段以{MARK}开头：请核对、改写后删去该标记"
                             if written else "没有可起草的部分")]
     lines += [f"  已有文字，未改动：{'、'.join(kept)}"] * bool(kept)
     lines += [f"  {line}" for line in [*left_out, *not_written]]
     return written, lines
-
-
-def _place(part_id: str) -> str:
-    return f"第{part_id}部分" if part_id in "一二三四五六" else part_id
 
 
 def _lead(opening: str, mine: dict[str, Figure]) -> str:

@@ -72,7 +72,7 @@ def failing_tables(findings) -> set[str]:
     return {f.table for f in findings if f.table and f.severity == "error" and f.decision not in SETTLED}
 
 
-def where(record: Record, figure: Figure) -> str:
+def source(record: Record, figure: Figure) -> str:
     """The cells a figure adds up, for a person: `表三“一、本年新收政府信息公开申请数量”行“总计”列`."""
     table = record.spec.tables[figure.table]
     places = [f"“{row}”行“{column}”列" if row else f"“{column}”列" for row, column in figure.cells]
