@@ -21,9 +21,11 @@ from ..record import Record, Value, format_value
 from .figures import Figure, failing_tables, figures, source
 
 FILES = ("digest.pdf", "digest.png", "digest.md")
-# The sections of the page, each a group of figures.py, in order; 办理结果 is drawn as bars
-SECTIONS = {"主动公开": "主动公开", "依申请公开": "依申请公开", "办理结果": "办理结果",
-            "复议诉讼": "行政复议、行政诉讼", "收费": "收费"}
+# The sections of the page, each a group of figures.py, in order (办理结果 is drawn as bars): its
+# title, and how the 解读's sentence about it begins
+SECTIONS = {"主动公开": ("主动公开", "{year}年，{agency}"), "依申请公开": ("依申请公开", "全年"),
+            "办理结果": ("办理结果", "办理结果中，"), "复议诉讼": ("行政复议、行政诉讼", "全年发生政府信息公开"),
+            "收费": ("收费", "收费方面，")}
 CORRECTED = {"review": "review_corrected", "litigation": "litigation_corrected"}  # a total: its 纠正
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
@@ -97,7 +99,7 @@ def page_data(made: Digest, record: Record) -> dict:
                 "note": shown.corrected or shown.share}
 
     return {"title": made.title, "agency": record.agency, "year": record.year, "draft": made.draft or None,
-            "sections": [{"title": SECTIONS[group], "bars": group == "办理结果",
+            "sections": [{"title": SECTIONS[group][0], "bars": group == "办理结果",
                           "cards": [card(shown) for shown in made.sections[group]]}
                          for group in SECTIONS if group in made.sections],
             "notes": [*([f"本报告的表格为所涵盖的{made.units}个单位之和。"] if made.units else []),
@@ -106,7 +108,7 @@ def page_data(made: Digest, record: Record) -> dict:
 
 
 def markdown(made: Digest, record: Record) -> str:
-    """The 解读: a paragraph a section, stating each figure (and its change, its share), then
+    """The 解读: a sentence a section, stating each figure (and its change, its share), then
     where each figure comes from."""
     lines = [f"# {_escaped(made.title)}解读", ""]
     if made.draft:
@@ -119,7 +121,8 @@ def markdown(made: Digest, record: Record) -> str:
             words = [f"{item.figure.label}{item.figure.said}", item.change, item.share,
                      item.corrected and f"其中{item.corrected}"]
             said.append("，".join(filter(None, words)))
-        lines += [f"{SECTIONS[group]}：{'；'.join(said)}。", ""]
+        opening = SECTIONS[group][1].format(year=record.year, agency=_escaped(record.agency))
+        lines += [f"{opening}{'；'.join(said)}。", ""]
     lines += [f"{'、'.join(made.left_out)}未通过核查，其数字未列入本解读。", ""] if made.left_out else []
     lines += ["## 数据来源", ""]
     for item in (item for shown in made.sections.values() for item in shown):
