@@ -543,3 +543,14 @@ def test_a_decision_that_cannot_be_written_is_refused_with_the_reason(served):
                                          "decision": "误报", "back": "/"})
     assert status == 400 and "无法写入 reviews/2023：已有同名文件" in page
     assert "Traceback" not in served.log.read_text()
+
+
+def test_a_reviews_file_that_cannot_be_read_is_said_in_chinese_naming_it(served):
+    (served.project / "reviews/2023/shili-jtysj.yaml").mkdir(parents=True)  # a folder in the file's place
+    finding = _findings(served.project, "2023/shili-jtysj")[0]
+    status, _, page = _post(served.url, {"token": _token(served.url), "folder": "2023/shili-jtysj", "finding": finding,
+                                         "decision": "误报", "back": "/"})
+    said = re.search(r'<p class="problem"[^>]*>(.*?)</p>', page).group(1)
+    assert status == 400 and said == "无法读取 reviews/2023/shili-jtysj.yaml：是目录，不是文件"
+    assert _request(served.url, path="/2023/shili-jtysj/review.html")[0] == 200
+    assert "Traceback" not in served.log.read_text()
