@@ -8,14 +8,19 @@ VENV := .venv
 # without), and the batch, the tests and every papermill or nbconvert run import nbformat.
 LAB_VENV := .venv-lab
 PYTHON ?= python3
-# Noto CJK gives the Chinese faces; the PDF's typesetter (Typst) finds them with fontconfig's fc-match.
+# The official faces' free stand-ins: texlive-lang-chinese is the smallest Debian package with the
+# Fandol faces (仿宋, 黑体, 楷体, and a bold 宋 for the 小标宋 title; it brings TeX's base, 71 MB
+# to fetch), Noto CJK the tables' 宋体 and every character the Fandol faces lack. FACES_CONF shows
+# fontconfig the Fandol folder and names them after the official faces (仿宋_GB2312, 黑体, …), so
+# that LibreOffice draws a Word report in them; the PDF's typesetter (Typst) finds them with fc-match.
 # The tests look into PDFs with poppler's pdfdetach (no file may be attached to a report).
 # The tests open the Word reports and the workbook in LibreOffice (headless, to PDF) to see how
 # they lay out and print, and drive Debian's Chromium (through Playwright) over the review desk.
 # `nianbao import` reads .doc through LibreOffice too, and scans through Tesseract with its
 # Simplified Chinese model (offline; tesseract-ocr brings the Latin one it reads digits with).
-DEBIAN_PACKAGES := fonts-noto-cjk fontconfig poppler-utils \
+DEBIAN_PACKAGES := fonts-noto-cjk texlive-lang-chinese fontconfig poppler-utils \
 	libreoffice-writer-nogui libreoffice-calc-nogui chromium tesseract-ocr tesseract-ocr-chi-sim
+FACES_CONF := /etc/fonts/conf.d/64-nianbao-official-faces.conf
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # JupyterLab refuses to start as root unless told; these machines run as root.
 LAB_AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
@@ -36,10 +41,10 @@ test-fast: setup
 
 # JupyterLab at the project folder (data/, params/ and outputs/ in its file browser), the template
 # open; given only the notebook, it would take the notebook's folder as its root.
-lab: debian-packages $(LAB_VENV)/.installed
+lab: debian-packages $(FACES_CONF) $(LAB_VENV)/.installed
 	$(LAB_VENV)/bin/jupyter lab $(LAB_AS_ROOT) --ServerApp.root_dir="$(CURDIR)" notebooks/annual_report.ipynb
 
-setup: debian-packages $(VENV)/.installed
+setup: debian-packages $(FACES_CONF) $(VENV)/.installed
 
 debian-packages:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -48,6 +53,10 @@ debian-packages:
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+
+$(FACES_CONF): fonts/64-nianbao-official-faces.conf | debian-packages
+	$(SUDO) install -m 644 $< $@
+	$(SUDO) fc-cache -f
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

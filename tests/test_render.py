@@ -70,8 +70,8 @@ def test_pdf_is_a4_with_embedded_cjk_subsets_and_extractable_text(pdf):
     assert fonts and all(f["/Subtype"] == "/Type0" for f in fonts.values())  # CID fonts, not Type 3
     names = [str(name) for name in fonts]
     assert all(re.match(r"/[A-Z]{6}\+", name) for name in names)  # subset tags
-    # the faces by their PostScript names: the body's serif, the headings' sans
-    assert any("NotoSerifCJKsc" in name for name in names) and any("NotoSansCJKsc" in name for name in names)
+    # the faces by their PostScript names: the stand-ins of the body's 仿宋 and the headings' 黑体
+    assert any("FandolFang" in name for name in names) and any("FandolHei" in name for name in names)
     for font in fonts.values():
         descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
         assert "/FontFile3" in descriptor or "/FontFile2" in descriptor  # embedded

@@ -202,10 +202,13 @@ def test_header_rows_repeat_no_row_splits_and_no_label_is_cut(documents):
     def kept(table):  # the rows kept on a page with the next
         return [all(p.paragraph_format.keep_with_next for c in row.cells for p in c.paragraphs) for row in table.rows]
 
-    # 表二: each block whole; 表三: its head with its first two lines, and the 22 rows beside
-    # 三、本年度办理结果 (document/grid.py's kept_lines)
+    # 表二: each block whole; 表三 runs on between its lines, but for its head with its first seven
+    # lines (three, and the first three of 三、本年度办理结果 and of （三）不予公开, which overlap),
+    # the first three of （四）, （五） and （六）, and its last five (three, and （六）'s)
+    # (document/grid.py's kept_lines); a merged label's vMerge runs on past a page break
     assert kept(two) == [True, True, True, False, True, True, False, True, True, True, False, True, True, False]
-    assert kept(three) == [True] * 3 + [True, False] + [True] * 21 + [False] * 2
+    assert kept(three) == [True] * 3 + [True] * 6 + [False] * 6 + [True, True, False] * 2 + [False] * 2 + \
+        [True] * 4 + [False]
 
 
 def test_page_type_and_east_asian_fonts_follow_gb_t_9704(documents):
@@ -364,3 +367,13 @@ def test_libreoffice_shows_the_draft_mark_summary_and_history(pdfs):
     assert "一、2022年工作总结" in summary and "二、2023年工作思路" in summary
     history = flat("".join(page.extract_text() for page in pdfs["shili-history"].pages))
     assert "附：示例市自然资源和规划局历年情况对比（2019—2023年）" in history and "较上年增减" in history
+
+
+@pytest.mark.parametrize("name", ["quzhou-2021", "pingtan-2019", "shangqiu-legacy", "quzhou-summary"])
+def test_libreoffice_draws_title_headings_and_body_in_the_pdfs_faces(pdfs, name):
+    """The faces the file names (方正小标宋简体, 黑体, 楷体_GB2312, 仿宋_GB2312) reach LibreOffice as the
+    free stand-ins the PDF embeds, through the fontconfig aliases `make setup` installs."""
+    faces = {str(font.get_object()["/BaseFont"]).split("+")[-1]
+             for page in pdfs[name].pages for font in page["/Resources"]["/Font"].values()}
+    assert {"FandolSong-Bold", "FandolHei-Regular", "FandolFang-Regular"} <= faces, faces
+    assert ("FandolKai-Regular" in faces) == (name != "quzhou-summary"), faces  # its narrative has no （一）

@@ -118,12 +118,16 @@ def discover(selected: list[Path] | None, params_dir: Path = Path("params"), roo
             parameters = {name: value for name, value in {**job.parameters, **found}.items()
                           if name in declared[job.notebook]}
             job = replace(job, parameters=parameters)
-            job = replace(job, inputs=cache.fingerprint(job.params_file, job.input_files, roots[0]))
         return job
 
+    def fingerprinted(job: Job) -> Job:  # read every input file: only for the jobs that run
+        return job if job.problem else replace(job, inputs=cache.fingerprint(job.params_file, job.input_files,
+                                                                             roots[0]))
+
     jobs = [job_of(path) for path in chosen]
-    return jobs + (_dependents(jobs, [job_of(path) for path in every if path not in set(chosen)], roots[0])
-                   if selected else [])
+    dependents = _dependents(jobs, [job_of(path) for path in every if path not in set(chosen)], roots[0]) \
+        if selected else []
+    return [fingerprinted(job) for job in [*jobs, *dependents]]
 
 
 def _dependents(chosen: list[Job], others: list[Job], root: Path) -> list[Job]:

@@ -33,11 +33,13 @@ class DocumentError(NianbaoError, ValueError):
 
 @dataclass(frozen=True)
 class Run:
-    """Text of one look in a paragraph; a line break inside it is a line break."""
+    """Text of one look in a paragraph; a line break inside it is a line break. A `heading` run
+    is a paragraph's run-in heading (（一）主动公开。), set as the second-level headings are."""
     type: ClassVar[str] = "run"
     text: str
     strong: bool = False
     emphasis: bool = False
+    heading: bool = False
 
 
 @dataclass

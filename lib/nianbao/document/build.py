@@ -8,6 +8,7 @@ government's appendix) and `history` (the appendix comparing the agency's years)
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
 
 from markdown_it import MarkdownIt
@@ -46,6 +47,12 @@ SIGNATURE_RIGHT, DATE_INSET = 2.0, 2.0
 # code blocks and `code` spans are off.
 _markdown = MarkdownIt("commonmark", {"html": False, "breaks": True}).disable(
     ["image", "link", "autolink", "code", "fence", "backticks"])
+
+
+# A narrative's second-level heading as offices write it, numbered （一） to （十九）: alone as a
+# paragraph (（一）基本情况), or run in, its paragraph's first sentence (（一）主动公开。全年…).
+# Either is set as the official form sets them, in 楷体; a longer first sentence is prose.
+SUBHEADING = re.compile(r"[（(][一二三四五六七八九十]{1,3}[）)][^。！？\n]{1,30}?(?:[。！？]|(?=[ \u3000])|$)")
 
 
 def text_width(text: str) -> float:
@@ -138,9 +145,25 @@ def narrative(text: str) -> list:
             runs = _runs(token.children)
             if heading_level:
                 containers[-1].append(Heading(["".join(run.text for run in runs)], heading_level))
+            elif len(containers) == 1:  # not in a list
+                containers[-1].append(_subheaded(runs))
             else:
                 containers[-1].append(Paragraph(runs))
     return blocks
+
+
+def _subheaded(runs: list[Run]) -> Paragraph | Heading:
+    """A paragraph of the narrative, its second-level heading (SUBHEADING) told apart: the
+    whole paragraph a heading, or its first run split after the run-in heading."""
+    found = SUBHEADING.match(runs[0].text)
+    if not found:
+        return Paragraph(runs)
+    rest = runs[0].text[found.end():]
+    if not rest.strip() and len(runs) == 1:
+        return Heading([found.group()], 2)
+    first = runs[0]
+    lead = Run(found.group(), first.strong, first.emphasis, heading=True)
+    return Paragraph([lead, *([Run(rest, first.strong, first.emphasis)] if rest else []), *runs[1:]])
 
 
 def _runs(children) -> list[Run]:

@@ -6,7 +6,6 @@ numbers as a DataFrame with the label paths as a MultiIndex, for analysts in the
 """
 from __future__ import annotations
 
-from itertools import groupby
 from typing import TYPE_CHECKING
 
 from ..editions import NO_VALUE, Block, Table, layout
@@ -18,6 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 KEPT_AT_ENDS = 3  # a table's first and last lines that go to a page together
+LABEL_CHARACTERS = 3  # a merged label's characters a line in its narrow column, as in the form (（三）不/予公开)
 
 
 def grid(table: Table, values: dict) -> list[TableBlock]:
@@ -63,41 +63,38 @@ def _block(table_id: str, block: Block, values: dict) -> TableBlock:
 
 
 def kept_lines(body: list[list[Cell]]) -> list[list[int]]:
-    """The runs of body lines that go to a page together, as [first, count]: each run a merged
-    label spans (a page break would leave the label beside only some of its lines), and the
-    first and last KEPT_AT_ENDS lines unless such a run stands there, so that no table begins at
-    a page's foot or ends on a page with a line or two. Lines between may break anywhere."""
-    runs = _tied_runs(body)
-    if not runs:
-        return []
+    """The runs of body lines that go to a page together, as [first, count]; a table runs on
+    from page to page between any other two lines, its head repeated, as the offices' own
+    tables do. What stays together:
+    - a table's first and last KEPT_AT_ENDS lines, so that no table begins at a page's foot or
+      ends on a page with a line or two;
+    - a group row with its first sub-row, which stands further in (the legacy table's
+      四、行政复议数量 and （一）维持具体行政行为数);
+    - a merged label's first lines, as many as its text needs at LABEL_CHARACTERS a line (and
+      at least two): the label stands beside them, and its column runs on past a page break
+      with the lines below, as a merged cell does in Word and WPS.
+    Runs that overlap become one."""
     count = len(body)
-    first = 0 if runs[0][0] else min(KEPT_AT_ENDS, runs[0][2])
-    last = 0 if runs[-1][0] else min(KEPT_AT_ENDS, runs[-1][2])
-    if first + last >= count:
-        return [[0, count]] if count > 1 else []
-    kept = [[start, size] for tied, start, size in runs if tied]
-    if first > 1:
-        kept.insert(0, [0, first])
-    if last > 1:
-        kept.append([count - last, last])
+    ends = min(KEPT_AT_ENDS, count)
+    wanted = [(0, ends), (count - ends, ends)]
+    for number, line in enumerate(body):
+        for cell in line:
+            if cell.kind == "label" and cell.rowspan > 1:
+                wanted.append((number, min(cell.rowspan, max(2, -(-len(cell.text) // LABEL_CHARACTERS)))))
+        if number + 1 < count and _indent(body[number + 1]) > _indent(line):
+            wanted.append((number, 2))
+    kept: list[list[int]] = []
+    for first, size in sorted(wanted):
+        if kept and first < sum(kept[-1]):
+            kept[-1][1] = max(sum(kept[-1]), first + size) - kept[-1][0]
+        elif size > 1:
+            kept.append([first, size])
     return kept
 
 
-def _tied_runs(body: list[list[Cell]]) -> list[tuple[bool, int, int]]:
-    """The body's lines in runs, each (tied, first, count): a tied run is the lines one merged
-    label spans (and the labels merged inside them), the other runs hold the lines between."""
-    keys, start, tied_until = [], 0, 0
-    for i, line in enumerate(body):
-        if i >= tied_until:  # no label from the lines above reaches this one
-            start = i
-        tied_until = max([tied_until] + [i + cell.rowspan for cell in line])
-        keys.append(start if tied_until > i + 1 or start < i else None)
-    runs, first = [], 0
-    for key, group in groupby(keys):
-        size = len(list(group))
-        runs.append((key is not None, first, size))
-        first += size
-    return runs
+def _indent(line: list[Cell]) -> int:
+    """How far a line's own label stands in: a group row's sub-rows stand further in."""
+    return next((cell.indent for cell in line if cell.kind == "label" and cell.rowspan == 1), 0)
 
 
 def frame(table: Table, values: dict) -> pd.DataFrame:

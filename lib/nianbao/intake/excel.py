@@ -106,6 +106,8 @@ _CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _STYLES = {  # style: font, alignment, fill
     "caption": (Font(bold=True, size=14), _CENTRED, None),
     "header": (Font(bold=True), _CENTRED, PatternFill("solid", fgColor="F2F2F2")),
+    # a block's title (表二's 第二十条第（一）项) shaded as the official form shades it
+    "title": (Font(bold=True), _CENTRED, PatternFill("solid", fgColor="C6D9F1")),
     "text": (Font(), Alignment(vertical="center", wrap_text=True), None),
 }
 _INPUT = PatternFill("solid", fgColor="FFF2CC")

@@ -26,7 +26,7 @@ class Label:
     left: int
     bottom: int
     right: int
-    style: str = "text"     # caption | header | text
+    style: str = "text"     # caption | title (a block's: 第二十条第（一）项) | header | text
     official: bool = True   # checked on reading; hints and column headings are not
     indent: int = 0         # a row label in a flat stub: how far it stands in
 
@@ -128,7 +128,7 @@ def table_sheet(edition: editions.Edition, table: editions.Table) -> Sheet:
     for block, left in zip(table.blocks, lefts):
         first, last = left + 1, left + len(block.columns)  # the value columns
         if block.title:
-            labels.append(Label(block.title, top, 1, top, width, "header"))
+            labels.append(Label(block.title, top, 1, top, width, "title"))
             top += 1
         if block.note:
             labels.append(Label(block.note, top, 1, top, width))

@@ -40,6 +40,7 @@ def render(name: str, **context) -> Markup:
     return Markup(environment.get_template(name).render(**context))
 
 
+@functools.cache
 def stylesheet(review: bool = False) -> Markup:
     """The report's stylesheet, which every report page inlines, and the pages that show a
     report's parts outside a report (the history pages); with `review`, the review page's rules

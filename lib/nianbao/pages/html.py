@@ -61,7 +61,7 @@ def section(shown: Section, marks: dict | None = None) -> Markup:
         severity = "error" if any(s == "error" for _, s, _ in found) else "warning"
         return {"severity": severity, "marks": [(n, message) for n, _, message in found]}
 
-    return render("report/section.html.j2", section=shown, flagged=flagged, runs_of=runs_of, picture=picture)
+    return render("report/section.html.j2", section=shown, flagged=flagged, kept_with_next=kept_with_next, picture=picture)
 
 
 def cell_marks(findings: list) -> dict:
@@ -73,18 +73,11 @@ def cell_marks(findings: list) -> dict:
     return marks
 
 
-def runs_of(block: TableBlock) -> list[tuple[int, int, bool]]:
-    """The body's lines as (first, count, kept): each run the block keeps on one page, and the
-    lines between."""
-    runs, line = [], 0
-    for first, count in block.keep:
-        if first > line:
-            runs.append((line, first - line, False))
-        runs.append((first, count, True))
-        line = first + count
-    if line < len(block.body):
-        runs.append((line, len(block.body) - line, False))
-    return runs
+def kept_with_next(block: TableBlock) -> set[int]:
+    """The body's lines that go to a page with the line after them: all but the last of each run
+    of lines the block keeps on one page (a merged label's rows cross such runs, so a run cannot
+    be a <tbody> of its own)."""
+    return {line for first, count in block.keep for line in range(first, first + count - 1)}
 
 
 def picture(block: Chart | Image, phone: bool = False) -> str:

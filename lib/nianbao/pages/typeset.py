@@ -42,8 +42,11 @@ REPORT, PICTURE = b"D", b"S"  # what a request to the typesetter asks for: a rep
 # Each request's template, the name its text takes in sys.inputs, and how it is compiled
 TEMPLATES = {REPORT: (TEMPLATES_FOLDER / "report.typ", "report", {}),
              PICTURE: (TEMPLATES_FOLDER / "picture.typ", "svg", {"format": "png", "ppi": 200})}
-# The faces report.css names first, found through fontconfig as the HTML's are
-FACES = ["Noto Serif CJK SC", "Noto Serif CJK SC:bold", "Noto Sans CJK SC"]
+# The faces report.typ sets the report in, found through fontconfig as the HTML's are: free
+# stand-ins for the official 仿宋, 黑体, 楷体 and 小标宋 (fonts/64-nianbao-official-faces.conf,
+# which `make setup` installs, shows fontconfig the Fandol faces), then Noto CJK for the tables
+# and for a character a Fandol face lacks.
+FACES = ["FandolFang", "FandolHei", "FandolKai", "FandolSong:bold", "Noto Serif CJK SC", "Noto Sans CJK SC"]
 
 
 class TypesetError(NianbaoError):
@@ -173,6 +176,8 @@ def _serve(requests, replies) -> None:
             status, body = b"P", _compiler(template).compile(sys_inputs={name: text}, **made)
         except typst.TypstError as error:
             status, body = b"E", error.diagnostic.strip().encode("utf-8")
+        except TypesetError as error:  # a face missing from the machine
+            status, body = b"E", str(error).encode("utf-8")
         _send(replies, status, SPENT.pack(time.process_time() - started) + body)
 
 
@@ -185,9 +190,18 @@ def _compiler(template: Path) -> typst.Compiler:
 
 @functools.cache
 def _font_folders() -> list[str]:
-    files = [subprocess.run(["fc-match", "-f", "%{file}", face], capture_output=True, text=True,
-                            check=True).stdout for face in FACES]
-    return sorted({str(Path(file).parent) for file in files})  # Typst loads fonts by folder
+    """The folders of FACES; a face fontconfig does not have (it gives another for any name) is
+    an error that says how to install it, not a report quietly set in some other face."""
+    folders = set()
+    for face in FACES:
+        found = subprocess.run(["fc-match", "-f", "%{family}\t%{file}", face], capture_output=True, text=True,
+                               check=True).stdout
+        families, file = found.split("\t")
+        if face.split(":")[0] not in families.split(","):
+            raise TypesetError(f"找不到排版 PDF 所用的字体 {face.split(':')[0]}（fontconfig 给出的是 {families}）："
+                               "请在项目目录运行 make setup 安装字体及其配置")
+        folders.add(str(Path(file).parent))
+    return sorted(folders)  # Typst loads fonts by folder
 
 
 def _block(block) -> dict:
@@ -205,15 +219,12 @@ def _block(block) -> dict:
 # ---- Tables ----
 
 def _table_block(block: TableBlock, table: Table) -> dict:
-    """A block with its columns as wide as report.css makes them, its lines of cells (a label
-    merged down a narrow column stands one character a line) and the runs of lines it keeps
-    on one page."""
+    """A block with its columns as wide as report.css makes them, its lines of cells and the
+    runs of lines it keeps on one page."""
     columns = _columns(block, table)
-    width = len(columns)
-    title = [[Cell(block.title, colspan=width, kind="title")]] if block.title else []
-    narrow = {column for column, spec in enumerate(columns) if spec != "auto" and spec[1] == "em"}
+    title = [[Cell(block.title, colspan=len(columns), kind="title")]] if block.title else []
     look = "official-four" if table.table == "四" else table.style
-    return {"look": look, "columns": columns, "head": _lines([*title, *block.head]), "body": _lines(block.body, narrow),
+    return {"look": look, "columns": columns, "head": _lines([*title, *block.head]), "body": _lines(block.body),
             "keep": block.keep}
 
 
@@ -225,8 +236,8 @@ def _columns(block: TableBlock, table: Table) -> list:
         return ["auto"] * block.stub_columns + [[1, "fr"]] * (block.width - block.stub_columns)
     if block.flat:
         stub = [[64, "%"]]
-    elif table.table == "三":  # its group labels in narrow columns, the leaf labels wide
-        stub = [[1.9, "em"]] * max(block.stub_columns - 1, 0) + [[30, "%"]]
+    elif table.table == "三":  # its group labels three characters a line as in the form, the leaf labels wide
+        stub = [[GROUP_WIDTH, "em"]] * max(block.stub_columns - 1, 0) + [[30, "%"]]
     elif table.table == "二":
         stub = [[28, "%"]] * block.stub_columns
     else:
@@ -235,23 +246,14 @@ def _columns(block: TableBlock, table: Table) -> list:
             *[[1, "fr"]] * block.value_columns]
 
 
-def _lines(lines: list[list[Cell]], narrow: frozenset | set = frozenset()) -> list[list[dict]]:
-    """Lines of cells as plain data. A label merged down a narrow column stands one character
-    a line, as in the form (and in the HTML, where its column leaves room for one)."""
-    taken: set[tuple[int, int]] = set()
-    result = []
-    for row, line in enumerate(lines):
-        column, cells = 0, []
-        for cell in line:
-            while (row, column) in taken:
-                column += 1
-            taken.update((row + r, column + c) for r in range(cell.rowspan) for c in range(cell.colspan))
-            cells.append({"text": cell.text, "rowspan": cell.rowspan, "colspan": cell.colspan, "kind": cell.kind,
-                          "indent": cell.indent, "strong": cell.strong,
-                          "vertical": cell.rowspan > 1 and cell.colspan == 1 and column in narrow})
-            column += cell.colspan
-        result.append(cells)
-    return result
+# em: a group label's column, three characters a line and the cell's padding (report.css's too)
+GROUP_WIDTH = 3.7
+
+
+def _lines(lines: list[list[Cell]]) -> list[list[dict]]:
+    """Lines of cells as plain data."""
+    return [[{"text": cell.text, "rowspan": cell.rowspan, "colspan": cell.colspan, "kind": cell.kind,
+              "indent": cell.indent, "strong": cell.strong} for cell in line] for line in lines]
 
 
 def _axis(chart: Chart) -> dict:

@@ -158,6 +158,8 @@ def _text(word, block: Paragraph, depth: int) -> None:
                 written.add_break()
             written.add_text(line)
         written.bold, written.italic = run.strong or None, run.emphasis or None
+        if run.heading:  # （一）主动公开。 in the face of the second-level headings
+            word_style.set_east_asian_font(written._r.get_or_add_rPr(), word_style.SUBHEADING_FONT)
 
 
 def _lines(paragraph, lines: list[str]) -> None:

@@ -48,36 +48,42 @@ def prepare(document, draft: str) -> None:
 
 def _styles(styles) -> None:
     defaults = styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _fonts(defaults, BODY_FONT)
+    set_east_asian_font(defaults, BODY_FONT)
     _set(defaults, "w:lang", {"w:val": "en-US", "w:eastAsia": "zh-CN"})  # Chinese line breaking rules
 
     normal = styles["Normal"]
     normal.font.size = Pt(BODY_SIZE)
-    _fonts(normal.element.get_or_add_rPr(), BODY_FONT)
+    set_east_asian_font(normal.element.get_or_add_rPr(), BODY_FONT)
     _set(normal.element.rPr, "w:spacing", {"w:val": str(CONDENSED)})
     _paragraph(normal, first_line=2 * CHARACTER, alignment=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    # A Latin word (a web address, an e-mail) breaks where the line ends, as WPS breaks it by
+    # default: else the justified line before it would spread its characters apart.
+    normal.element.get_or_add_pPr().insert_element_before(
+        OxmlElement("w:wordWrap", {qn("w:val"): "0"}), "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE",
+        "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+        "w:mirrorIndents", "w:suppressOverlap", "w:jc")
 
     for name, font in (("Heading 1", HEADING_FONT), ("Heading 2", SUBHEADING_FONT)):
         heading = styles[name]  # the built-in headings: Word's navigation pane and outline list them
         heading.element._remove_rPr()  # the template's theme font, colour, bold and size
         heading.font.size = Pt(BODY_SIZE)
-        _fonts(heading.element.get_or_add_rPr(), font)
+        set_east_asian_font(heading.element.get_or_add_rPr(), font)
         heading.paragraph_format.space_before = Pt(0)
 
     title = styles.add_style(TITLE, WD_STYLE_TYPE.PARAGRAPH)
     title.base_style, title.font.size = normal, Pt(TITLE_SIZE)
-    _fonts(title.element.get_or_add_rPr(), TITLE_FONT)
+    set_east_asian_font(title.element.get_or_add_rPr(), TITLE_FONT)
     _paragraph(title, first_line=0, alignment=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(35), after=LINE)
 
     table = styles.add_style(TABLE, WD_STYLE_TYPE.PARAGRAPH)  # tables and the notes under charts
     table.base_style, table.font.size = normal, Pt(TABLE_SIZE)
-    _fonts(table.element.get_or_add_rPr(), TABLE_FONT)
+    set_east_asian_font(table.element.get_or_add_rPr(), TABLE_FONT)
     _set(table.element.rPr, "w:spacing", {"w:val": "0"})
     _paragraph(table, first_line=0, alignment=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(15))  # most cells are centred
 
     for name, font in (("Header", HEADING_FONT), ("Footer", TABLE_FONT)):
         styles[name].font.size = Pt(PAGE_NUMBER_SIZE)
-        _fonts(styles[name].element.get_or_add_rPr(), font)
+        set_east_asian_font(styles[name].element.get_or_add_rPr(), font)
         _paragraph(styles[name], first_line=0, alignment=WD_ALIGN_PARAGRAPH.CENTER, line=None)
 
 
@@ -89,7 +95,7 @@ def _paragraph(style, *, first_line, alignment, line=LINE, after=Pt(0)) -> None:
     formatting.space_before, formatting.space_after = Pt(0), after
 
 
-def _fonts(rpr, east_asian: str) -> None:
+def set_east_asian_font(rpr, east_asian: str) -> None:
     """Name the East Asian face (w:eastAsia, which python-docx's font.name leaves out) beside
     the Latin one, and drop the template's theme fonts, which would win over both. The hint
     sets quotes and dashes shared by both scripts (“”—) in the Chinese face."""

@@ -29,6 +29,7 @@ LEAF = 50          # mm: at least, for the row labels beside the numbers: 13 cha
 FIGURE = 24        # mm: the history table's figure names (本年新收), short beside seven columns of numbers
 VALUE = 28         # mm: at most, for a column of numbers
 COVERAGE = [14, 62, TEXT_WIDTH - 76]  # mm: a government's units: number, unit, what the report says of it
+SHADE = "C6D9F1"   # the form's fill of 表二's block heads
 CELL_MARGIN = 43   # twips (0.75 mm) left and right: Word's 1.9 mm would leave 表四's 五号 one character a line
 
 
@@ -121,7 +122,7 @@ def _place(blocks: list[TableBlock], width: int) -> tuple[list[tuple[int, int, C
     """
     placed, extents, top = [], [], 0
     for block in blocks:
-        title = [[Cell(block.title, colspan=width, kind="head")]] if block.title else []
+        title = [[Cell(block.title, colspan=width, kind="title")]] if block.title else []
         lines = [*title, *block.head, *block.body]
         extents.append((top, top + len(title) + len(block.head), top + len(lines)))
         taken: set[tuple[int, int]] = set()
@@ -152,6 +153,11 @@ def _widths(block: TableBlock, leaf: float) -> list[float]:
 
 def _write(target, cell: Cell) -> None:
     target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    if cell.kind == "title":  # 表二's block heads (第二十条第（一）项), shaded as in the form
+        shade = OxmlElement("w:shd", {qn("w:val"): "clear", qn("w:color"): "auto", qn("w:fill"): SHADE})
+        # where the schema's order of a cell's properties wants it: Word refuses them out of order
+        target._tc.get_or_add_tcPr().insert_element_before(shade, "w:noWrap", "w:tcMar", "w:textDirection",
+                                                          "w:tcFitText", "w:vAlign", "w:hideMark")
     paragraph = target.paragraphs[0]
     # heads and numbers are centred (the style's alignment); labels read from the left, but
     # for a group label merged down, which stands centred as in the form
