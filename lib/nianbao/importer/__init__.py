@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .. import editions, ids, registry
 from ..checks.findings import Finding
+from ..errors import reason
 from ..record import Record
 from . import document, ocr, pdf, sources, word
 from .sources import ImportFailed
@@ -62,7 +63,7 @@ def read(path, agency: str = "", year: int | None = None) -> Imported:
             raise ImportFailed(f"{path}: 文件不存在")
         source = reader(path)
     except OSError as error:  # a name too long, a folder not to be read…
-        raise ImportFailed(f"{path}: 无法读取文件：{error.strerror or error}") from None
+        raise ImportFailed(f"{path}: 无法读取文件：{reason(error)}") from None
     imported = from_text(source.text, source.kind, source=str(path), places=source.places,
                          titles=source.titles, agency=agency, year=year)
     imported.notes[:0] = source.notes
