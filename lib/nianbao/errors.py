@@ -14,6 +14,17 @@ class NianbaoError(Exception):
     """An error whose message, in Chinese, is all a person needs to see."""
 
 
+def is_ours(name: str) -> bool:
+    """Whether an error's class name (as a kernel reports a cell's error) is a NianbaoError's:
+    its message then stands alone, without the class name in front."""
+    found, todo = set(), [NianbaoError]
+    while todo:
+        for kind in todo.pop().__subclasses__():
+            found.add(kind.__name__)
+            todo.append(kind)
+    return name == NianbaoError.__name__ or name in found
+
+
 # What the operating system's errors mean, in the user's words: the same for reading and writing
 # ("无法读取 x：…", "无法写入 x：…"). Python's own text for them (strerror) is English.
 _REASONS = {
