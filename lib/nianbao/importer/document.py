@@ -102,14 +102,16 @@ def headings(edition: Edition, text: str, year: int | None = None) -> list[Headi
 
 
 def _heading_pattern(part: Part, wording: str) -> re.Pattern:
-    """`三、收到和处理…` as written in the wild: any width, spaces anywhere, `三.` or `三 、`.
-    Every wording of a numbered part carries the number of its official title."""
+    """`三、收到和处理…` as written in the wild: any width, spaces anywhere, `三.` or `三 、`,
+    a `、` between items as 与, 及 or 和. Every wording of a numbered part carries the number of
+    its official title."""
     title = fold(part.title)
     numbered = title[:1] in _NUMERALS and title[1:2] in "、."
     words = fold(wording)
     if words[:1] in _NUMERALS and words[1:2] in "、.":
         words = words[2:]
-    body = r"\s*".join(re.escape(char) for char in words)
+    # `、` between two items is written 与, 及 or 和 as often (`行政复议与行政诉讼情况`)
+    body = r"\s*".join("[、与及和]" if char == "、" else re.escape(char) for char in words)
     if numbered:
         # a few words may stand between number and wording (`一、政府信息公开工作基本情况`)
         return re.compile(rf"{title[0]}\s*[、.．]\s*[^\n。；;，,、]{{0,12}}?{body}")
@@ -210,6 +212,30 @@ def any_year(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+# A line of the lead is prose: it ends a sentence somewhere, or announces what follows (`如下:`).
+_PROSE = re.compile(r"[。]|[:：]\s*$")
+_NUMBERED_HEADING = re.compile(rf"^\s*[{_NUMERALS}]\s*[、.．]")
+
+
+def lead(text: str, kind: str, limit: int) -> str:
+    """The opening paragraphs before part 一 (text: the preamble): what the report says of itself
+    (`本报告由…编制`, the statistics period, whom to ask), one a line, without the title, page
+    furniture or a crawler's header (lines that end no sentence). A title that opens the line of
+    the lead (a page flattened to one line) is left out too. When the lead runs past `limit`
+    characters (a field's bound), only the sentence telling whom to ask is kept."""
+    lines = []
+    for line in paragraphs(text, kind):
+        if _NUMBERED_HEADING.match(line):
+            break
+        opening = _TITLES[0].match(line) or _TITLES[1].match(line)
+        if opening:
+            line = line[opening.end():].strip()
+        if _PROSE.search(line) and len(line) > 10:
+            lines.append(re.sub(r"\s+", "", line))
+    found = "\n".join(lines)
+    return found if 0 < len(found) <= limit else contact(text)
+
+
 def contact(text: str) -> str:
     """The sentence telling readers whom to ask (`如对本报告有疑问，请与…联系（电话…）。`)."""
     for sentence in re.findall(r"[^。]+。?", re.sub(r"\s+", "", text)):  # a sentence at a time: linear
@@ -248,27 +274,29 @@ _MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~])")
 _LIST_START = re.compile(r"^(\d+)([.)]\s)|^([-+=>])")  # a list item, rule, underline or quote
 
 
-def markdown(text: str, kind: str) -> str:
-    """A part's text as Markdown paragraphs, every character taken literally.
-
-    `pdftotext -layout` wraps lines inside a paragraph and indents the first: its lines are
-    joined up to the next indented line. Elsewhere each line is a paragraph. Characters that
-    Markdown would read as markup are escaped: published text never becomes markup.
-    """
-    paragraphs: list[list[str]] = []  # each paragraph's lines, joined once: adding a line at a time is quadratic
+def paragraphs(text: str, kind: str) -> list[str]:
+    """A text's paragraphs. `pdftotext -layout` wraps lines inside a paragraph and indents the
+    first: its lines are joined up to the next indented line. Elsewhere each line is one."""
+    found: list[list[str]] = []  # each paragraph's lines, joined once: adding a line at a time is quadratic
     for line in text.splitlines():
         if not line.strip():
             if kind != "layout":
-                paragraphs.append([])
+                found.append([])
             continue
-        starts = kind != "layout" or re.match(r"^(\s{2,}|\u3000)", line) or not paragraphs
-        if starts or not paragraphs[-1]:
-            paragraphs.append([line.strip()])
+        starts = kind != "layout" or re.match(r"^(\s{2,}|\u3000)", line) or not found
+        if starts or not found[-1]:
+            found.append([line.strip()])
         else:
-            paragraphs[-1].append(line.strip())
+            found[-1].append(line.strip())
+    return [paragraph for paragraph in map("".join, found) if paragraph]
+
+
+def markdown(text: str, kind: str) -> str:
+    """A part's text as Markdown paragraphs (`paragraphs`), every character taken literally:
+    characters that Markdown would read as markup are escaped, so published text never
+    becomes markup."""
     out = []
-    for paragraph in map("".join, paragraphs):
-        if paragraph:
-            escaped = _MARKDOWN.sub(r"\\\1", paragraph)
-            out.append(_LIST_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", escaped))
+    for paragraph in paragraphs(text, kind):
+        escaped = _MARKDOWN.sub(r"\\\1", paragraph)
+        out.append(_LIST_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", escaped))
     return "\n\n".join(out)
