@@ -9,7 +9,7 @@ import csv
 import docx
 import pytest
 
-from conftest import SAMPLES
+from conftest import ROOT, SAMPLES
 from nianbao.cli import main
 from test_import_documents import DOCUMENTS, fill_form
 
@@ -103,3 +103,28 @@ def test_a_statistics_period_of_last_year_in_the_lead_is_found(tmp_path, capsys)
     status, printed = import_then_check(tmp_path / "hongze-2024.txt", tmp_path / "out", capsys)
     [stale] = [line for line in printed.splitlines() if "跨年.年份未更新" in line]
     assert "开头段落把2023年当作报告年度（统计期限）" in stale
+
+
+# ---- a title as pages print it, or lost ----------------------------------------------------------
+
+GOLD = ROOT / "benchmarks" / "gold" / "reports"
+
+
+@pytest.mark.parametrize("page, said", [
+    ("longquan-xijie-2019", "西街街道 2019年度"),         # `2019年西街街道` / `政府信息公开工作年度报告`
+    ("guyang-xiashihao-2022", "下湿壕镇政府 2022年度"),   # `…镇政府2022年信息公开工作年度报告`
+    ("nanping-szf-2012", "（机关未识别） 2012年度"),       # no title in the copy, `本报告由…编制` in its lead
+    ("lishui-szf-2017", "（机关未识别） 2017年度"),
+])
+def test_a_pages_title_as_printed_or_lost_still_gives_the_report(tmp_path, capsys, page, said):
+    assert main(["import", str(GOLD / f"{page}.txt"), "-o", str(tmp_path)]) == 0
+    assert said in capsys.readouterr().out
+
+
+def test_a_title_quoted_in_a_lead_copied_from_last_year_does_not_set_the_year(tmp_path, capsys):
+    """zoucheng-tianhuang-2021: `我镇认真编制了《田黄镇2020年政府信息公开工作年度报告》`, its
+    statistics period 2021: a 2021 report whose lead speaks of 2020."""
+    status, printed = import_then_check(GOLD / "zoucheng-tianhuang-2021.txt", tmp_path, capsys)
+    assert "2021年度" in printed
+    [stale] = [line for line in printed.splitlines() if "跨年.年份未更新" in line]
+    assert "开头段落把2020年当作报告年度（公布的报告年度）" in stale

@@ -87,7 +87,7 @@ def from_text(text: str, kind: str, source: str = "", places: tuple[str, ...] = 
         parts, preamble = document.regions(edition, text, year)
     else:
         edition, parts, preamble, reads = _best_edition(text, year)
-    if found.year is None and not parts and found.edition != document.SUMMARY:
+    if found.year is None and not parts and found.edition != document.SUMMARY and not document.describes_itself(text):
         raise NotAReport(f"{source}: 不是政府信息公开工作年度报告或工作总结：没有找到报告标题"
                          "（应如“…2023年政府信息公开工作年度报告”），也没有找到报告的任何部分标题")
     if year is None:

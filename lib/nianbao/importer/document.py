@@ -8,6 +8,7 @@ must carry its part's title.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,9 +21,16 @@ from .sources import row_line
 _CJK = r"[\u4e00-\u9fff（）()]"
 _REPORT = r"(?:政府信息(?:与政务)?公开|政务公开)工作(?:年度)?(?:报告|年报)"
 _TITLES = (
-    re.compile(rf"(?P<agency>{_CJK}{{2,40}}?)\s*(?P<year>(?:19|20)\d\d)\s*年度?\s*{_REPORT}"),
-    re.compile(rf"(?P<year>(?:19|20)\d\d)\s*年度?\s*(?P<agency>{_CJK}{{2,40}}?){_REPORT}"),
+    # after the name and year, `信息公开工作年度报告` too (`下湿壕镇政府2022年信息公开工作年度报告`);
+    # not after the year alone, where `2012年政府信息公开…` would make 政府 a name
+    re.compile(rf"(?P<agency>{_CJK}{{2,40}}?)\s*(?P<year>(?:19|20)\d\d)\s*年度?\s*"
+               r"(?:政府信息(?:与政务)?公开|政务公开|信息公开)工作(?:年度)?(?:报告|年报)"),
+    # the title broken after the name: `2019年西街街道` / `政府信息公开工作年度报告`
+    re.compile(rf"(?P<year>(?:19|20)\d\d)\s*年度?\s*(?P<agency>{_CJK}{{2,40}}?)\s*{_REPORT}"),
 )
+# A report whose title the copy lost still says what it is in its first lines:
+# `本报告由南平市人民政府…根据《…条例》…编制`, `本年度报告根据《中华人民共和国政府信息公开条例》…`.
+_SELF = re.compile(r"本(?:年度)?报告[^。\n]{0,30}?(?:政府信息公开|《条例》)")
 # The companion genre (editions/work-summary.yaml): `…2022年政务公开工作总结和2023年工作思路`.
 _SUMMARY = re.compile(rf"(?P<agency>{_CJK}{{2,40}}?)\s*(?P<year>(?:19|20)\d\d)\s*年度?\s*"
                       r"(?:政府信息(?:与政务)?公开|政务公开)工作总结")
@@ -40,6 +48,8 @@ _PAGE_NUMBER = re.compile(r"^\s*[-—–]\s*\d+\s*[-—–]\s*$|^\s*第\s*\d+\s*
 _NOISE = re.compile(r"^[\s|｜]*$|^\s*(?:【[^】]{1,8}】\s*)+[\s|]*$")
 _AGENCY_LINE = re.compile(rf"^\s*{_CJK}{{4,40}}\s*$")
 _NUMERALS = "一二三四五六七八九十"
+# The statistics period's year: `统计期限自2021年1月1日`, `统计时限为2021年…`, `统计期限从2021年…`.
+_PERIOD = re.compile(r"统计(?:期限|时限|限)[^\d。\n]{0,6}?((?:19|20)\d\d)\s*年")
 
 
 def clean(text: str) -> str:
@@ -156,8 +166,14 @@ def meta(text: str, titles: tuple[tuple[str, str], ...] = ()) -> Meta:
     for candidate, where in [*stated, *((normalised(t), w) for t, w in titles), (plain, "正文标题")]:
         found = _title(candidate)
         if found:
-            agency, year, edition = found
+            agency, year, edition, heading = found
             origins["agency"] = origins["year"] = where
+            period = _PERIOD.search(plain)
+            if where == "正文标题" and not heading and period and int(period.group(1)) != year:
+                # a title quoted in a sentence (`编制了《田黄镇2020年…年度报告》`, a lead copied from
+                # last year) against the statistics period: the period tells the year
+                origins["year"] = f"统计期限（正文所引标题为{year}年）"
+                year = int(period.group(1))
             break
     else:
         edition = SUMMARY if _SUMMARY_WORDS.search(plain) else ""
@@ -188,27 +204,39 @@ def meta(text: str, titles: tuple[tuple[str, str], ...] = ()) -> Meta:
                 origins=origins)
 
 
-def _title(text: str) -> tuple[str, int, str] | None:
-    """The agency, year and genre (SUMMARY or "") of the first title in a text: an annual
-    report's or a work summary's. A title may say `关于`
+def _title(text: str) -> tuple[str, int, str, bool] | None:
+    """The agency, year and genre (SUMMARY or "") of the first title in a text, an annual
+    report's or a work summary's, and whether it stands as a heading (it opens its line). A
+    heading among a pattern's first few matches goes before a title quoted in a sentence (a
+    crawler's or a converter's header naming the file). A title may say `关于`
     (`…公安局关于2021年政府信息公开工作年度报告`); a name holding it elsewhere is a notice the
     text cites (`国务院办公厅关于做好…`), not the title."""
-    # each pattern's first title only: looking through the whole text cost 0.3 s a megabyte
-    firsts = (next((m for m in pattern.finditer(text) if "关于" not in m.group("agency").removesuffix("关于")), None)
-              for pattern in (*_TITLES, _SUMMARY))
-    titles = [m for m in firsts if m]
-    if not titles:
+    def heads(match) -> bool:
+        return not text[text.rfind("\n", 0, match.start()) + 1:match.start()].strip()
+
+    firsts = []
+    for pattern in (*_TITLES, _SUMMARY):
+        # a few matches of each only: looking through the whole text cost 0.3 s a megabyte
+        found = [m for m in itertools.islice(pattern.finditer(text), 5)
+                 if "关于" not in m.group("agency").removesuffix("关于")]
+        firsts += [m for m in found if heads(m)][:1] or found[:1]
+    if not firsts:
         return None
-    first = min(titles, key=lambda m: m.start())  # the title, not a notice the text cites
+    first = min(firsts, key=lambda m: (not heads(m), m.start()))  # the title, not a notice the text cites
     return (first.group("agency").strip().removesuffix("关于"), int(first.group("year")),
-            SUMMARY if first.re is _SUMMARY else "")
+            SUMMARY if first.re is _SUMMARY else "", heads(first))
+
+
+def describes_itself(text: str) -> bool:
+    """Whether the text's first lines say it is a report on open government information."""
+    return bool(_SELF.search(normalised(text[:2000])))
 
 
 def any_year(text: str) -> int | None:
     """The report year when no title gives it: the year of the statistics period, else the
     first year the text names."""
     plain = normalised(text)
-    match = re.search(r"统计期限自\s*((?:19|20)\d\d)\s*年", plain) or re.search(r"((?:19|20)\d\d)\s*年", plain)
+    match = _PERIOD.search(plain) or re.search(r"((?:19|20)\d\d)\s*年", plain)
     return int(match.group(1)) if match else None
 
 
