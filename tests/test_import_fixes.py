@@ -128,3 +128,12 @@ def test_a_title_quoted_in_a_lead_copied_from_last_year_does_not_set_the_year(tm
     assert "2021年度" in printed
     [stale] = [line for line in printed.splitlines() if "跨年.年份未更新" in line]
     assert "开头段落把2020年当作报告年度（公布的报告年度）" in stale
+
+
+def test_a_pages_cells_joined_by_bars_are_read_as_rows(capsys):
+    """guyang-xiashihao-2022 prints 表二 as `规章 | 0 | 0 | 0 |`: each row's numbers, not three
+    numbers belonging to no row."""
+    assert main(["import", str(GOLD / "guyang-xiashihao-2022.txt"), "--csv"]) == 0
+    printed = capsys.readouterr()
+    assert "二,规章,本年制发件数,0" in printed.out
+    assert "表二中没有读到“规章”行" not in printed.err

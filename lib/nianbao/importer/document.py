@@ -54,9 +54,10 @@ _PERIOD = re.compile(r"统计(?:期限|时限|限)[^\d。\n]{0,6}?((?:19|20)\d\d
 
 def clean(text: str) -> str:
     """The text without page numbers, form feeds, page furniture and table-border rules, and
-    its Markdown table rows laid out as the other readers lay out a table row: a "PDF to
-    Markdown" conversion is often saved as .txt, and a number between `|`s reads as a row of
-    its own (huaian-2024 so converted: 0 of 190 cells, and the legacy table)."""
+    its Markdown table rows, and a scraped page's rows of cells joined by `|`, laid out as the
+    other readers lay out a table row: a "PDF to Markdown" conversion is often saved as .txt,
+    and a number between `|`s reads as a row of its own (huaian-2024 so converted: 0 of 190
+    cells, and the legacy table; a page's `规章 | 0 | 0 | 0 |`: its rows not read)."""
     lines = []
     for line in text.replace("\f", "\n").replace("\r", "").splitlines():
         if _PAGE_NUMBER.match(line) or _NOISE.match(line):
@@ -65,6 +66,9 @@ def clean(text: str) -> str:
         row = line.strip()
         if row[:1] == row[-1:] == "|" and row.count("|") >= 3:  # two cells at least: `| 一、… | 12 |`
             lines.append(row_line(row[1:-1].split("|")))  # the rule under a header gives ""
+            continue
+        if row.count("|") >= 2 and row[:1] != "|":  # a page's cells joined by `|`: `规章 | 0 | 0 | 0 |`
+            lines.append(row_line(row.removesuffix("|").split("|")))
             continue
         end = line.rstrip()  # a table border at the end of the line, found without a regex: `\s*\|+\s*$`
         lines.append(end.rstrip("|").rstrip() if end.endswith("|") else line)  # took 30 s on 100 kB of spaces
