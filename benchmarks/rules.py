@@ -144,6 +144,20 @@ def table(judged: list[Judged], known: set[str]) -> list[tuple]:
     return rows
 
 
+def causes(judged: list[Judged]) -> dict[str, str]:
+    """Per rule, the causes of its false alarms and misses as the gold file judges them:
+    `误报 parsing 1；漏报 rule 1`."""
+    counted = defaultdict(lambda: defaultdict(int))
+    for report in judged:
+        for finding, fault in report.findings:
+            if fault is None:
+                counted[finding.rule][("误报", cause(report.entry, finding=finding).split("：")[0])] += 1
+        for fault in report.misses:
+            counted[fault["rule"]][("漏报", cause(report.entry, fault=fault).split("：")[0])] += 1
+    return {rule: "；".join(f"{kind} {why} {n}" for (kind, why), n in sorted(by.items()))
+            for rule, by in counted.items()}
+
+
 def _share(value) -> str:
     return "—" if value is None else f"{value:.2f}"
 
@@ -159,12 +173,15 @@ def main(argv=None) -> int:
     pages = sum(e["file"].startswith("benchmarks/") for e in entries)
     print(f"金标准：{len(judged)} 份（网页 {pages}，项目样本 {len(judged) - pages}），"
           f"人工标注的错误 {sum(len(j.entry.get('faults') or []) for j in judged)} 处\n")
-    print(f"{'规则':<16}{'报警':>5}{'正确':>5}{'误报':>5}{'错误':>5}{'查出':>5}{'精确率':>7}{'召回率':>7}  ")
+    print(f"{'规则':<16}{'报警':>5}{'正确':>5}{'误报':>5}{'错误':>5}{'查出':>5}{'精确率':>7}{'召回率':>7}  "
+          f"未达标的原因（gold 中判定）")
+    why = causes(judged)
     for rule, alarms, true, false, faults, found, precision, recall in table(judged, known):
-        short = ("" if rule in known else "（无规则）")
+        if rule not in known:
+            why[rule] = "没有规则"
         below = (precision is not None and precision < PRECISION) or (recall is not None and recall < RECALL)
-        print(f"{rule + short:<16}{alarms:>5}{true:>5}{false:>5}{faults:>5}{found:>5}"
-              f"{_share(precision):>8}{_share(recall):>8}  {'←' if below else ''}")
+        print(f"{rule:<16}{alarms:>5}{true:>5}{false:>5}{faults:>5}{found:>5}"
+              f"{_share(precision):>8}{_share(recall):>8}  {'← ' + why.get(rule, '') if below else ''}")
     print("\n误报（规则 · 报告 · 位置 · 原因）：")
     for report in judged:
         for finding, fault in report.findings:
