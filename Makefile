@@ -39,8 +39,10 @@ test: setup
 test-fast: setup
 	$(VENV)/bin/pytest -m "not slow" --durations=10
 
+# JupyterLab at the project folder (data/, params/ and outputs/ in its file browser), the template
+# open; given only the notebook, it would take the notebook's folder as its root.
 lab: debian-packages $(FACES_CONF) $(LAB_VENV)/.installed
-	$(LAB_VENV)/bin/jupyter lab $(LAB_AS_ROOT) notebooks/annual_report.ipynb
+	$(LAB_VENV)/bin/jupyter lab $(LAB_AS_ROOT) --ServerApp.root_dir="$(CURDIR)" notebooks/annual_report.ipynb
 
 setup: debian-packages $(FACES_CONF) $(VENV)/.installed
 

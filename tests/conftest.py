@@ -151,6 +151,7 @@ SLOW_MODULES = {"test_batch.py", "test_batch_faults.py", "test_batch_kernels.py"
                 "test_every_edition_run.py", "test_fuzz.py", "test_import_bounds.py", "test_memory.py",
                 "test_one_document.py", "test_opendata_batch.py", "test_scope_hostile.py"}
 SLOW_TESTS = {
+    "test_cli.py": {"test_a_params_file_or_a_list_of_units_that_cannot_be_read_is_said_in_chinese"},
     "test_consolidation.py": {
         "test_the_demo_government_report_in_html_pdf_word_and_the_index",
         "test_a_city_over_a_folder_holding_a_county_and_its_departments_sums_each_department_once"},

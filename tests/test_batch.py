@@ -63,7 +63,7 @@ def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project,
     errors = [o for c in failed.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors and errors[0].ename == "IntakeError"
     reason = run_json(project, "2023", "shili-scjgj")["reason"]
-    assert reason == ("IntakeError: data/2023/shili-scjgj.yaml: tables.三.一、本年新收政府信息公开申请数量"
+    assert reason == ("data/2023/shili-scjgj.yaml: tables.三.一、本年新收政府信息公开申请数量"
                       "[法人或其他组织/商业企业]: 应为非负整数，实为文字“六”")  # the path as the person knows it
     assert run_json(project, "2023", "no-record")["reason"] == "参数文件缺少字段：record"
     assert run_json(project, "2023", "shili-sjzyglj")["status"] == "ok"  # the others still ran

@@ -1,15 +1,18 @@
 """`nianbao check` and `nianbao template` as a person runs them."""
+import re
+
 import openpyxl
 
-from conftest import ROOT, SAMPLES
+from conftest import ROOT, SAMPLES, copy_project
 from nianbao.cli import main
 
 
 def test_check_prints_findings_and_exits_1_only_on_errors(capsys):
     assert main(["check", str(ROOT / "data/2022/quzhou-jgswbzzx.yaml")]) == 0
     out = capsys.readouterr().out
-    # seed 001: also its 总体情况 says nothing of 政府信息管理 (内容.总体情况五方面)
-    assert "衢州市机关事务保障中心 2022年度" in out and "错误 0，提示 4" in out
+    # seed 001: also its 总体情况 says nothing of 政府信息管理 (内容.总体情况五方面), and its lead
+    # cites the 2019 format notice (依据.过时)
+    assert "衢州市机关事务保障中心 2022年度" in out and "错误 0，提示 5" in out
     assert "提示 文字.规范  成文日期：日期“2023年1月28”不完整，缺少“日”" in out
     assert "提示 表二.现行有效  表二 · 第二十条第（一）项/规章 · 现行有效件数" in out
 
@@ -113,3 +116,70 @@ def test_a_published_report_imported_then_checked_is_checked_whatever_metadata_i
     assert out.count("提示 基本信息.缺失  成文日期：缺少成文日期") == 4  # none of them states its date
     # hongze 2023 publishes 表四 总计 0 while its parts are not: found, table by table
     assert "错误 表四.总计" in out
+
+
+# ---- Files that cannot be read or written, said in Chinese (issue #24 item 5) ------------------
+
+# What Python and the system say of a file, in English: never shown to the user
+ENGLISH = re.compile(r"Errno|No such file|[Ii]s a directory|Not a directory|too long|Permission denied|"
+                     r"already in use|Traceback|Error\b")
+
+
+def test_files_that_cannot_be_read_or_written_are_said_in_chinese_naming_the_path(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    too_long = "甲" * 100  # 300 bytes: longer than a file's name may be
+    cases = [
+        (["workbook", "-o", "missing/x.xlsx"], 1, "无法写入 missing/x.xlsx：文件或目录不存在"),
+        (["workbook", "-o", "folder"], 1, "无法写入 folder：是目录，不是文件"),
+        (["workbook", "-o", "file/x.xlsx"], 1, "无法写入 file/x.xlsx：路径中有同名文件占用了目录的位置"),
+        (["check", f"{too_long}.yaml"], 1, f"无法读取 {too_long}.yaml：文件名过长"),
+        (["import", f"{too_long}.txt"], 1, f"{too_long}.txt: 无法读取文件：文件名过长"),
+        (["import", str(SAMPLES / "raw/hongze-2023.txt"), "-o", "file"], 1, "无法写入 file：已有同名文件"),
+        (["audit", "folder", "-o", "file"], 1, "无法写入 file/reports：路径中有同名文件占用了目录的位置"),
+        (["audit", "folder", "-o", "out", "--hierarchy", "file/h.yaml"], 2,
+         "file/h.yaml：无法读取上下级关系文件：路径中有同名文件占用了目录的位置"),
+    ]
+    for argv, status, said in cases:
+        assert main(argv) == status, argv
+        out, err = capsys.readouterr()
+        assert said in err and not ENGLISH.search(out + err), (argv, out, err)
+    (tmp_path / "nianbao.yaml").mkdir()  # the project's settings: a folder in the file's place
+    assert main(["check", str(ROOT / "data/2023/shili-scjgj.yaml")]) == 2
+    assert capsys.readouterr().err.strip() == "nianbao.yaml：无法读取：是目录，不是文件"
+
+
+def test_a_record_that_cannot_be_read_does_not_stop_check_from_checking_the_others(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "甲" * 100 + ".yaml", str(ROOT / "data/2023/shili-scjgj.yaml")]) == 1
+    out, err = capsys.readouterr()
+    assert "文件名过长" in err and "示例市市场监督管理局 2023年度" in out and not ENGLISH.search(err)
+
+
+def test_a_port_in_use_is_said_in_chinese(tmp_path, capsys, monkeypatch):
+    import socket
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "outputs").mkdir()
+    (tmp_path / "outputs/index.html").write_text("", encoding="utf-8")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["review", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"审核服务无法启动（端口 {port}）：端口已被占用" in err and not ENGLISH.search(err)
+
+
+def test_a_params_file_or_a_list_of_units_that_cannot_be_read_is_said_in_chinese(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(copy_project(tmp_path, [("2023", "shili-szf")]))
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    government = tmp_path / "params/2023/shili-szf.yaml"
+    government.write_text(government.read_text(encoding="utf-8").split("covers:")[0] + "covers:\n  - file/units.txt\n",
+                          encoding="utf-8")
+    assert main(["run", "params/2023/nope.yaml", "params/2023/shili-szf.yaml"]) == 1
+    out, err = capsys.readouterr()
+    assert "参数文件无法读取：文件或目录不存在" in out
+    assert "名单文件 file/units.txt 无法读取：路径中有同名文件占用了目录的位置" in out
+    assert not ENGLISH.search(out + err)

@@ -200,6 +200,22 @@ def test_part_one_names_the_subject_it_misses():
     assert [f.expected for f in of(checks.check(record, today=TODAY), "内容.总体情况五方面")] == ["依申请公开"]
 
 
+GOLD = ROOT / "benchmarks" / "gold" / "reports"
+
+
+@pytest.mark.parametrize("page, missing", [
+    # `各类监督检查18条` is information published, not 监督保障 work; nor 依申请 nor 管理 are there
+    ("daishan-wsjkj-2021", ["依申请公开", "政府信息管理", "监督保障"]),
+    # `严格执行“三审三校”制度…经内部多层审核` is 政府信息管理; `有利监督` a principle quoted
+    ("guyang-xiashihao-2022", ["依申请公开", "监督保障"]),
+    ("laifeng-zwfwj-2021", []),  # the five subjects under their own headings
+])
+def test_part_one_subjects_on_published_pages(page, missing):
+    """Part 一's five subjects as benchmarks/gold marks them by hand on real pages."""
+    record = importer.read(GOLD / f"{page}.txt").record
+    assert [f.expected for f in of(checks.check(record, today=TODAY), "内容.总体情况五方面")] == missing
+
+
 @pytest.mark.parametrize("said, flagged", [
     ("无。", True), ("暂无", True), ("无其他需要报告的事项。", True), ("存在的主要问题：无。", True),
     ("存在的主要问题：部分基层所信息发布不够及时。改进措施：建立月度通报制度。", False),
@@ -248,6 +264,10 @@ def test_the_seeds_samples_and_demo_give_only_the_expected_findings():
         # seed 001 (and the demo record made from it) has no 政府信息管理 in its 总体情况
         ("内容.总体情况五方面", "quzhou-jgswbzzx", 2022): 1,
         ("内容.总体情况五方面", "001_d85570ef8ddfd07a", 2022): 1,
+        # seed 003 (and its demo record), a 2019 report: `2018年,我们在原有制度的基础上，进一步完善了…`
+        # in the section on the year's work (benchmarks/gold marks it)
+        ("跨年.年份未更新", "shangqiu-jgswzx", 2019): 1,
+        ("跨年.年份未更新", "003_78f1c78ca45ce1dc", 2019): 1,
     })
     assert checks.shared_narratives(demo_records) == {}
     assert checks.shared_narratives(published.values()) == {}

@@ -141,10 +141,12 @@ def test_the_page_signature_gives_the_date_and_stays_out_of_the_narrative(import
     assert "淮安市人民政府办公室" not in record.parts["六"]
 
 
-def test_the_page_contact_is_the_reports_own_sentence_not_the_navigation(imported):
-    """The page's top bar has a `联系我们` link; the contact is the report's sentence."""
+def test_the_page_contact_is_the_reports_own_lead_not_the_navigation(imported):
+    """The page's top bar has a `联系我们` link; the contact is the report's lead, whom to ask
+    included."""
     contact = imported["huaian-2024"].record.contact
-    assert contact.startswith("如对本报告有疑问"), contact
+    assert contact.startswith("本报告由淮安市人民政府办公室"), contact
+    assert "如对本报告有疑问" in contact
     assert "0517-83605210" in contact
     assert "联系我们" not in contact and "长者模式" not in contact
 

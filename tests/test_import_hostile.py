@@ -245,7 +245,7 @@ def test_a_file_that_cannot_be_read_is_refused_in_words(tmp_path, monkeypatch):
     def refuse(self):
         raise PermissionError(13, "Permission denied", str(self))
     monkeypatch.setattr(Path, "read_bytes", refuse)
-    with pytest.raises(importer.ImportFailed, match=r"locked\.txt: 无法读取文件：Permission denied"):
+    with pytest.raises(importer.ImportFailed, match=r"locked\.txt: 无法读取文件：没有权限"):
         importer.read(tmp_path / "locked.txt")
 
 

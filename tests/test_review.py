@@ -176,9 +176,8 @@ def test_a_reviewer_filters_sorts_searches_and_decides_and_the_decision_is_kept(
     # decide on the first error in the report's review page
     page.goto(url + "2023/shili-jtysj/review.html")
     first = page.locator("li.finding.error").first
-    first.locator("input[value=已说明]").check()
     first.locator("textarea[name=note]").fill("2023年3月两局合并，按合并后口径填报")
-    first.locator("button[type=submit]").click()
+    first.locator("button[value=已说明]").click()
     page.wait_for_load_state()
     page.reload()
     first = page.locator("li.finding.error").first
@@ -188,8 +187,7 @@ def test_a_reviewer_filters_sorts_searches_and_decides_and_the_decision_is_kept(
     page.select_option("select[name=decision]", "none")
     page.select_option("select[name=severity]", "error")
     row = page.locator("#findings tbody tr:not([hidden])").first
-    row.locator("select[name=decision]").select_option("误报")
-    row.locator("button[type=submit]").click()
+    row.locator("button[value=误报]").click()
     page.wait_for_load_state()
     assert page.locator("#reports tbody tr[data-key='2023/shili-jtysj'] .settled").text_content() == "另有 2 个已说明或误报"
 
@@ -461,7 +459,7 @@ def test_explained_without_a_note_gets_a_page_that_says_so_and_leads_back(served
     assert "选择“已说明”时" in said and "写明理由" in said and not re.search("[A-Za-z]", said)  # in the reviewer's words
     assert f'<a href="{back}">' in page                                   # back to where the reviewer was
     assert f'name="finding" value="{finding}"' in page                    # and the form again, to finish it
-    assert re.search(r'value="已说明" required checked', page) and 'value="&lt;b&gt;王五&lt;/b&gt;"' in page
+    assert re.search(r'value="已说明" aria-current="true"', page) and 'value="&lt;b&gt;王五&lt;/b&gt;"' in page
     assert "<script" not in page and "Content-Security-Policy" in page
     assert not (served.project / "reviews/2023/shili-jtysj.yaml").exists()
 
@@ -475,8 +473,7 @@ def test_a_reviewer_comes_back_to_the_same_filters_and_row_after_saving(served, 
     rows = page.locator("#findings tbody tr:not([hidden])")
     row = rows.nth(rows.count() - 2)
     key = row.get_attribute("id")
-    row.locator("select[name=decision]").select_option("需修改")
-    row.locator("button[type=submit]").click()
+    row.locator("button[value=需修改]").click()
     page.wait_for_load_state()
     assert page.url == f"{served.url}?severity=warning#{key}"
     assert page.locator("#shown").text_content() == shown and page.locator("select[name=severity]").input_value() == "warning"
@@ -488,24 +485,54 @@ def test_a_reviewer_comes_back_to_the_same_filters_and_row_after_saving(served, 
     rows = page.locator("#findings tbody tr:not([hidden])")
     row, after = rows.nth(rows.count() - 3), rows.nth(rows.count() - 2).get_attribute("id")
     decided = row.get_attribute("id")
-    row.locator("select[name=decision]").select_option("误报")
-    row.locator("button[type=submit]").click()
+    row.locator("button[value=误报]").click()
     page.wait_for_load_state()
     assert page.url == f"{served.url}?decision=none#{decided}" and page.locator(f"[id='{decided}']").is_hidden()
     assert page.locator(f"[id='{after}']").evaluate(inside)
-    # 已说明 without a note, in the review page: the page that says so leads back to the finding
+    # 已说明 with a note of spaces only (the browser takes it), in the review page: the server's
+    # page that says so leads back to the finding
     page.goto(served.url + "2023/shili-jtysj/review.html")
     first = page.locator("li.finding").first
-    first.locator("input[value=已说明]").check()
-    first.locator("button[type=submit]").click()
+    first.locator("textarea[name=note]").fill("   ")
+    first.locator("button[value=已说明]").click()
     page.wait_for_load_state()
     assert "选择“已说明”时" in page.text_content("body")
     page.fill("textarea[name=note]", "两局合并")
-    page.click("button[type=submit]")
+    page.click("button[value=已说明]")
     page.wait_for_load_state()
     assert page.url == served.url + "2023/shili-jtysj/review.html#finding-1"
     assert "两局合并" in page.locator("li.finding").first.text_content()
     assert not [error for error in errors if "Content Security Policy" in error]  # the 400 itself is logged
+
+
+def test_explained_without_a_note_is_refused_in_the_page_in_chinese_and_nothing_is_sent(served, browser):
+    """The review page runs no script: the browser's own constraint validation refuses it, and
+    the page says why in Chinese; the index the same, through the same form."""
+    page = browser.new_page()
+    posted, errors = [], []
+    page.on("request", lambda request: posted.append(request.post_data) if request.method == "POST" else None)
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    written = served.project / "reviews/2023/shili-jtysj.yaml"
+    for address, finding in ((served.url + "2023/shili-jtysj/review.html", "li.finding"),
+                             (served.url + "?severity=error", "#findings tbody tr:not([hidden])")):
+        page.goto(address)
+        form = page.locator(finding).first.locator("form.decide")
+        said = form.locator(".needs-note")
+        assert said.is_hidden()
+        form.locator("input[name=by]").press("Enter")  # Enter in a field decides nothing
+        form.locator("button[value=已说明]").click()
+        assert said.is_visible() and said.text_content() == "选择“已说明”时，须在“说明”栏中写明理由"
+        assert page.url == address and page.evaluate("document.activeElement.name") == "note"
+        assert form.locator("textarea[name=note]").evaluate("note => note.validity.valueMissing")
+    assert posted == [] and not written.exists()
+    # a note written, the same button saves it: the one request sent
+    form.locator("textarea[name=note]").fill("两局合并")
+    assert said.is_hidden()
+    form.locator("button[value=已说明]").click()
+    page.wait_for_load_state()
+    assert len(posted) == 1 and "%E5%B7%B2%E8%AF%B4%E6%98%8E" in posted[0]  # 已说明
+    assert [d["note"] for d in yaml.safe_load(written.read_text(encoding="utf-8"))] == ["两局合并"]
+    assert not [error for error in errors if "Content Security Policy" in error]
 
 
 def test_a_decision_that_cannot_be_written_is_refused_with_the_reason(served):
@@ -515,4 +542,15 @@ def test_a_decision_that_cannot_be_written_is_refused_with_the_reason(served):
     status, _, page = _post(served.url, {"token": _token(served.url), "folder": "2023/shili-jtysj", "finding": finding,
                                          "decision": "误报", "back": "/"})
     assert status == 400 and "无法写入 reviews/2023：已有同名文件" in page
+    assert "Traceback" not in served.log.read_text()
+
+
+def test_a_reviews_file_that_cannot_be_read_is_said_in_chinese_naming_it(served):
+    (served.project / "reviews/2023/shili-jtysj.yaml").mkdir(parents=True)  # a folder in the file's place
+    finding = _findings(served.project, "2023/shili-jtysj")[0]
+    status, _, page = _post(served.url, {"token": _token(served.url), "folder": "2023/shili-jtysj", "finding": finding,
+                                         "decision": "误报", "back": "/"})
+    said = re.search(r'<p class="problem"[^>]*>(.*?)</p>', page).group(1)
+    assert status == 400 and said == "无法读取 reviews/2023/shili-jtysj.yaml：是目录，不是文件"
+    assert _request(served.url, path="/2023/shili-jtysj/review.html")[0] == 200
     assert "Traceback" not in served.log.read_text()

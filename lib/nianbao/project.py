@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from . import rulepacks, yamltext
-from .errors import NianbaoError
+from .errors import NianbaoError, reason
 
 FILE = "nianbao.yaml"
 FIELDS = ("rule_packs",)
@@ -32,7 +32,9 @@ def rule_packs(root: Path = Path(".")) -> list[str]:
         data = yamltext.load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise ProjectError(f"{path}：无法读取：应为 UTF-8 编码的文字") from None
-    except (OSError, yaml.YAMLError) as error:
+    except OSError as error:
+        raise ProjectError(f"{path}：无法读取：{reason(error)}") from None
+    except yaml.YAMLError as error:
         raise ProjectError(f"{path}：无法读取：{error}") from None
     if data is None:
         return []

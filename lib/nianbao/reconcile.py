@@ -35,7 +35,7 @@ import yaml
 
 from . import consolidation, yamltext
 from .checks.findings import Finding, at, number, same
-from .errors import NianbaoError
+from .errors import NianbaoError, reason
 from .record import Record, Value
 
 Hierarchy = dict[Path, list[Path]]  # parent file → its children's files
@@ -98,7 +98,7 @@ def read_hierarchy(path: Path, folder: Path, reports: list[Path]) -> Hierarchy:
     try:
         data = yamltext.load(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise HierarchyError(f"{path}：无法读取上下级关系文件：{error.strerror or error}") from None
+        raise HierarchyError(f"{path}：无法读取上下级关系文件：{reason(error)}") from None
     except UnicodeDecodeError:
         raise HierarchyError(f"{path}：上下级关系文件应为 UTF-8 文本") from None
     except yaml.YAMLError as error:

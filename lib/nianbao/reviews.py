@@ -95,8 +95,10 @@ def _text(path: Path) -> str | None:
                                    f"审核决定文件应不超过 1 MB（每条决定约 200 字节）：请检查是否误存了其他内容")
     except FileNotFoundError:
         return None
-    except OSError as error:
-        raise ReviewsError(f"{path}: 无法读取：{error.strerror}") from None
+    except OSError as error:  # a folder in its place, no permission
+        from .batch.folder import describe
+
+        raise ReviewsError(describe(error, "读取")) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -14,7 +14,6 @@ tool) means "not made": the report is made again, never is the batch stopped by 
 """
 from __future__ import annotations
 
-import errno
 import json
 import os
 import secrets
@@ -24,6 +23,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from .. import ids
+from ..errors import reason
 
 OUTPUTS = ("report.ipynb", "report.html", "review.html", "report.pdf", "report.docx", "checks.json", "record.json",
            "reports.csv", "cells.csv")  # the report's lines of the data package (opendata/package.py)
@@ -165,18 +165,11 @@ def load_outcomes(out: Path) -> list[Outcome]:
     return outcomes
 
 
-_WHY = {
-    errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "超出磁盘配额", errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限", errno.EROFS: "文件系统只读", errno.ENOTDIR: "路径中有同名文件占用了目录的位置",
-    errno.EEXIST: "已有同名文件", errno.EISDIR: "已有同名目录",
-}
-
-
-def describe(error: OSError) -> str:
-    """An error of the output folder in one line, naming the path (relative to the project)."""
-    path = shown(error.filename) if error.filename else ""
-    why = _WHY.get(error.errno, error.strerror or type(error).__name__)
-    return f"无法写入 {path}：{why}" if path else f"无法写入输出：{why}"
+def describe(error: OSError, doing: str = "写入") -> str:
+    """An error of a file in one line, in Chinese, naming the path (relative to the project):
+    writing it by default (the output folder's), or `doing` another thing to it ("读取")."""
+    where = f" {shown(error.filename)}" if error.filename else ""
+    return f"无法{doing}{where}：{reason(error)}"
 
 
 def shown(path) -> str:

@@ -30,6 +30,7 @@ import yaml
 
 from .. import ids, intake, project, reviews, rulepacks, yamltext
 from . import cache, scope
+from ..errors import reason
 from .folder import Outcome, shown
 
 NOTEBOOKS = Path("notebooks")
@@ -196,7 +197,9 @@ def read_params(path: Path, roots: list[Path], notebooks: Path = NOTEBOOKS) -> J
         data = yamltext.load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         return replace(job, problem="参数文件无法读取：应为 UTF-8 编码的文字")
-    except (OSError, yaml.YAMLError, ValueError) as error:
+    except OSError as error:
+        return replace(job, problem=f"参数文件无法读取：{reason(error)}")
+    except (yaml.YAMLError, ValueError) as error:
         return replace(job, problem=f"参数文件无法读取：{error}")
     if not isinstance(data, dict):
         return replace(job, problem="参数文件应为“字段: 值”的映射（agency_id、year、record 等）")

@@ -28,7 +28,7 @@ from nbclient.exceptions import DeadKernelError
 
 from .. import kernels, limits
 from ..document.notebook import read as notebook_document
-from ..errors import NianbaoError
+from ..errors import NianbaoError, is_ours
 from . import folder as outputs
 from .jobs import Job
 
@@ -82,8 +82,10 @@ def run_one(job: Job, out: Path, root: Path, timeout: int = 300) -> outputs.Outc
         outputs.commit(folder, staged)
         outcome.status = "ok"
     except papermill.PapermillExecutionError as error:  # a cell raised: its own words say why
-        outcome.reason = (limits.out_of_memory(STAGES["execute"]) if error.ename == "MemoryError"
-                          else f"{error.ename}: {error.evalue}")
+        if error.ename == "MemoryError":
+            outcome.reason = limits.out_of_memory(STAGES["execute"])
+        else:  # one of nianbao's own says it all in Chinese; another's class name helps its reader
+            outcome.reason = error.evalue if is_ours(error.ename) else f"{error.ename}: {error.evalue}"
     except DeadKernelError:  # killed, or aborted at its memory bound in native code
         outcome.reason = f"{STAGES['execute']}时内核意外终止（可能因所需内存超过上限 {limits.said()}）"
     except NianbaoError as error:  # out of time or memory, a notebook of another version, a PDF not laid out

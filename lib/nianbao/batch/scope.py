@@ -32,7 +32,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import ids, intake
-from ..errors import NianbaoError
+from ..errors import NianbaoError, reason
 from .folder import shown
 
 LIST_SUFFIX = ".txt"
@@ -205,7 +205,7 @@ def _list(path: Path, word: str, roots: list[Path]) -> list[str]:
     except UnicodeDecodeError:
         raise ScopeError(f"名单文件 {word} 无法读取：应为 UTF-8 编码的文字") from None
     except OSError as error:
-        raise ScopeError(f"名单文件 {word} 无法读取：{error.strerror}") from None
+        raise ScopeError(f"名单文件 {word} 无法读取：{reason(error)}") from None
     if len(lines) > LIST_LINES:
         raise ScopeError(f"名单文件 {word} 有 {len(lines)} 行，超过上限 {LIST_LINES} 行")
     entries = [line.split("#", 1)[0].strip() for line in lines]

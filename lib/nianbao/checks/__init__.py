@@ -17,7 +17,7 @@ import functools
 
 from .. import patterns, registry, rulepacks
 from ..record import Record
-from . import evaluation, statutory, tables, text
+from . import evaluation, narrative, statutory, tables, text
 from .evaluation import shared_narratives
 from .findings import Context, Finding
 
@@ -47,6 +47,10 @@ KINDS = {
     "substance": evaluation.check_substance,
     "fees": evaluation.check_fees,
     "length": evaluation.check_length,
+    "in_force_years": tables.check_in_force_years,
+    "figures": narrative.check_figures,
+    "parts_count": narrative.check_parts_count,
+    "wording": narrative.check_wording,
 }
 
 
@@ -112,8 +116,9 @@ def _timed_out(rule: dict, source: str, pattern: str) -> Finding:
 
 
 def _part_order(record: Record) -> dict[str, int]:
-    """Table and narrative part ids by their part's place; metadata fields come last."""
-    order = {}
+    """Table and narrative part ids by their part's place; the lead before them, metadata
+    fields last."""
+    order = {"contact": -1}
     for index, part in enumerate(record.spec.parts):
         order[part.id] = index
         if part.table:

@@ -29,7 +29,9 @@ def check_deadline(record: Record, rule: dict, context: Context):
     a government's (the rule's `government`: 31 March), when the report is a government's: it
     covers other reports, or its agency's name ends as the rule's `names` say (人民政府).
 
-    Judged on the publication date, or on the signature date when that is all there is.
+    Judged on the publication date, or on the signature date when that is all there is. A
+    report stating neither gets no finding here: the `fields` kind names the missing date, and
+    "cannot tell" is no fault of its own (every undated published PDF drew one).
     """
     government = rule.get("government", {})
     if government and (record.covers or record.agency.endswith(tuple(government.get("names", ())))):
@@ -47,6 +49,8 @@ def check_deadline(record: Record, rule: dict, context: Context):
                               part=field, excerpt=getattr(record, field),
                               expected=by, found=dates.as_written(when))
             return
+    if not (record.published or record.date).strip():
+        return
     yield finding(rule, f"发布日期和成文日期都无法识别，无法判断是否在 {by}公开",
                   part="published", expected=by, found=record.published or record.date or "空白")
 

@@ -136,3 +136,28 @@ def check_carry_over(record: Record, rule: dict, context: Context):
                                 f"实为 {number(now)}",
                           table=table.id, row=rule["this_year"], column=column,
                           expected=number(before), found=number(now))
+
+
+def check_in_force_years(record: Record, rule: dict, context: Context):
+    """Documents in force this year are last year's in force, plus those issued, less those
+    repealed (table 二 across years); a document that lapsed at its term is the usual reason
+    they differ, so the finding asks to check. Rows or columns last year's edition lacks (2019's
+    table 二) are left alone."""
+    previous = context.previous
+    before_table = previous.spec.tables.get(rule["table"]) if previous is not None else None
+    if before_table is None:
+        return
+    table = record.spec.tables[rule["table"]]
+    for row in table.select_rows(rule["rows"]):
+        if row not in before_table.rows or rule["in_force"] not in before_table.columns(row):
+            continue
+        before = previous.value(table.id, row, rule["in_force"])
+        issued, repealed, in_force = (record.value(table.id, row, rule[key]) for key in ("issued", "repealed", "in_force"))
+        if None in (before, issued, repealed, in_force) or same(before + issued - repealed, in_force):
+            continue
+        expected = before + issued - repealed
+        yield finding(rule, rule["message"].format(row=row.split("/")[-1], year=previous.year, before=number(before),
+                                                   issued=number(issued), repealed=number(repealed),
+                                                   expected=number(expected), found=number(in_force)),
+                      table=table.id, row=row, column=rule["in_force"],
+                      expected=number(expected), found=number(in_force))

@@ -44,6 +44,7 @@ def _import_limits(command) -> None:
 
 def _import(args) -> int:
     from .. import longcsv
+    from ..batch.folder import describe
     from ..importer.pool import read_all
     from ..intake import yamlfile
 
@@ -67,7 +68,7 @@ def _import(args) -> int:
                 target = args.output / f"{path.stem}.yaml"
                 target.write_text(yamlfile.dump(record), encoding="utf-8")
             except OSError as error:
-                print(f"{path}: 无法写入 {error.filename}：{error.strerror}", file=sys.stderr)
+                print(f"{path}: {describe(error)}", file=sys.stderr)
                 failed = True
                 continue
             written = f" → {target}"
@@ -92,6 +93,7 @@ def _audit(args) -> int:
 
     from .. import reconcile
     from ..audit import audit, files
+    from ..batch.folder import describe
 
     if not args.folder.is_dir():
         print(f"{args.folder}: 不是目录", file=sys.stderr)
@@ -119,6 +121,9 @@ def _audit(args) -> int:
     try:
         entries = audit(args.folder, args.output, progress=progress, jobs=args.jobs,
                         timeout=args.timeout, hierarchy=hierarchy, by_folder=args.by_folder)
+    except OSError as error:  # the output folder: a file in its place, no permission, a full disk
+        print(describe(error), file=sys.stderr)
+        return 1
     finally:
         for bar in bars.values():
             bar.close()

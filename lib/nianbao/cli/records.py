@@ -26,6 +26,7 @@ def add(commands) -> None:
 
 def _check(args) -> int:
     from .. import limits, project
+    from ..batch.folder import describe
     from ..checks import check, packs, shared_narratives
     from ..pages import place
 
@@ -44,6 +45,9 @@ def _check(args) -> int:
             failed = True
         except MemoryError:
             print(f"{path}: {limits.out_of_memory('读取该文件')}", file=sys.stderr)
+            failed = True
+        except OSError as error:  # a name too long, no permission to read it
+            print(describe(error, "读取"), file=sys.stderr)
             failed = True
         except Exception as error:  # a file no reader foresaw: said, and the others still checked
             print(f"{path}: 无法读取：{type(error).__name__}: {error}", file=sys.stderr)
@@ -105,6 +109,7 @@ def _previous_year(record, params_dir: Path):
 
 
 def _workbook(args) -> int:
+    from ..batch.folder import describe
     from ..intake import excel
 
     try:
@@ -113,8 +118,8 @@ def _workbook(args) -> int:
     except intake.IntakeError as error:
         print(error, file=sys.stderr)
         return 1
-    except OSError as error:
-        print(f"无法写入 {error.filename or args.output}：{error.strerror}", file=sys.stderr)
+    except OSError as error:  # a folder that does not exist, no permission, a full disk
+        print(describe(error), file=sys.stderr)
         return 1
     print(f"已生成填报表：{path}")
     return 0

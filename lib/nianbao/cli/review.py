@@ -17,6 +17,7 @@ def add(commands) -> None:
 
 def _review(args) -> int:
     from ..desk.server import serve
+    from ..errors import reason
 
     if not (args.out / "index.html").is_file():
         print(f"{args.out} 中没有审核索引：请先运行 nianbao run", file=sys.stderr)
@@ -24,6 +25,6 @@ def _review(args) -> int:
     try:
         serve(args.out, Path("."), args.port, args.by, announce=lambda line: print(line, flush=True))
     except OSError as error:
-        print(f"审核服务无法启动（端口 {args.port}）：{error.strerror}；可用 --port 换一个端口", file=sys.stderr)
+        print(f"审核服务无法启动（端口 {args.port}）：{reason(error)}；可用 --port 换一个端口", file=sys.stderr)
         return 2
     return 0

@@ -187,7 +187,7 @@ class Handler(BaseHTTPRequestHandler):
     def _decide(self, form: dict) -> str | None:
         """Record the decision of a form, or say why it cannot be."""
         note = form.get("note", "").strip()
-        if form.get("decision") == "已说明" and not note:  # the one rule the form's markup cannot ask for
+        if form.get("decision") == "已说明" and not note:  # the browser refuses an empty note; spaces come here
             return "选择“已说明”时，须在“说明”栏中写明理由"
         year, _, name = form["folder"].partition("/")
         decision = reviews.Decision(finding=form["finding"], decision=form.get("decision", ""), note=note,
@@ -203,7 +203,7 @@ class Handler(BaseHTTPRequestHandler):
         with `form` (the reviewer's, with this server's token), the form again as they filled it."""
         again = form and {**self.server.form(back, form["folder"]), "by": form.get("by", "")}
         page = pages.render("desk/refused.html.j2", problem=problem, back=back, form=again, filled=form or {},
-                            decisions=list(reviews.DECISIONS), style=pages.stylesheet())
+                            decisions=list(reviews.DECISIONS), style=pages.stylesheet(review=True))
         return self._send(status, page, "text/html")
 
     def _send(self, status: HTTPStatus, body, content_type: str = "text/plain"):

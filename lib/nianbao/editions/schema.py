@@ -33,6 +33,10 @@ PARAMETERS = {
     "substance": ("part", "min_chars", "empty", "message"),
     "fees": ("parts", "none", "amounts", "message"),
     "length": ("part", "max", "message"),
+    "in_force_years": ("table", "rows", "issued", "repealed", "in_force", "message"),
+    "figures": ("parts", "total", "item", "ends", "exhaustive", "message"),
+    "parts_count": ("parts", "pattern", "joined", "message"),
+    "wording": ("parts", "wordings", "message"),
 }
 # The placeholders each kind fills in its message (str.format): a misspelt one would fail
 # every report of the edition.
@@ -45,11 +49,15 @@ MESSAGE_FIELDS = {
     "substance": ("part", "found", "chars"),
     "fees": ("said",),
     "length": ("part", "chars", "max"),
+    "in_force_years": ("row", "year", "before", "issued", "repealed", "expected", "found"),
+    "figures": ("part", "total", "unit", "items", "sum"),
+    "parts_count": ("part", "count", "what"),
+    "wording": ("part", "what", "found", "year"),
 }
 # A mapping in a list a kind reads, and the keys it must have.
 ENTRIES = {"items": ("name", "pattern"), "wordings": ("what", "pattern")}
 # What a kind's `parts` may name besides the narrative parts: the opening paragraph.
-TEXT_FIELDS = {"stale_year": ("contact",)}
+TEXT_FIELDS = {kind: ("contact",) for kind in ("stale_year", "figures", "parts_count", "wording")}
 
 
 def kinds() -> list[str]:
@@ -93,7 +101,7 @@ def rule_problems(edition, rule: dict):
             yield from _rows(table, key, rule[key])
     elif rule["kind"] == "sum" and rule["each"] != "row":
         yield f"each 应为 column 或 row，实为 {rule['each']!r}"
-    if rule["kind"] == "in_force":
+    if rule["kind"] in ("in_force", "in_force_years"):
         yield from _rows(table, "rows", rule["rows"])
     if rule["kind"] == "carry_over":
         for key in ("this_year", "last_year"):
@@ -102,7 +110,7 @@ def rule_problems(edition, rule: dict):
     yield from _entries(rule)
     for pattern in _patterns(rule):
         try:  # as the rules run them (patterns.py)
-            patterns.compiled(pattern.replace("{year}", "2023").replace("{prior}", "2022"))
+            patterns.compiled(pattern.replace("{year}", "2023").replace("{prior}", "2022").replace("{unit}", "件"))
         except (patterns.error, TypeError) as error:
             yield f"正则表达式 {pattern!r} 有误：{error}"
     if "part" in rule and rule["part"] not in edition.narrative_parts:
@@ -126,7 +134,8 @@ def rule_problems(edition, rule: dict):
 def _patterns(rule: dict) -> list:
     """Every regular expression of a rule, wherever its kind keeps them."""
     lists = [rule.get(key, []) for key in ("patterns", "zero", "none", "amounts", "empty")]
-    single = [rule[key] for key in ("pattern", "paragraph") if key in rule]
+    keys = ("pattern", "paragraph", "joined", *(("total", "item", "ends", "exhaustive") if rule["kind"] == "figures" else ()))
+    single = [rule[key] for key in keys if key in rule]  # a sum's `total` is rows
     entries = [entry.get("pattern", "") for key in ENTRIES for entry in rule.get(key, []) if isinstance(entry, dict)]
     return [*(pattern for patterns in lists for pattern in patterns), *single, *entries]
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from .. import editions, ids, registry
 from ..checks.findings import Finding
+from ..errors import reason
+from ..intake.raw import FIELD_LENGTH
 from ..record import Record
 from . import document, ocr, pdf, sources, word
 from .sources import ImportFailed
@@ -62,7 +64,7 @@ def read(path, agency: str = "", year: int | None = None) -> Imported:
             raise ImportFailed(f"{path}: 文件不存在")
         source = reader(path)
     except OSError as error:  # a name too long, a folder not to be read…
-        raise ImportFailed(f"{path}: 无法读取文件：{error.strerror or error}") from None
+        raise ImportFailed(f"{path}: 无法读取文件：{reason(error)}") from None
     imported = from_text(source.text, source.kind, source=str(path), places=source.places,
                          titles=source.titles, agency=agency, year=year)
     imported.notes[:0] = source.notes
@@ -86,7 +88,7 @@ def from_text(text: str, kind: str, source: str = "", places: tuple[str, ...] = 
         parts, preamble = document.regions(edition, text, year)
     else:
         edition, parts, preamble, reads = _best_edition(text, year)
-    if found.year is None and not parts and found.edition != document.SUMMARY:
+    if found.year is None and not parts and found.edition != document.SUMMARY and not document.describes_itself(text):
         raise NotAReport(f"{source}: 不是政府信息公开工作年度报告或工作总结：没有找到报告标题"
                          "（应如“…2023年政府信息公开工作年度报告”），也没有找到报告的任何部分标题")
     if year is None:
@@ -98,8 +100,14 @@ def from_text(text: str, kind: str, source: str = "", places: tuple[str, ...] = 
     if not found.agency and agency:
         origins["agency"] = "命令行 --agency"
     agency = found.agency or agency
+    agency_id = _agency_id(agency)
+    if not agency_id:
+        # as the intake names a record without one, by its file, here made a valid id: a browser
+        # download's `年报 (1).pdf` or `附件1：…（2023）.docx` is none as it stands
+        agency_id = _agency_id(Path(source).stem) or UNNAMED
     if not agency:
-        notes.append(note("导入.标题", "没有找到报告标题中的机关名称（可用 --agency 给出）", part="agency", found="空白"))
+        notes.append(note("导入.标题", f"没有找到报告标题中的机关名称（可用 --agency 给出），机关代码取自文件名：{agency_id}",
+                          part="agency", found="空白"))
 
     for part in edition.parts:
         if part.title and part.id not in parts:
@@ -119,11 +127,13 @@ def from_text(text: str, kind: str, source: str = "", places: tuple[str, ...] = 
         narrative[part_id] = document.markdown(body, kind)
     record = Record(
         agency=agency,
-        agency_id=_agency_id(agency),
+        agency_id=agency_id,
         year=year,
         edition=edition.id,
         date=found.date,
-        contact=document.contact(preamble),
+        # the lead before part 一; an edition whose first part has no title (legacy, work
+        # summaries) has its opening in that part already
+        contact=document.lead(preamble, kind, FIELD_LENGTH) if edition.parts[0].title else document.contact(preamble),
         published=found.published,
         signed_by=found.signed_by,
         parts=narrative,
@@ -145,6 +155,9 @@ def _table_places(edition, text: str, places: tuple[str, ...]) -> dict[str, str]
             last = text.count("\n", 0, following.start if following else len(text))
             where[heading.part.table] = "、".join(dict.fromkeys(place for place in places[first:last + 1] if place))
     return where
+
+
+UNNAMED = "年报"  # the agency id of a report whose name and file name give none
 
 
 def _agency_id(agency: str) -> str:

@@ -8,6 +8,7 @@ must carry its part's title.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,9 +21,16 @@ from .sources import row_line
 _CJK = r"[\u4e00-\u9fff（）()]"
 _REPORT = r"(?:政府信息(?:与政务)?公开|政务公开)工作(?:年度)?(?:报告|年报)"
 _TITLES = (
-    re.compile(rf"(?P<agency>{_CJK}{{2,40}}?)\s*(?P<year>(?:19|20)\d\d)\s*年度?\s*{_REPORT}"),
-    re.compile(rf"(?P<year>(?:19|20)\d\d)\s*年度?\s*(?P<agency>{_CJK}{{2,40}}?){_REPORT}"),
+    # after the name and year, `信息公开工作年度报告` too (`下湿壕镇政府2022年信息公开工作年度报告`);
+    # not after the year alone, where `2012年政府信息公开…` would make 政府 a name
+    re.compile(rf"(?P<agency>{_CJK}{{2,40}}?)\s*(?P<year>(?:19|20)\d\d)\s*年度?\s*"
+               r"(?:政府信息(?:与政务)?公开|政务公开|信息公开)工作(?:年度)?(?:报告|年报)"),
+    # the title broken after the name: `2019年西街街道` / `政府信息公开工作年度报告`
+    re.compile(rf"(?P<year>(?:19|20)\d\d)\s*年度?\s*(?P<agency>{_CJK}{{2,40}}?)\s*{_REPORT}"),
 )
+# A report whose title the copy lost still says what it is in its first lines:
+# `本报告由南平市人民政府…根据《…条例》…编制`, `本年度报告根据《中华人民共和国政府信息公开条例》…`.
+_SELF = re.compile(r"本(?:年度)?报告[^。\n]{0,30}?(?:政府信息公开|《条例》)")
 # The companion genre (editions/work-summary.yaml): `…2022年政务公开工作总结和2023年工作思路`.
 _SUMMARY = re.compile(rf"(?P<agency>{_CJK}{{2,40}}?)\s*(?P<year>(?:19|20)\d\d)\s*年度?\s*"
                       r"(?:政府信息(?:与政务)?公开|政务公开)工作总结")
@@ -40,13 +48,16 @@ _PAGE_NUMBER = re.compile(r"^\s*[-—–]\s*\d+\s*[-—–]\s*$|^\s*第\s*\d+\s*
 _NOISE = re.compile(r"^[\s|｜]*$|^\s*(?:【[^】]{1,8}】\s*)+[\s|]*$")
 _AGENCY_LINE = re.compile(rf"^\s*{_CJK}{{4,40}}\s*$")
 _NUMERALS = "一二三四五六七八九十"
+# The statistics period's year: `统计期限自2021年1月1日`, `统计时限为2021年…`, `统计期限从2021年…`.
+_PERIOD = re.compile(r"统计(?:期限|时限|限)[^\d。\n]{0,6}?((?:19|20)\d\d)\s*年")
 
 
 def clean(text: str) -> str:
     """The text without page numbers, form feeds, page furniture and table-border rules, and
-    its Markdown table rows laid out as the other readers lay out a table row: a "PDF to
-    Markdown" conversion is often saved as .txt, and a number between `|`s reads as a row of
-    its own (huaian-2024 so converted: 0 of 190 cells, and the legacy table)."""
+    its Markdown table rows, and a scraped page's rows of cells joined by `|`, laid out as the
+    other readers lay out a table row: a "PDF to Markdown" conversion is often saved as .txt,
+    and a number between `|`s reads as a row of its own (huaian-2024 so converted: 0 of 190
+    cells, and the legacy table; a page's `规章 | 0 | 0 | 0 |`: its rows not read)."""
     lines = []
     for line in text.replace("\f", "\n").replace("\r", "").splitlines():
         if _PAGE_NUMBER.match(line) or _NOISE.match(line):
@@ -55,6 +66,9 @@ def clean(text: str) -> str:
         row = line.strip()
         if row[:1] == row[-1:] == "|" and row.count("|") >= 3:  # two cells at least: `| 一、… | 12 |`
             lines.append(row_line(row[1:-1].split("|")))  # the rule under a header gives ""
+            continue
+        if row.count("|") >= 2 and row[:1] != "|":  # a page's cells joined by `|`: `规章 | 0 | 0 | 0 |`
+            lines.append(row_line(row.removesuffix("|").split("|")))
             continue
         end = line.rstrip()  # a table border at the end of the line, found without a regex: `\s*\|+\s*$`
         lines.append(end.rstrip("|").rstrip() if end.endswith("|") else line)  # took 30 s on 100 kB of spaces
@@ -102,14 +116,16 @@ def headings(edition: Edition, text: str, year: int | None = None) -> list[Headi
 
 
 def _heading_pattern(part: Part, wording: str) -> re.Pattern:
-    """`三、收到和处理…` as written in the wild: any width, spaces anywhere, `三.` or `三 、`.
-    Every wording of a numbered part carries the number of its official title."""
+    """`三、收到和处理…` as written in the wild: any width, spaces anywhere, `三.` or `三 、`,
+    a `、` between items as 与, 及 or 和. Every wording of a numbered part carries the number of
+    its official title."""
     title = fold(part.title)
     numbered = title[:1] in _NUMERALS and title[1:2] in "、."
     words = fold(wording)
     if words[:1] in _NUMERALS and words[1:2] in "、.":
         words = words[2:]
-    body = r"\s*".join(re.escape(char) for char in words)
+    # `、` between two items is written 与, 及 or 和 as often (`行政复议与行政诉讼情况`)
+    body = r"\s*".join("[、与及和]" if char == "、" else re.escape(char) for char in words)
     if numbered:
         # a few words may stand between number and wording (`一、政府信息公开工作基本情况`)
         return re.compile(rf"{title[0]}\s*[、.．]\s*[^\n。；;，,、]{{0,12}}?{body}")
@@ -154,8 +170,14 @@ def meta(text: str, titles: tuple[tuple[str, str], ...] = ()) -> Meta:
     for candidate, where in [*stated, *((normalised(t), w) for t, w in titles), (plain, "正文标题")]:
         found = _title(candidate)
         if found:
-            agency, year, edition = found
+            agency, year, edition, heading = found
             origins["agency"] = origins["year"] = where
+            period = _PERIOD.search(plain)
+            if where == "正文标题" and not heading and period and int(period.group(1)) != year:
+                # a title quoted in a sentence (`编制了《田黄镇2020年…年度报告》`, a lead copied from
+                # last year) against the statistics period: the period tells the year
+                origins["year"] = f"统计期限（正文所引标题为{year}年）"
+                year = int(period.group(1))
             break
     else:
         edition = SUMMARY if _SUMMARY_WORDS.search(plain) else ""
@@ -186,28 +208,64 @@ def meta(text: str, titles: tuple[tuple[str, str], ...] = ()) -> Meta:
                 origins=origins)
 
 
-def _title(text: str) -> tuple[str, int, str] | None:
-    """The agency, year and genre (SUMMARY or "") of the first title in a text: an annual
-    report's or a work summary's. A title may say `关于`
+def _title(text: str) -> tuple[str, int, str, bool] | None:
+    """The agency, year and genre (SUMMARY or "") of the first title in a text, an annual
+    report's or a work summary's, and whether it stands as a heading (it opens its line). A
+    heading among a pattern's first few matches goes before a title quoted in a sentence (a
+    crawler's or a converter's header naming the file). A title may say `关于`
     (`…公安局关于2021年政府信息公开工作年度报告`); a name holding it elsewhere is a notice the
     text cites (`国务院办公厅关于做好…`), not the title."""
-    # each pattern's first title only: looking through the whole text cost 0.3 s a megabyte
-    firsts = (next((m for m in pattern.finditer(text) if "关于" not in m.group("agency").removesuffix("关于")), None)
-              for pattern in (*_TITLES, _SUMMARY))
-    titles = [m for m in firsts if m]
-    if not titles:
+    def heads(match) -> bool:
+        return not text[text.rfind("\n", 0, match.start()) + 1:match.start()].strip()
+
+    firsts = []
+    for pattern in (*_TITLES, _SUMMARY):
+        # a few matches of each only: looking through the whole text cost 0.3 s a megabyte
+        found = [m for m in itertools.islice(pattern.finditer(text), 5)
+                 if "关于" not in m.group("agency").removesuffix("关于")]
+        firsts += [m for m in found if heads(m)][:1] or found[:1]
+    if not firsts:
         return None
-    first = min(titles, key=lambda m: m.start())  # the title, not a notice the text cites
+    first = min(firsts, key=lambda m: (not heads(m), m.start()))  # the title, not a notice the text cites
     return (first.group("agency").strip().removesuffix("关于"), int(first.group("year")),
-            SUMMARY if first.re is _SUMMARY else "")
+            SUMMARY if first.re is _SUMMARY else "", heads(first))
+
+
+def describes_itself(text: str) -> bool:
+    """Whether the text's first lines say it is a report on open government information."""
+    return bool(_SELF.search(normalised(text[:2000])))
 
 
 def any_year(text: str) -> int | None:
     """The report year when no title gives it: the year of the statistics period, else the
     first year the text names."""
     plain = normalised(text)
-    match = re.search(r"统计期限自\s*((?:19|20)\d\d)\s*年", plain) or re.search(r"((?:19|20)\d\d)\s*年", plain)
+    match = _PERIOD.search(plain) or re.search(r"((?:19|20)\d\d)\s*年", plain)
     return int(match.group(1)) if match else None
+
+
+# A line of the lead is prose: it ends a sentence somewhere, or announces what follows (`如下:`).
+_PROSE = re.compile(r"[。]|[:：]\s*$")
+_NUMBERED_HEADING = re.compile(rf"^\s*[{_NUMERALS}]\s*[、.．]")
+
+
+def lead(text: str, kind: str, limit: int) -> str:
+    """The opening paragraphs before part 一 (text: the preamble): what the report says of itself
+    (`本报告由…编制`, the statistics period, whom to ask), one a line, without the title, page
+    furniture or a crawler's header (lines that end no sentence). A title that opens the line of
+    the lead (a page flattened to one line) is left out too. When the lead runs past `limit`
+    characters (a field's bound), only the sentence telling whom to ask is kept."""
+    lines = []
+    for line in paragraphs(text, kind):
+        if _NUMBERED_HEADING.match(line):
+            break
+        opening = _TITLES[0].match(line) or _TITLES[1].match(line)
+        if opening:
+            line = line[opening.end():].strip()
+        if _PROSE.search(line) and len(line) > 10:
+            lines.append(re.sub(r"\s+", "", line))
+    found = "\n".join(lines)
+    return found if 0 < len(found) <= limit else contact(text)
 
 
 def contact(text: str) -> str:
@@ -248,27 +306,29 @@ _MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~])")
 _LIST_START = re.compile(r"^(\d+)([.)]\s)|^([-+=>])")  # a list item, rule, underline or quote
 
 
-def markdown(text: str, kind: str) -> str:
-    """A part's text as Markdown paragraphs, every character taken literally.
-
-    `pdftotext -layout` wraps lines inside a paragraph and indents the first: its lines are
-    joined up to the next indented line. Elsewhere each line is a paragraph. Characters that
-    Markdown would read as markup are escaped: published text never becomes markup.
-    """
-    paragraphs: list[list[str]] = []  # each paragraph's lines, joined once: adding a line at a time is quadratic
+def paragraphs(text: str, kind: str) -> list[str]:
+    """A text's paragraphs. `pdftotext -layout` wraps lines inside a paragraph and indents the
+    first: its lines are joined up to the next indented line. Elsewhere each line is one."""
+    found: list[list[str]] = []  # each paragraph's lines, joined once: adding a line at a time is quadratic
     for line in text.splitlines():
         if not line.strip():
             if kind != "layout":
-                paragraphs.append([])
+                found.append([])
             continue
-        starts = kind != "layout" or re.match(r"^(\s{2,}|\u3000)", line) or not paragraphs
-        if starts or not paragraphs[-1]:
-            paragraphs.append([line.strip()])
+        starts = kind != "layout" or re.match(r"^(\s{2,}|\u3000)", line) or not found
+        if starts or not found[-1]:
+            found.append([line.strip()])
         else:
-            paragraphs[-1].append(line.strip())
+            found[-1].append(line.strip())
+    return [paragraph for paragraph in map("".join, found) if paragraph]
+
+
+def markdown(text: str, kind: str) -> str:
+    """A part's text as Markdown paragraphs (`paragraphs`), every character taken literally:
+    characters that Markdown would read as markup are escaped, so published text never
+    becomes markup."""
     out = []
-    for paragraph in map("".join, paragraphs):
-        if paragraph:
-            escaped = _MARKDOWN.sub(r"\\\1", paragraph)
-            out.append(_LIST_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", escaped))
+    for paragraph in paragraphs(text, kind):
+        escaped = _MARKDOWN.sub(r"\\\1", paragraph)
+        out.append(_LIST_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", escaped))
     return "\n\n".join(out)

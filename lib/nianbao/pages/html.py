@@ -80,18 +80,19 @@ def kept_with_next(block: TableBlock) -> set[int]:
     return {line for first, count in block.keep for line in range(first, first + count - 1)}
 
 
-def picture(block: Chart | Image) -> str:
-    """A chart (drawn by matplotlib, its text kept as text) or an image as a data: URI."""
+def picture(block: Chart | Image, phone: bool = False) -> str:
+    """A chart (drawn by matplotlib, its text kept as text; `phone`: for a phone's screen) or an
+    image as a data: URI."""
     if isinstance(block, Chart):
-        return _chart_uri(json.dumps(to_data(block), ensure_ascii=False))
+        return _chart_uri(json.dumps(to_data(block), ensure_ascii=False), phone)
     data = block.data if block.mime != "image/svg+xml" else base64.b64encode(block.data.encode()).decode("ascii")
     return f"data:{block.mime};base64,{data}"
 
 
 @functools.lru_cache(maxsize=16)
-def _chart_uri(chart: str) -> str:
+def _chart_uri(chart: str, phone: bool) -> str:
     """A chart drawn once for the report page and the review page alike (its data as JSON)."""
     from .charts import draw  # matplotlib: only for reports with charts
 
-    svg = draw(from_data(json.loads(chart)), "svg")
+    svg = draw(from_data(json.loads(chart)), "svg", phone)
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")

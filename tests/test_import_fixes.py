@@ -1,0 +1,139 @@
+"""Published reports read back as a user meets them (issue #26, item 5): a file called as a
+browser saves it, a page flattened to one line, a count stated after the year, the lead.
+
+Each goes through the commands a user runs: `nianbao import` then `nianbao check`, or
+`nianbao audit`.
+"""
+import csv
+
+import docx
+import pytest
+
+from conftest import ROOT, SAMPLES
+from nianbao.cli import main
+from test_import_documents import DOCUMENTS, fill_form
+
+
+def import_then_check(path, out, capsys) -> tuple[int, str]:
+    """`nianbao import PATH -o OUT` then `nianbao check` on the record it wrote: the check's exit
+    status and what it printed."""
+    assert main(["import", str(path), "-o", str(out)]) == 0
+    [record] = out.glob("*.yaml")
+    capsys.readouterr()
+    status = main(["check", str(record)])
+    return status, capsys.readouterr().out
+
+
+# ---- a file name is no agency id -----------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["年报 (1).docx", "附件1：政府信息公开工作年度报告（2024）.docx", "~$年报.docx", "（）.docx"])
+def test_a_consistent_report_checks_clean_whatever_its_file_is_called(tmp_path, capsys, name):
+    """The official form filled in with huaian-2024's numbers (they add up), its title left out
+    as a report whose title is a picture: the id comes from the file's name made valid."""
+    form = docx.Document(str(fill_form("huaian-2024", tmp_path)))
+    form.paragraphs[1].text = ""
+    form.save(str(tmp_path / name))
+    status, printed = import_then_check(tmp_path / name, tmp_path / "out", capsys)
+    assert "不是有效的机关代码" not in printed
+    assert status == 0, printed
+
+
+# ---- a published error survives a page flattened to one line ---------------------------------
+
+@pytest.mark.parametrize("joined", ["、", "与", "及", "和"])
+def test_a_one_line_pages_run_together_table_four_error_is_flagged(tmp_path, capsys, joined):
+    """pingtan-2019 as its crawler flattened it, its 表四's fifteen digits run together, with
+    结果维持 1 under 总计 0 and the heading `四、政府信息公开行政复议与行政诉讼情况` (与, 及, 和)."""
+    page = (SAMPLES / "raw" / "pingtan-2019.txt").read_text(encoding="utf-8")
+    heading = "四、政府信息公开行政复议、行政诉讼情况"
+    assert page.count(heading) == 1 and page.count("000000000000000 五、") == 1
+    page = page.replace(heading, heading.replace("复议、", f"复议{joined}"))
+    page = page.replace("000000000000000 五、", "100000000000000 五、")
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "pingtan-2019.txt").write_text(page, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["audit", str(tmp_path / "pages"), "-o", str(tmp_path / "audit")]) == 1
+    assert "错误最多的规则：表四.总计 1 处" in capsys.readouterr().out
+    [row] = csv.DictReader((tmp_path / "audit" / "audit.csv").open(encoding="utf-8-sig"))
+    assert row["errors"] == "1", row
+
+
+# ---- a count stated after the year is read as that count ----------------------------------------
+
+def hongze_2023_saying(sentence: str, tmp_path):
+    """hongze-2023's text with its sentence on applications (21, as its 表三) replaced."""
+    text = (SAMPLES / "raw" / "hongze-2023.txt").read_text(encoding="utf-8")
+    said = "2023 年全区受理政府信息公开申请 21 件，\n均在法定期限答复。"
+    assert text.count(said) == 1
+    path = tmp_path / "hongze-2023.txt"
+    path.write_text(text.replace(said, sentence), encoding="utf-8")
+    return path
+
+
+def test_a_sentence_opening_with_the_year_states_its_count_not_zero(tmp_path, capsys):
+    path = hongze_2023_saying("2023年，我局收到政府信息公开申请21件，均按时答复，未收到申请人投诉。", tmp_path)
+    status, printed = import_then_check(path, tmp_path / "out", capsys)
+    assert "文表.申请数" not in printed, printed
+
+
+def test_a_count_that_differs_is_named_with_its_own_number(tmp_path, capsys):
+    path = hongze_2023_saying("2023年，我局收到政府信息公开申请17件，未收到延期申请。", tmp_path)
+    status, printed = import_then_check(path, tmp_path / "out", capsys)
+    [said] = [line for line in printed.splitlines() if "文表.申请数" in line]
+    assert "正文所述本年新收政府信息公开申请为 17，与表三的 21 不符" in said
+
+
+# ---- the lead is kept, and its statistics period checked --------------------------------------
+
+def test_a_real_pdfs_lead_is_kept_in_the_record(tmp_path, capsys):
+    """hongze-2024.pdf opens `本报告由…编制` with its statistics period and whom to ask."""
+    import_then_check(DOCUMENTS / "hongze-2024.pdf", tmp_path / "out", capsys)
+    record = (tmp_path / "out" / "hongze-2024.yaml").read_text(encoding="utf-8")
+    [contact] = [line for line in record.splitlines() if line.startswith("contact:")]
+    assert "本报告由淮安市洪泽区人民政府办公室根据《中华人民共和国政府信息公开条例》" in contact
+    assert "报告中所列数据统计期限自2024年1月1日起至2024年12月31日止" in contact
+    assert "0517-87290606" in contact
+
+
+def test_a_statistics_period_of_last_year_in_the_lead_is_found(tmp_path, capsys):
+    text = (SAMPLES / "raw" / "hongze-2024.txt").read_text(encoding="utf-8")
+    period = "统计期限自 2024 年 1 月 1 日\n起至 2024 年 12 月 31 日止"
+    assert text.count(period) == 1
+    (tmp_path / "hongze-2024.txt").write_text(text.replace(period, period.replace("2024", "2023")), encoding="utf-8")
+    status, printed = import_then_check(tmp_path / "hongze-2024.txt", tmp_path / "out", capsys)
+    [stale] = [line for line in printed.splitlines() if "跨年.年份未更新" in line]
+    assert "开头段落把2023年当作报告年度（统计期限）" in stale
+
+
+# ---- a title as pages print it, or lost ----------------------------------------------------------
+
+GOLD = ROOT / "benchmarks" / "gold" / "reports"
+
+
+@pytest.mark.parametrize("page, said", [
+    ("longquan-xijie-2019", "西街街道 2019年度"),         # `2019年西街街道` / `政府信息公开工作年度报告`
+    ("guyang-xiashihao-2022", "下湿壕镇政府 2022年度"),   # `…镇政府2022年信息公开工作年度报告`
+    ("nanping-szf-2012", "（机关未识别） 2012年度"),       # no title in the copy, `本报告由…编制` in its lead
+    ("lishui-szf-2017", "（机关未识别） 2017年度"),
+])
+def test_a_pages_title_as_printed_or_lost_still_gives_the_report(tmp_path, capsys, page, said):
+    assert main(["import", str(GOLD / f"{page}.txt"), "-o", str(tmp_path)]) == 0
+    assert said in capsys.readouterr().out
+
+
+def test_a_title_quoted_in_a_lead_copied_from_last_year_does_not_set_the_year(tmp_path, capsys):
+    """zoucheng-tianhuang-2021: `我镇认真编制了《田黄镇2020年政府信息公开工作年度报告》`, its
+    statistics period 2021: a 2021 report whose lead speaks of 2020."""
+    status, printed = import_then_check(GOLD / "zoucheng-tianhuang-2021.txt", tmp_path, capsys)
+    assert "2021年度" in printed
+    [stale] = [line for line in printed.splitlines() if "跨年.年份未更新" in line]
+    assert "开头段落把2020年当作报告年度（公布的报告年度）" in stale
+
+
+def test_a_pages_cells_joined_by_bars_are_read_as_rows(capsys):
+    """guyang-xiashihao-2022 prints 表二 as `规章 | 0 | 0 | 0 |`: each row's numbers, not three
+    numbers belonging to no row."""
+    assert main(["import", str(GOLD / "guyang-xiashihao-2022.txt"), "--csv"]) == 0
+    printed = capsys.readouterr()
+    assert "二,规章,本年制发件数,0" in printed.out
+    assert "表二中没有读到“规章”行" not in printed.err
