@@ -1,5 +1,7 @@
 """The batch's kernels: forked fresh for every report, and what happens when one dies, fails
 to start, or the person at the terminal presses Ctrl-C."""
+import csv
+import io
 import json
 import os
 import signal
@@ -142,6 +144,9 @@ def assert_whole(path) -> None:
         json.loads(data)
     elif path.suffix == ".html":
         assert data.rstrip().endswith(b"</html>"), path
+    elif path.suffix == ".csv":  # every line as long as the head, the last one ended
+        lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        assert data.endswith(b"\n") and all(len(line) == len(lines[0]) for line in lines), path
     else:
         raise AssertionError(f"{path.name}: no check that this kind of output is whole")
 
