@@ -91,8 +91,9 @@ def _store(out: Path, job, outcome, files: dict[str, bytes]):
         if outcome.ok:
             staged = outputs.staging(folder)
             try:
-                for name in outputs.OUTPUTS:
-                    (staged / name).write_bytes(files[name])
+                for name in (*outputs.OUTPUTS, *outputs.OPTIONAL):
+                    if name in files:  # an output missing is refused by commit; an optional one goes
+                        (staged / name).write_bytes(files[name])
                 outputs.commit(folder, staged)
             finally:
                 shutil.rmtree(staged, ignore_errors=True)
