@@ -175,6 +175,41 @@ def test_every_2019_and_2021_report_has_its_digest_stating_its_records_figures(o
     assert not (outputs / "2022/quzhou-jgswbzzx-summary/digest.pdf").exists()  # no tables, no 图解
 
 
+def test_each_figure_of_the_html_digest_is_the_sum_of_the_report_pages_cells_it_names(outputs):
+    from bs4 import BeautifulSoup
+
+    traced = 0
+    for folder in (f for f in folders(outputs) if (f / "digest.html").exists()):
+        record = record_of(folder)
+        report = BeautifulSoup((folder / "report.html").read_text(encoding="utf-8"), "html.parser")
+        shown = {}
+        for cell in report.select("[data-cell]"):  # every value cell names the record's cell it shows
+            table, row, column = json.loads(cell["data-cell"])
+            value = record["tables"][table][row][column]
+            assert cell.get_text(strip=True) == ("" if value is None else f"{value:g}"), (folder, table, row, column)
+            shown[table, row, column] = value
+        assert len(shown) == sum(len(columns) for rows in record["tables"].values() for columns in rows.values())
+        digest = BeautifulSoup((folder / "digest.html").read_text(encoding="utf-8"), "html.parser")
+        for figure in digest.select("data[data-cells]"):
+            cells = [tuple(ref) for ref in json.loads(figure["data-cells"])]
+            assert cells and float(figure["value"]) == sum(shown[cell] for cell in cells), (folder, cells)
+            traced += 1
+        said = (folder / "digest.md").read_text(encoding="utf-8")
+        assert all(f"{f.get_text()}{f.find_next_sibling('span').get_text()}" in said for f in digest.select("data"))
+    assert traced > 100
+    # the page is text, not markup from the record: nothing runs, nothing is fetched
+    page = (outputs / "2023/shili-zrzyghj/digest.html").read_text(encoding="utf-8")
+    assert "<script" not in page and "default-src 'none'" in page
+
+
+def test_the_html_digest_fits_a_phone(outputs, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto((outputs / "2023/shili-zrzyghj/digest.html").as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator("data").count() >= 10 and page.locator("h2").count() >= 4
+    page.screenshot(path=str(outputs.parent / "digest-phone.png"), full_page=True)
+
+
 def test_the_audit_writes_a_package_of_the_same_shape_for_what_it_read(outputs, tmp_path):
     from frictionless import validate
 

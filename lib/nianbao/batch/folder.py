@@ -28,12 +28,12 @@ from ..errors import reason
 OUTPUTS = ("report.ipynb", "report.html", "review.html", "report.pdf", "report.docx", "checks.json", "record.json",
            "reports.csv", "cells.csv")  # the report's lines of the data package (opendata/package.py)
 # Made for a report with tables only: its 图解 and 解读 (opendata/digest.py)
-OPTIONAL = ("digest.pdf", "digest.png", "digest.md")
+OPTIONAL = ("digest.pdf", "digest.png", "digest.html", "digest.md")
 FAILED_NOTEBOOK = "report.failed.ipynb"
 STATE = "run.json"
 # What the index calls each file a report folder may hold, in the order it lists them.
 FILES = {"review.html": "审核页", "report.html": "HTML", "report.pdf": "PDF", "report.docx": "Word",
-         "digest.pdf": "图解", "digest.png": "图解图片", "digest.md": "解读", "cells.csv": "数据",
+         "digest.html": "图解", "digest.pdf": "图解PDF", "digest.png": "图解图片", "digest.md": "解读", "cells.csv": "数据",
          "report.ipynb": "笔记本", "checks.json": "审核结果", FAILED_NOTEBOOK: "失败的笔记本"}
 
 

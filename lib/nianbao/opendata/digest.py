@@ -2,6 +2,7 @@
 
     digest.pdf   one A4 page in the report's faces (Typst, templates/typst/digest.typ)
     digest.png   the same page as a picture, for a web page or a phone
+    digest.html  the same figures as a web page, each naming the cells it adds up (`data-cells`)
     digest.md    the 解读: plain sentences stating the same figures, then where each comes from
 
 The figures are figures.py's, so the 图解, the 解读, the data package and the drafted narrative
@@ -20,7 +21,7 @@ from pathlib import Path
 from ..record import Record, Value, format_value
 from .figures import Figure, failing_tables, figures, source
 
-FILES = ("digest.pdf", "digest.png", "digest.md")
+FILES = ("digest.pdf", "digest.png", "digest.html", "digest.md")
 # The sections of the page, each a group of figures.py, in order (办理结果 is drawn as bars): its
 # title, and how the 解读's sentence about it begins
 SECTIONS = {"主动公开": ("主动公开", "{year}年，{agency}"), "依申请公开": ("依申请公开", "全年"),
@@ -92,11 +93,13 @@ def digest(record: Record, previous: Record | None, findings, draft: str = "", u
 
 
 def page_data(made: Digest, record: Record) -> dict:
-    """The 图解 as plain data for the template: every string shown as text."""
+    """The 图解 as plain data for its drawings (Typst, HTML): every string shown as text; each
+    card's `cells` are the [table, row, column] it adds up, as report.html's `data-cell` names them."""
     def card(shown: Shown) -> dict:
         f = shown.figure
         return {"label": f.label, "value": format_value(f.value), "unit": f.unit, "change": shown.change,
-                "note": shown.corrected or shown.share}
+                "note": shown.corrected or shown.share,
+                "number": f.value, "cells": [[f.table, row, column] for row, column in f.cells]}
 
     return {"title": made.title, "agency": record.agency, "year": record.year, "draft": made.draft or None,
             "sections": [{"title": SECTIONS[group][0], "bars": group == "办理结果",
@@ -137,9 +140,10 @@ def _escaped(text: str) -> str:
 
 
 def write(folder: Path, checked) -> None:
-    """digest.pdf, digest.png and digest.md of a checked report (document.notebook.Checked)
+    """digest.pdf, digest.png, digest.html and digest.md of a checked report (document.notebook.Checked)
     into `folder`; nothing for a record without tables."""
     from ..document.notebook import DRAFT
+    from ..pages.html import digest_page
     from ..pages.typeset import digest_pages
 
     record = checked.record
@@ -147,7 +151,9 @@ def write(folder: Path, checked) -> None:
     made = digest(record, checked.previous, checked.findings, DRAFT if checked.open_errors else "", units)
     if made is None:
         return
-    pdf, png = digest_pages(page_data(made, record))
+    data = page_data(made, record)
+    pdf, png = digest_pages(data)
     (folder / "digest.pdf").write_bytes(pdf)
     (folder / "digest.png").write_bytes(png)
+    (folder / "digest.html").write_text(digest_page(data), encoding="utf-8")
     (folder / "digest.md").write_text(markdown(made, record), encoding="utf-8")

@@ -19,6 +19,8 @@ from ..reviews import DECISIONS, open_errors
 
 environment = Environment(loader=PackageLoader("nianbao", "templates"), autoescape=True,
                           trim_blocks=True, lstrip_blocks=True)
+# `tojson` in a single-quoted attribute (data-cell): the labels as they read, not as \u escapes
+environment.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
 
 # Where a finding about text stands, for people: a narrative part, a metadata field, or what
 # the report adds (a government's coverage, the reviewers' decisions, the earlier years).

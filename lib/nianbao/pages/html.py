@@ -33,7 +33,7 @@ class Review:
     form: dict | None = None
 
 
-TEMPLATES = ("report/page.html.j2", "report/section.html.j2", "report/review.html.j2")
+TEMPLATES = ("report/page.html.j2", "report/section.html.j2", "report/review.html.j2", "report/digest.html.j2")
 
 
 def prepare() -> None:
@@ -48,6 +48,12 @@ def page(document: Document, review: Review | None = None) -> str:
     panel = review_panel(review.record, review.findings, review.stale, review.form, review.coverage) if review else ""
     return render("report/page.html.j2", document=document, style=stylesheet(review=bool(review)), panel=panel,
                   sections=[section(s, marks) for s in document.sections])
+
+
+def digest_page(data: dict) -> str:
+    """A report's 图解 as one self-contained page, from the plain data its PDF is typeset from
+    (opendata/digest.py `page_data`)."""
+    return render("report/digest.html.j2", digest=data)
 
 
 def section(shown: Section, marks: dict | None = None) -> Markup:
