@@ -104,6 +104,23 @@ def test_a_lead_that_counts_fewer_parts_than_the_report_has(tmp_path):
     assert "说报告共 2 个部分，报告实有 6 个" in wrong.message
 
 
+
+def test_a_lead_listing_the_old_formats_parts_without_a_count():
+    """wuqi-zhouwan-2021: `本报告由概述、主动公开政府信息情况、…收费及减免情况、存在的主要问题和
+    改进情况等部分组成`, five parts of the 2008 format and no count, after `由周湾镇人民政府编制`."""
+    [wrong] = found(GOLD / "wuqi-zhouwan-2021.txt", "导语.部分数")
+    assert wrong.part == "contact" and (wrong.expected, wrong.found) == ("列出 6 个部分", "列出 5 个")
+    assert "本报告由概述" in wrong.excerpt
+
+
+def test_a_lead_listing_the_six_parts_without_a_count(tmp_path):
+    text = (SAMPLES / "raw" / "huaian-2024.txt").read_text(encoding="utf-8")
+    said = "报告所列统计期限"
+    (tmp_path / "a.txt").write_text(text.replace(said, (
+        "本报告由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议、"
+        "行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项等部分组成。") + said, 1), encoding="utf-8")
+    assert found(tmp_path / "a.txt", "导语.部分数") == []
+
 # ---- a superseded basis ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("page, cited", [
