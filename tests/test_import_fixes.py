@@ -8,6 +8,7 @@ import csv
 
 import docx
 import pytest
+import yaml
 
 from conftest import ROOT, SAMPLES
 from nianbao.cli import main
@@ -137,3 +138,24 @@ def test_a_pages_cells_joined_by_bars_are_read_as_rows(capsys):
     printed = capsys.readouterr()
     assert "二,规章,本年制发件数,0" in printed.out
     assert "表二中没有读到“规章”行" not in printed.err
+
+
+# ---- parts whose headings are missing ----------------------------------------------------------
+
+def test_a_report_without_part_headings_has_its_parts_read_and_its_headings_missing(tmp_path, capsys):
+    """hetang-guihua-2019 prints no part headings: its lead, a paragraph of 总体情况, then 表二
+    from `第二十条第(一)项` with 政府集中采购 left blank. The paragraph is part 一 and 表二 is read;
+    the headings are missing, not the parts."""
+    status, printed = import_then_check(GOLD / "hetang-guihua-2019.txt", tmp_path, capsys)
+    record = yaml.safe_load((tmp_path / "hetang-guihua-2019.yaml").read_text(encoding="utf-8"))
+    assert record["parts"]["一"].startswith("2019年,桂花街道办事处在区委、区政府的正确领导下")
+    assert record["contact"].endswith("统计期限自2019年1月1日起至2019年12月31日止。")
+    assert record["tables"]["二"]["第二十条第（一）项"]["规章"]["本年新制作数量"] == 0
+    assert "第一部分“一、总体情况”没有内容" not in printed
+    assert "表二全部空白" not in printed
+    [blank] = [line for line in printed.splitlines() if "数值.未填" in line]
+    assert "表二有 2 个单元格空白" in blank and "第二十条第（九）项/政府集中采购" in blank
+    capsys.readouterr()
+    assert main(["import", str(GOLD / "hetang-guihua-2019.txt"), "--csv"]) == 0
+    notes = capsys.readouterr().err
+    assert "没有找到第一部分的标题“一、总体情况”" in notes and "没有找到第二部分的标题“二、主动公开政府信息情况”" in notes
