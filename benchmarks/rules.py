@@ -4,9 +4,9 @@
     .venv/bin/python benchmarks/rules.py --report hongze-2024 --findings   # one report, every finding
 
 The gold set is benchmarks/gold/faults.yaml (its head says how it is written). Each report is
-imported as `nianbao import` reads it (nianbao.importer) and checked as `nianbao check` checks
-it (nianbao.checks), with the agency's year before when the gold names it, on the day the set
-was collected. A finding counts where the report's text holds what it is about (`holds`, `cut`);
+imported as `nianbao import` reads it (nianbao.importer) and checked as `nianbao audit` checks
+it (nianbao.checks, the rows the import could not read being unknown, not blank), with the
+agency's year before when the gold names it, on the day the set was collected. A finding counts where the report's text holds what it is about (`holds`, `cut`);
 it is a true alarm when it matches a fault of its report (the same rule and, for each place the
 fault names, the same place), else a false alarm; a fault no finding matches is a miss. Per
 rule: precision = true / alarms, recall = faults found / faults. Each false alarm and miss is
@@ -105,7 +105,7 @@ def judge(entries: list[dict], only: str | None = None) -> list[Judged]:
             note = (f"上一年度记录未用上：机关代码 {previous.agency_id} {previous.year} 年，"
                     f"本年 {record.agency_id} {record.year} 年")
             previous = None
-        found = checks.check(record, previous, today=COLLECTED)
+        found = checks.check(record, previous, today=COLLECTED, unread=imported.unread)
         found += [dataclasses.replace(note, rule=NOTES[note.rule]) for note in imported.notes if note.rule in NOTES]
         faults = entry.get("faults") or []
         counted = [(f, next((fault for fault in faults if matches(f, fault)), None))

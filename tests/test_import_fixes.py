@@ -159,3 +159,22 @@ def test_a_report_without_part_headings_has_its_parts_read_and_its_headings_miss
     assert main(["import", str(GOLD / "hetang-guihua-2019.txt"), "--csv"]) == 0
     notes = capsys.readouterr().err
     assert "没有找到第一部分的标题“一、总体情况”" in notes and "没有找到第二部分的标题“二、主动公开政府信息情况”" in notes
+
+
+# ---- digits no split can read are unknown, not blank -------------------------------------------
+
+@pytest.mark.parametrize("rule_row, blanks", [("规章000", 0), ("规章 — 0 0", 1)])
+def test_rows_the_import_could_not_read_are_not_the_reports_blanks(tmp_path, capsys, rule_row, blanks):
+    """pingtan-2019 as crawled runs 表二's cells together (`规范性文件898989`, `行政许可3960181`):
+    no sum along those rows decides the split, so their numbers are unknown, and said so
+    (导入.拆分不确定), not blank cells of the report (数值.未填). A cell printed blank (`—`) still is."""
+    page = (SAMPLES / "raw" / "pingtan-2019.txt").read_text(encoding="utf-8")
+    assert page.count("规章000规范性文件") == 1
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "pingtan-2019.txt").write_text(
+        page.replace("规章000规范性文件", f"{rule_row}规范性文件"), encoding="utf-8")
+    main(["audit", str(tmp_path / "pages"), "-o", str(tmp_path / "audit")])
+    report = (tmp_path / "audit" / "reports" / "pingtan-2019.html").read_text(encoding="utf-8")
+    assert "表二“规范性文件”行的数字连在一起（898989）" in report
+    assert ("数值.未填" in report) == bool(blanks)
+    assert (f"表二有 {blanks} 个单元格空白" in report) == bool(blanks)

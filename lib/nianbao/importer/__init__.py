@@ -38,6 +38,12 @@ class Imported:
     places: dict[str, str] = field(default_factory=dict)  # table id → where the file has it (`第 4 页、第 5 页`)
     origins: dict[str, str] = field(default_factory=dict)  # agency, year, date, published → where each was found
 
+    @property
+    def unread(self) -> frozenset[tuple[str, str]]:
+        """(table, row) of the rows whose printed numbers could not be read (digits run together
+        past splitting, too many or too few): unknown, which is not blank (checks.check's `unread`)."""
+        return frozenset((n.table, n.row) for n in self.notes if n.rule in UNREAD and n.row)
+
 
 def readers() -> dict:
     """Readers of published files by suffix: the built-in ones, then those other packages register."""
@@ -157,6 +163,7 @@ def _table_places(edition, text: str, places: tuple[str, ...]) -> dict[str, str]
     return where
 
 
+UNREAD = ("导入.拆分不确定", "导入.列数不符")  # notes of a row printed but not read
 UNNAMED = "年报"  # the agency id of a report whose name and file name give none
 
 
