@@ -178,3 +178,21 @@ def test_rows_the_import_could_not_read_are_not_the_reports_blanks(tmp_path, cap
     assert "表二“规范性文件”行的数字连在一起（898989）" in report
     assert ("数值.未填" in report) == bool(blanks)
     assert (f"表二有 {blanks} 个单元格空白" in report) == bool(blanks)
+
+
+# ---- the unit that filled in the table -----------------------------------------------------------
+
+SHANGQIU = ROOT / "tests" / "fixtures" / "seeds" / "003_78f1c78ca45ce1dc.txt"
+
+
+def test_the_unit_filling_in_the_table_is_held_to_the_reports_agency(tmp_path, capsys):
+    """shangqiu-jgswzx-2019 (seed 003) signs nothing at its end; its 统计表 says
+    `填报单位(盖章):商丘市机关事务服务中心` under the title `商丘市机关事务中心2019年度…`."""
+    status, printed = import_then_check(SHANGQIU, tmp_path / "a", capsys)
+    [identity] = [line for line in printed.splitlines() if "身份.一致" in line]
+    assert "“商丘市机关事务服务中心”与报告机关“商丘市机关事务中心”不一致" in identity
+    same = tmp_path / "same.txt"
+    same.write_text(SHANGQIU.read_text(encoding="utf-8").replace("填报单位(盖章):商丘市机关事务服务中心",
+                                                                  "填报单位(盖章):商丘市机关事务中心"), encoding="utf-8")
+    status, printed = import_then_check(same, tmp_path / "b", capsys)
+    assert "身份.一致" not in printed
