@@ -96,6 +96,9 @@ def check(record: Record, previous: Record | None = None, *,
     local = [(rule, f"规则包 {pack.id}（{pack.name}）") for pack in packs if record.edition in pack.editions
              for rule in pack.rules]
     for rule, source in [*((rule, record.spec.name) for rule in record.spec.rules), *local]:
+        first, last = rule.get("years") or (None, None)
+        if (first is not None and record.year < first) or (last is not None and record.year > last):
+            continue  # a rule for some report years only (`years: [first, last]`, null open)
         if rule["kind"] not in known:
             raise ValueError(f"规则 {rule['id']}：未知的检查类型 {rule['kind']!r}")
         try:

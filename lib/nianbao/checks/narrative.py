@@ -105,11 +105,7 @@ def _has(record: Record, part) -> bool:
 
 def check_wording(record: Record, rule: dict, context: Context):
     """A wording the report must not use (each of `wordings`: a pattern, with `{year}` and
-    `{prior}`, and what it is), at its first place in each of `parts`; for the report years of
-    `years` ([first, last], null open) when the rule gives them."""
-    first, last = rule.get("years", [None, None])
-    if (first is not None and record.year < first) or (last is not None and record.year > last):
-        return
+    `{prior}`, and what it is), at its first place in each of `parts`."""
     for part_id in rule["parts"]:
         text = _text(record, part_id)
         for said in rule["wordings"]:
