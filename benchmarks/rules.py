@@ -4,9 +4,9 @@
     .venv/bin/python benchmarks/rules.py --report hongze-2024 --findings   # one report, every finding
 
 The gold set is benchmarks/gold/faults.yaml (its head says how it is written). Each report is
-imported as `nianbao import` reads it (nianbao.importer) and checked as `nianbao check` checks
-it (nianbao.checks), with the agency's year before when the gold names it, on the day the set
-was collected. A finding counts where the report's text holds what it is about (`holds`, `cut`);
+imported as `nianbao import` reads it (nianbao.importer) and checked as `nianbao audit` checks
+it (nianbao.checks, the rows the import could not read being unknown, not blank), with the
+agency's year before when the gold names it, on the day the set was collected. A finding counts where the report's text holds what it is about (`holds`, `cut`);
 it is a true alarm when it matches a fault of its report (the same rule and, for each place the
 fault names, the same place), else a false alarm; a fault no finding matches is a miss. Per
 rule: precision = true / alarms, recall = faults found / faults. Each false alarm and miss is
@@ -24,6 +24,7 @@ from pathlib import Path
 import yaml
 
 from nianbao import checks, editions
+from nianbao.checks.text import PAIRS, flatten
 from nianbao.importer import ImportFailed, read
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,13 +68,24 @@ def kinds_by_rule() -> dict[str, str]:
                for rule in editions.load(edition_id).rules}, **{gold_id: "import" for gold_id in NOTES.values()}}
 
 
-def _counted(finding, entry: dict, kind: str) -> bool:
+def _counted(finding, entry: dict, kind: str, record) -> bool:
     """Whether the text holds what the finding is about, and does not cut off what it misses."""
     holds, cut = entry.get("holds", "all"), set(entry.get("cut") or ())
     places = [place for place in (finding.table, finding.part) if place]
     if holds != "all" and not all(place in holds for place in places):
         return False
-    return not (kind in ABSENCE and any(place in cut for place in places))
+    return not (kind in ABSENCE and any(place in cut for place in places)) and not _open_at_cut(finding, record, cut)
+
+
+def _open_at_cut(finding, record, cut: set) -> bool:
+    """Paired marks that do not pair (文字.规范's `“…” 成对`) in a part the copy cuts off inside a
+    pair: its last opening mark stands after its last closing one, and the closing mark is what
+    the cut left out (`…“2012年中国优秀政府` where the stored copy ends)."""
+    if finding.part not in cut or not finding.expected.endswith("成对"):
+        return False
+    text = flatten(record.contact if finding.part == "contact" else record.parts.get(finding.part, ""))
+    opens, closes = next(pair for pair in PAIRS if pair[0][0] == finding.expected[0])
+    return max(map(text.rfind, opens)) > max(map(text.rfind, closes))
 
 
 def matches(finding, fault: dict) -> bool:
@@ -105,11 +117,11 @@ def judge(entries: list[dict], only: str | None = None) -> list[Judged]:
             note = (f"上一年度记录未用上：机关代码 {previous.agency_id} {previous.year} 年，"
                     f"本年 {record.agency_id} {record.year} 年")
             previous = None
-        found = checks.check(record, previous, today=COLLECTED)
+        found = checks.check(record, previous, today=COLLECTED, unread=imported.unread)
         found += [dataclasses.replace(note, rule=NOTES[note.rule]) for note in imported.notes if note.rule in NOTES]
         faults = entry.get("faults") or []
         counted = [(f, next((fault for fault in faults if matches(f, fault)), None))
-                   for f in found if _counted(f, entry, kinds.get(f.rule, ""))]
+                   for f in found if _counted(f, entry, kinds.get(f.rule, ""), record)]
         missed = [fault for fault in faults if not any(matches(f, fault) for f, _ in counted)]
         judged.append(Judged(entry, counted, missed, note))
     return judged

@@ -96,6 +96,37 @@ def test_the_2019_rules_leave_out_what_belongs_to_2021():
     assert {"表三.勾稽关系", "表四.总计", "跨年.结转", "文表.申请数", "日期.一致"} <= rules
 
 
+
+def test_a_later_years_report_in_the_2019_tables_is_held_to_the_2021_formats_five_subjects():
+    """sxjiaxian-xizhen-2022 prints 2019's 表二 (本年新制作数量…, 政府集中采购) in a 2022 report, so
+    it is read with the 2019 edition, and its one-paragraph 总体情况 is still held to the 2021
+    format's five subjects (the 2019 edition borrows the rule, `same_as: "2021"`, for report years
+    from 2021); pingtan-2019 is not."""
+    from nianbao import importer
+
+    gold = ROOT / "benchmarks" / "gold" / "reports" / "sxjiaxian-xizhen-2022.txt"
+    record = importer.read(gold).record
+    assert (record.edition, record.year) == ("2019", 2022)
+    assert [f.expected for f in of(run(record), "内容.总体情况五方面")] == ["依申请公开", "政府信息管理", "平台建设", "监督保障"]
+    pingtan = importer.read(SAMPLES / "raw" / "pingtan-2019.txt").record  # 基本情况, 主要做法
+    assert pingtan.edition == "2019" and of(run(pingtan), "内容.总体情况五方面") == []
+
+
+def test_a_rule_borrowed_from_an_edition_that_has_none_of_that_id_is_named(monkeypatch):
+    import copy
+
+    definitions = copy.deepcopy(editions._definitions())
+    borrowing = definitions["2019"]
+    borrowing["id"] = "borrowing"
+    borrowing["rules"].append({"id": "内容.不存在", "same_as": "2021"})
+    monkeypatch.setattr(editions, "_definitions", lambda: {**definitions, "borrowing": borrowing})
+    editions.load.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="规则 内容.不存在：same_as 的格式版本 '2021' 中没有这条规则"):
+            editions.load("borrowing")
+    finally:
+        editions.load.cache_clear()
+
 def test_the_demo_pingtan_record_has_the_json_numbers_and_the_report_text():
     record = intake.read(PINGTAN, year=2019, agency_id="pingtan-zhsyq")
     data = json.loads((SAMPLES / "expected" / "pingtan-2019.json").read_text(encoding="utf-8"))

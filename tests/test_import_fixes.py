@@ -8,6 +8,7 @@ import csv
 
 import docx
 import pytest
+import yaml
 
 from conftest import ROOT, SAMPLES
 from nianbao.cli import main
@@ -137,3 +138,61 @@ def test_a_pages_cells_joined_by_bars_are_read_as_rows(capsys):
     printed = capsys.readouterr()
     assert "二,规章,本年制发件数,0" in printed.out
     assert "表二中没有读到“规章”行" not in printed.err
+
+
+# ---- parts whose headings are missing ----------------------------------------------------------
+
+def test_a_report_without_part_headings_has_its_parts_read_and_its_headings_missing(tmp_path, capsys):
+    """hetang-guihua-2019 prints no part headings: its lead, a paragraph of 总体情况, then 表二
+    from `第二十条第(一)项` with 政府集中采购 left blank. The paragraph is part 一 and 表二 is read;
+    the headings are missing, not the parts."""
+    status, printed = import_then_check(GOLD / "hetang-guihua-2019.txt", tmp_path, capsys)
+    record = yaml.safe_load((tmp_path / "hetang-guihua-2019.yaml").read_text(encoding="utf-8"))
+    assert record["parts"]["一"].startswith("2019年,桂花街道办事处在区委、区政府的正确领导下")
+    assert record["contact"].endswith("统计期限自2019年1月1日起至2019年12月31日止。")
+    assert record["tables"]["二"]["第二十条第（一）项"]["规章"]["本年新制作数量"] == 0
+    assert "第一部分“一、总体情况”没有内容" not in printed
+    assert "表二全部空白" not in printed
+    [blank] = [line for line in printed.splitlines() if "数值.未填" in line]
+    assert "表二有 2 个单元格空白" in blank and "第二十条第（九）项/政府集中采购" in blank
+    capsys.readouterr()
+    assert main(["import", str(GOLD / "hetang-guihua-2019.txt"), "--csv"]) == 0
+    notes = capsys.readouterr().err
+    assert "没有找到第一部分的标题“一、总体情况”" in notes and "没有找到第二部分的标题“二、主动公开政府信息情况”" in notes
+
+
+# ---- digits no split can read are unknown, not blank -------------------------------------------
+
+@pytest.mark.parametrize("rule_row, blanks", [("规章000", 0), ("规章 — 0 0", 1)])
+def test_rows_the_import_could_not_read_are_not_the_reports_blanks(tmp_path, capsys, rule_row, blanks):
+    """pingtan-2019 as crawled runs 表二's cells together (`规范性文件898989`, `行政许可3960181`):
+    no sum along those rows decides the split, so their numbers are unknown, and said so
+    (导入.拆分不确定), not blank cells of the report (数值.未填). A cell printed blank (`—`) still is."""
+    page = (SAMPLES / "raw" / "pingtan-2019.txt").read_text(encoding="utf-8")
+    assert page.count("规章000规范性文件") == 1
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "pingtan-2019.txt").write_text(
+        page.replace("规章000规范性文件", f"{rule_row}规范性文件"), encoding="utf-8")
+    main(["audit", str(tmp_path / "pages"), "-o", str(tmp_path / "audit")])
+    report = (tmp_path / "audit" / "reports" / "pingtan-2019.html").read_text(encoding="utf-8")
+    assert "表二“规范性文件”行的数字连在一起（898989）" in report
+    assert ("数值.未填" in report) == bool(blanks)
+    assert (f"表二有 {blanks} 个单元格空白" in report) == bool(blanks)
+
+
+# ---- the unit that filled in the table -----------------------------------------------------------
+
+SHANGQIU = ROOT / "tests" / "fixtures" / "seeds" / "003_78f1c78ca45ce1dc.txt"
+
+
+def test_the_unit_filling_in_the_table_is_held_to_the_reports_agency(tmp_path, capsys):
+    """shangqiu-jgswzx-2019 (seed 003) signs nothing at its end; its 统计表 says
+    `填报单位(盖章):商丘市机关事务服务中心` under the title `商丘市机关事务中心2019年度…`."""
+    status, printed = import_then_check(SHANGQIU, tmp_path / "a", capsys)
+    [identity] = [line for line in printed.splitlines() if "身份.一致" in line]
+    assert "“商丘市机关事务服务中心”与报告机关“商丘市机关事务中心”不一致" in identity
+    same = tmp_path / "same.txt"
+    same.write_text(SHANGQIU.read_text(encoding="utf-8").replace("填报单位(盖章):商丘市机关事务服务中心",
+                                                                  "填报单位(盖章):商丘市机关事务中心"), encoding="utf-8")
+    status, printed = import_then_check(same, tmp_path / "b", capsys)
+    assert "身份.一致" not in printed

@@ -87,10 +87,13 @@ def test_a_lead_that_says_six_parts_and_lists_five():
 
 
 @pytest.mark.parametrize("page", ["weixi-wsjkj-2021", "lintao-xintian-2022", "dongsheng-rsj-2021",
-                                  "zhangping-szfb-2021", "jinan-qzf-2016"])
+                                  "zhangping-szfb-2021", "jinan-qzf-2016", "mulan-sjj-2021",
+                                  "yungang-swj-2022", "shanghai-szf-2022"])
 def test_a_lead_whose_count_and_list_agree(page):
     """Six listed and six said, `行政复议、行政诉讼` being one part (weixi, lintao, dongsheng), the
-    parts in quotes (zhangping), and the seven of the 2008 format (jinan)."""
+    parts in quotes (zhangping), the seven of the 2008 format (jinan), six `方面` (mulan,
+    yungang), and six listed after `全文包括` with no count, the last `以及其他需要报告的事项`
+    (shanghai)."""
     assert found(GOLD / f"{page}.txt", "导语.部分数") == []
 
 
@@ -103,6 +106,38 @@ def test_a_lead_that_counts_fewer_parts_than_the_report_has(tmp_path):
     [wrong] = found(tmp_path / "a.txt", "导语.部分数")
     assert "说报告共 2 个部分，报告实有 6 个" in wrong.message
 
+
+
+def test_a_lead_listing_the_old_formats_parts_without_a_count():
+    """wuqi-zhouwan-2021: `本报告由概述、主动公开政府信息情况、…收费及减免情况、存在的主要问题和
+    改进情况等部分组成`, five parts of the 2008 format and no count, after `由周湾镇人民政府编制`."""
+    [wrong] = found(GOLD / "wuqi-zhouwan-2021.txt", "导语.部分数")
+    assert wrong.part == "contact" and (wrong.expected, wrong.found) == ("列出 6 个部分", "列出 5 个")
+    assert "本报告由概述" in wrong.excerpt
+
+
+
+def test_a_lead_listing_five_parts_after_the_whole_text_includes():
+    """anhui-tjj-2021: `全文包括总体情况、…、存在的主要问题及改进情况。`: no 其他需要报告的事项."""
+    [wrong] = found(GOLD / "anhui-tjj-2021.txt", "导语.部分数")
+    assert (wrong.expected, wrong.found) == ("列出 6 个部分", "列出 5 个") and wrong.excerpt.startswith("全文包括")
+
+
+def test_a_count_of_aspects_is_a_count_of_parts(tmp_path):
+    """mulan-sjj-2021 lists six `等六个方面`; said five, the list no longer agrees."""
+    text = (GOLD / "mulan-sjj-2021.txt").read_text(encoding="utf-8")
+    assert text.count("等六个方面") == 1
+    (tmp_path / "a.txt").write_text(text.replace("等六个方面", "等五个方面"), encoding="utf-8")
+    [wrong] = found(tmp_path / "a.txt", "导语.部分数")
+    assert "说报告共 5 个部分，只列出 6 个" in wrong.message
+
+def test_a_lead_listing_the_six_parts_without_a_count(tmp_path):
+    text = (SAMPLES / "raw" / "huaian-2024.txt").read_text(encoding="utf-8")
+    said = "报告所列统计期限"
+    (tmp_path / "a.txt").write_text(text.replace(said, (
+        "本报告由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议、"
+        "行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项等部分组成。") + said, 1), encoding="utf-8")
+    assert found(tmp_path / "a.txt", "导语.部分数") == []
 
 # ---- a superseded basis ---------------------------------------------------------------------------
 

@@ -76,24 +76,29 @@ def _pack(pack_id: str) -> rulepacks.Pack:
 
 
 def check(record: Record, previous: Record | None = None, *,
-          today: dt.date | None = None, coverage=None, packs=()) -> list[Finding]:
+          today: dt.date | None = None, coverage=None, packs=(), unread=()) -> list[Finding]:
     """Every finding of the record's rules: errors first, then in the order of the report.
 
     `previous` is the same agency's record for the year before (for the carry-over rule and
     the copy from last year); `coverage`, for a government's report, what it covers
     (consolidation.Coverage); `packs`, local rule packs (from `packs(ids)`): the rules of those
-    that apply to the record's edition run after the edition's. A rule whose pattern runs out
+    that apply to the record's edition run after the edition's; `unread`, for an imported
+    report, the (table, row) whose numbers the import could not read (importer.Imported.unread):
+    their cells are not the report's blanks. A rule whose pattern runs out
     of time on this record (patterns.py) gives one finding saying it could not be checked.
     """
     if previous is not None and (previous.agency_id, previous.year) != (record.agency_id, record.year - 1):
         raise ValueError(f"上一年度记录应为 {record.agency_id} {record.year - 1} 年，"
                          f"实为 {previous.agency_id} {previous.year} 年")
-    context = Context(previous=previous, today=today or dt.date.today(), coverage=coverage)
+    context = Context(previous=previous, today=today or dt.date.today(), coverage=coverage, unread=frozenset(unread))
     known = kinds()
     found: list[Finding] = []
     local = [(rule, f"规则包 {pack.id}（{pack.name}）") for pack in packs if record.edition in pack.editions
              for rule in pack.rules]
     for rule, source in [*((rule, record.spec.name) for rule in record.spec.rules), *local]:
+        first, last = rule.get("years") or (None, None)
+        if (first is not None and record.year < first) or (last is not None and record.year > last):
+            continue  # a rule for some report years only (`years: [first, last]`, null open)
         if rule["kind"] not in known:
             raise ValueError(f"规则 {rule['id']}：未知的检查类型 {rule['kind']!r}")
         try:

@@ -67,6 +67,9 @@ class Context:
     previous: Record | None  # the same agency's record for the year before, when given
     today: dt.date
     coverage: object = None  # a government's report: what it covers (consolidation.Coverage)
+    # (table, row) of an imported report whose numbers the import could not read: unknown, not
+    # blank in the report, and the import's own notes say so
+    unread: frozenset = frozenset()
 
 
 def finding(rule: dict, message: str, **where) -> Finding:

@@ -52,7 +52,9 @@ def check_parts_count(record: Record, rule: dict, context: Context):
     `本报告由总体情况、…等六个部分组成`) against the parts it lists, and against the parts the
     report has (fewer than it has is a fault; more is a missing part, which parts_present says).
     Items are split at `、`, `，` and the quotes around each (`“总体情况”“主动公开…”`), after
-    `joined` (the phrases whose `、` joins no two parts: `行政复议、行政诉讼`) is made one."""
+    `joined` (the phrases whose `、` joins no two parts: `行政复议、行政诉讼`) is made one.
+    A list with no count (`由概述、…等部分组成`) is held to the edition's parts where the rule
+    gives `uncounted`, its message: fewer is a lead describing another format's report."""
     for part_id in rule["parts"]:
         yield from _parts_count(record, rule, part_id)
 
@@ -60,15 +62,23 @@ def check_parts_count(record: Record, rule: dict, context: Context):
 def _parts_count(record: Record, rule: dict, part_id: str):
     text = _text(record, part_id)
     match = patterns.search(rule["pattern"], text)
-    if match is None:
+    if match is None or (match.group("count") is None and "uncounted" not in rule):
         return
-    count = _number(match.group("count"))
     listed = match.group("list")
     for joined in reversed(patterns.finditer(rule["joined"], listed)):
         listed = listed[:joined.start()] + "及" + listed[joined.end():]
     items = [item for item in re.split(r"[、，,]|”“|(?:和|及)(?=其他)", listed.strip("“”：: ")) if item.strip("“” ")]
-    has = sum(1 for part in record.spec.parts if _has(record, part))
     where = dict(part=part_id, excerpt=sentence(text, match.start(), match.end()))
+    if match.group("count") is None:
+        # No count to hold the list to: the format's parts are what it should list.
+        whole = len(record.spec.parts)
+        if 2 <= len(items) < whole:
+            yield finding(rule, rule["uncounted"].format(part=part_name(record, part_id), listed=len(items),
+                                                         parts=whole),
+                          **where, expected=f"列出 {whole} 个部分", found=f"列出 {len(items)} 个")
+        return
+    count = _number(match.group("count"))
+    has = sum(1 for part in record.spec.parts if _has(record, part))
     if len(items) >= 2 and len(items) != count:
         yield finding(rule, rule["message"].format(part=part_name(record, part_id), count=count,
                                                    what=f"只列出 {len(items)} 个"),
@@ -95,11 +105,7 @@ def _has(record: Record, part) -> bool:
 
 def check_wording(record: Record, rule: dict, context: Context):
     """A wording the report must not use (each of `wordings`: a pattern, with `{year}` and
-    `{prior}`, and what it is), at its first place in each of `parts`; for the report years of
-    `years` ([first, last], null open) when the rule gives them."""
-    first, last = rule.get("years", [None, None])
-    if (first is not None and record.year < first) or (last is not None and record.year > last):
-        return
+    `{prior}`, and what it is), at its first place in each of `parts`."""
     for part_id in rule["parts"]:
         text = _text(record, part_id)
         for said in rule["wordings"]:

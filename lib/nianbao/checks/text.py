@@ -97,7 +97,7 @@ _ARTEFACTS = [
     (re.compile(r"〔[一二三四五六七八九十]+〕"), "（一）"),
 ]
 # Half-width parentheses are counted with the full-width ones, since copies mix the widths.
-_PAIRS = [("“", "”"), ("《", "》"), ("（(", "）)")]
+PAIRS = [("“", "”"), ("《", "》"), ("（(", "）)")]
 # A sentence that sets its time as the report year (`2022年，…` / `2022年我…`) and then states
 # a plan. `将` marks the future only before an adverb or a verb (`将进一步`, seed 000's
 # `将增强`): `将X纳入Y` (disposal) is ordinary in retrospective text, and so is a verb phrase
@@ -145,7 +145,7 @@ def _artefacts(text):
 
 def _unbalanced(text):
     """Paired punctuation that does not pair up, at the first mark left without its partner."""
-    for opens, closes in _PAIRS:
+    for opens, closes in PAIRS:
         stack, stray = [], []
         for i, char in enumerate(text):
             if char in opens:

@@ -262,8 +262,12 @@ def default_for(year: int) -> Edition:
 
 
 def _merged(edition_id: str, definitions: dict[str, dict]) -> dict:
-    """A definition with what it `extends` filled in: its own keys win, tables one by one."""
+    """A definition with what it `extends` filled in: its own keys win, tables one by one. A
+    rule written `{id: …, same_as: <edition>}` is that edition's rule of the id, with the keys
+    it gives besides (`years`) over it."""
     data = dict(definitions[edition_id])
+    if "rules" in data:
+        data["rules"] = [_borrowed(rule, definitions) for rule in data["rules"]]
     parent_id = data.pop("extends", None)
     if parent_id is None:
         return data
@@ -271,6 +275,17 @@ def _merged(edition_id: str, definitions: dict[str, dict]) -> dict:
     merged = {**parent, **data}
     merged["tables"] = {**parent.get("tables", {}), **data.get("tables", {})}
     return merged
+
+
+def _borrowed(rule: dict, definitions: dict[str, dict]) -> dict:
+    if "same_as" not in rule:
+        return rule
+    source = str(rule["same_as"])
+    lent = [r for r in _merged(source, definitions).get("rules", ()) if r.get("id") == rule["id"]] \
+        if source in definitions else []
+    if not lent:
+        raise ValueError(f"规则 {rule['id']}：same_as 的格式版本 {source!r} 中没有这条规则")
+    return {**lent[0], **{key: value for key, value in rule.items() if key != "same_as"}}
 
 
 def _build(data: dict) -> Edition:

@@ -54,6 +54,8 @@ MESSAGE_FIELDS = {
     "parts_count": ("part", "count", "what"),
     "wording": ("part", "what", "found", "year"),
 }
+# A kind's other messages, each used where the rule gives it, and their placeholders.
+OPTIONAL_MESSAGES = {"parts_count": {"uncounted": ("part", "listed", "parts")}}
 # A mapping in a list a kind reads, and the keys it must have.
 ENTRIES = {"items": ("name", "pattern"), "wordings": ("what", "pattern")}
 # What a kind's `parts` may name besides the narrative parts: the opening paragraph.
@@ -129,6 +131,9 @@ def rule_problems(edition, rule: dict):
             yield f"{key} 应为非负整数（字数），实为 {rule[key]!r}"
     if rule["kind"] in MESSAGE_FIELDS:
         yield from _message(rule["message"], MESSAGE_FIELDS[rule["kind"]])
+    for key, fields in OPTIONAL_MESSAGES.get(rule["kind"], {}).items():
+        if key in rule:
+            yield from (f"{key}: {problem}" for problem in _message(rule[key], fields))
 
 
 def _patterns(rule: dict) -> list:

@@ -21,7 +21,7 @@ from ..checks.findings import Finding
 from ..errors import reason
 from ..intake.raw import FIELD_LENGTH
 from ..record import Record
-from . import document, ocr, pdf, sources, word
+from . import document, ocr, outline, pdf, sources, word
 from .sources import ImportFailed
 from .table_text import TableRead, note, read_table
 
@@ -37,6 +37,12 @@ class Imported:
     notes: list[Finding] = field(default_factory=list)   # what could not be read for certain
     places: dict[str, str] = field(default_factory=dict)  # table id → where the file has it (`第 4 页、第 5 页`)
     origins: dict[str, str] = field(default_factory=dict)  # agency, year, date, published → where each was found
+
+    @property
+    def unread(self) -> frozenset[tuple[str, str]]:
+        """(table, row) of the rows whose printed numbers could not be read (digits run together
+        past splitting, too many or too few): unknown, which is not blank (checks.check's `unread`)."""
+        return frozenset((n.table, n.row) for n in self.notes if n.rule in UNREAD and n.row)
 
 
 def readers() -> dict:
@@ -85,9 +91,9 @@ def from_text(text: str, kind: str, source: str = "", places: tuple[str, ...] = 
     year = found.year or year or document.any_year(text)
     if found.edition == document.SUMMARY:  # a work summary: its own parts, no tables
         edition, reads = editions.load(document.SUMMARY), {}
-        parts, preamble = document.regions(edition, text, year)
+        parts, preamble, untitled = outline.regions(edition, text, year)
     else:
-        edition, parts, preamble, reads = _best_edition(text, year)
+        edition, parts, preamble, untitled, reads = _best_edition(text, year)
     if found.year is None and not parts and found.edition != document.SUMMARY and not document.describes_itself(text):
         raise NotAReport(f"{source}: 不是政府信息公开工作年度报告或工作总结：没有找到报告标题"
                          "（应如“…2023年政府信息公开工作年度报告”），也没有找到报告的任何部分标题")
@@ -110,7 +116,7 @@ def from_text(text: str, kind: str, source: str = "", places: tuple[str, ...] = 
                           part="agency", found="空白"))
 
     for part in edition.parts:
-        if part.title and part.id not in parts:
+        if part.title and (part.id not in parts or part.id in untitled):
             notes.append(note("导入.部分未找到", f"没有找到第{part.id}部分的标题“{edition.part_title(part, year)}”",
                               part=part.id if part.narrative else "", table=part.table or ""))
     tables = {table_id: read.values for table_id, read in reads.items()}
@@ -147,7 +153,7 @@ def _table_places(edition, text: str, places: tuple[str, ...]) -> dict[str, str]
     """Where each table part's lines are in the file, in the order they come."""
     if not places:
         return {}
-    found = document.headings(edition, text)
+    found = outline.headings(edition, text)
     where = {}
     for heading, following in zip(found, [*found[1:], None]):
         if heading.part.table:
@@ -157,6 +163,7 @@ def _table_places(edition, text: str, places: tuple[str, ...]) -> dict[str, str]
     return where
 
 
+UNREAD = ("导入.拆分不确定", "导入.列数不符")  # notes of a row printed but not read
 UNNAMED = "年报"  # the agency id of a report whose name and file name give none
 
 
@@ -179,7 +186,7 @@ def _best_edition(text: str, year: int | None):
         edition = editions.load(edition_id)
         if not edition.tables:
             continue
-        parts, preamble = document.regions(edition, text)
+        parts, preamble, untitled = outline.regions(edition, text)
         reads: dict[str, TableRead] = {}
         for part in edition.parts:
             if part.table:
@@ -187,5 +194,5 @@ def _best_edition(text: str, year: int | None):
         stray = sum(n.rule == "导入.多余数字" for r in reads.values() for n in r.notes)
         score = (sum(r.rows_found + r.headers_found for r in reads.values()) - stray, edition_id == default)
         if best_score is None or score > best_score:
-            best, best_score = (edition, parts, preamble, reads), score
+            best, best_score = (edition, parts, preamble, untitled, reads), score
     return best

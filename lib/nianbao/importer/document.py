@@ -1,10 +1,5 @@
-"""The parts of a published report's text: title, agency and year, dates, and its six parts.
-
-Part headings are found in the edition's order, by the official title or a wording the
-edition accepts (`Part.also`), after their number (`三、`); the text between two headings is
-the part. Labels inside table 三 (`二、上年结转…`) never pass for a heading, since a heading
-must carry its part's title.
-"""
+"""What a published report's text says of itself: title, agency and year, dates, the lead,
+the signature block, and its paragraphs (its parts are found by importer.outline)."""
 from __future__ import annotations
 
 import functools
@@ -14,7 +9,6 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .. import dates
-from ..editions import Edition, Part
 from ..labels import fold
 from .sources import row_line
 
@@ -42,12 +36,14 @@ _PUBLISHED = re.compile(r"(?P<label>发布日期|发布时间|公开日期|生�
 # Spaces but not line breaks around its words: `^\s*` ran on over every blank line after each
 # line start, 33,000 empty paragraphs of a Word file took 9 s and 175,000 took 185 s.
 _TITLE_LINE = re.compile(r"^[^\S\n]*(?:标题|题名|文章标题)[^\S\n]*[:：][^\S\n]*(.+)$", re.M)
+# The unit that filled in a legacy 统计表, in its header: `填报单位(盖章):商丘市机关事务服务中心`.
+_FILLED_BY = re.compile(rf"填报单位\s*(?:\(\s*盖章\s*\))?\s*[:：]\s*({_CJK}{{2,40}})")
 _WRITTEN = re.compile(r"(?P<label>成文日期|填报日期)\s*[:：|]?\s*(\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日?)")
 _DATE_LINE = re.compile(r"^\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?)\s*$")
 _PAGE_NUMBER = re.compile(r"^\s*[-—–]\s*\d+\s*[-—–]\s*$|^\s*第\s*\d+\s*页.*$")
 _NOISE = re.compile(r"^[\s|｜]*$|^\s*(?:【[^】]{1,8}】\s*)+[\s|]*$")
 _AGENCY_LINE = re.compile(rf"^\s*{_CJK}{{4,40}}\s*$")
-_NUMERALS = "一二三四五六七八九十"
+NUMERALS = "一二三四五六七八九十"
 # The statistics period's year: `统计期限自2021年1月1日`, `统计时限为2021年…`, `统计期限从2021年…`.
 _PERIOD = re.compile(r"统计(?:期限|时限|限)[^\d。\n]{0,6}?((?:19|20)\d\d)\s*年")
 
@@ -88,61 +84,6 @@ def normalised(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Heading:
-    part: Part
-    start: int  # where the heading begins in the text
-    end: int    # where the part's content begins
-
-
-def headings(edition: Edition, text: str, year: int | None = None) -> list[Heading]:
-    """The headings of the edition's titled parts found in the text, in order; `year` fills in
-    headings that name it (a work summary's `一、2022年工作总结`)."""
-    plain = normalised(text)
-    found: list[Heading] = []
-    position = 0
-    for part in edition.parts:
-        if not part.title:
-            continue
-        match = None
-        for wording in (edition.part_title(part, year) if year else part.title, *part.also):
-            pattern = _heading_pattern(part, wording)
-            candidate = pattern.search(plain, position)
-            if candidate and (match is None or candidate.start() < match.start()):
-                match = candidate
-        if match:
-            found.append(Heading(part, match.start(), match.end()))
-            position = match.end()
-    return found
-
-
-def _heading_pattern(part: Part, wording: str) -> re.Pattern:
-    """`三、收到和处理…` as written in the wild: any width, spaces anywhere, `三.` or `三 、`,
-    a `、` between items as 与, 及 or 和. Every wording of a numbered part carries the number of
-    its official title."""
-    title = fold(part.title)
-    numbered = title[:1] in _NUMERALS and title[1:2] in "、."
-    words = fold(wording)
-    if words[:1] in _NUMERALS and words[1:2] in "、.":
-        words = words[2:]
-    # `、` between two items is written 与, 及 or 和 as often (`行政复议与行政诉讼情况`)
-    body = r"\s*".join("[、与及和]" if char == "、" else re.escape(char) for char in words)
-    if numbered:
-        # a few words may stand between number and wording (`一、政府信息公开工作基本情况`)
-        return re.compile(rf"{title[0]}\s*[、.．]\s*[^\n。；;，,、]{{0,12}}?{body}")
-    return re.compile(body)
-
-
-def regions(edition: Edition, text: str, year: int | None = None) -> tuple[dict[str, str], str]:
-    """Each found part's text, and the text before the first heading (the preamble)."""
-    found = headings(edition, text, year)
-    parts: dict[str, str] = {}
-    for heading, following in zip(found, [*found[1:], None]):
-        parts[heading.part.id] = text[heading.end:following.start if following else len(text)]
-    preamble = text[:found[0].start] if found else text
-    return parts, preamble
-
-
-@dataclass(frozen=True)
 class Meta:
     agency: str = ""
     year: int | None = None
@@ -160,7 +101,8 @@ def meta(text: str, titles: tuple[tuple[str, str], ...] = ()) -> Meta:
     first: a crawled page's `标题:` line, then the titles the file itself carries (`titles`: a
     page's `<title>`, a Word file's or a PDF's title property, each with where it is), then the
     first title in the text (a heading or the first lines). The signature block at the end gives
-    the 成文日期 and the signing agency; a page's header gives the publication date.
+    the 成文日期 and the signing agency, or else a 统计表's `填报单位` the agency; a page's header
+    gives the publication date.
     """
     plain = normalised(text)
     origins: dict[str, str] = {}
@@ -195,6 +137,9 @@ def meta(text: str, titles: tuple[tuple[str, str], ...] = ()) -> Meta:
             signed_by = signed_by or line.strip()
     if date:
         origins["date"] = "落款"
+    filled_by = _FILLED_BY.search(plain)
+    if not signed_by and filled_by:
+        signed_by = filled_by.group(1)
     written = _WRITTEN.search(plain)
     if not date and written:
         date = dates.as_written(written.group(2))
@@ -246,7 +191,7 @@ def any_year(text: str) -> int | None:
 
 # A line of the lead is prose: it ends a sentence somewhere, or announces what follows (`如下:`).
 _PROSE = re.compile(r"[。]|[:：]\s*$")
-_NUMBERED_HEADING = re.compile(rf"^\s*[{_NUMERALS}]\s*[、.．]")
+_NUMBERED_HEADING = re.compile(rf"^\s*[{NUMERALS}]\s*[、.．]")
 
 
 def lead(text: str, kind: str, limit: int) -> str:
