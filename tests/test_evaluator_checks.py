@@ -5,8 +5,9 @@ twice with two values, a report published as pictures only, the contact line's a
 phone as written, and a web page's own 发布日期 for the deadline."""
 import datetime as dt
 
-from conftest import SAMPLES
-from nianbao import checks, importer
+from conftest import ROOT, SAMPLES
+from nianbao import checks, importer, intake
+from nianbao.cli import main
 
 TODAY = dt.date(2026, 12, 6)
 
@@ -31,3 +32,61 @@ def test_the_suqian_pack_flags_a_report_more_than_half_last_year_s():
     assert copied[0].message.startswith("正文（第一、五、六部分）与2023年报告有 57% 相同，超过宿迁市考核允许的 50%")
     assert "加强区政府门户网站及政务新媒体日常管理" in copied[0].excerpt
     assert not [f for f in checks.check(this, last, today=TODAY) if "雷同" in f.rule]  # without the pack
+
+
+# ---- counts to look at twice: against last year, against the batch's peers ----------------
+
+def hongze_2024_with(permits: str):
+    """hongze-2024 as published, its 行政许可 decisions (9487) printed otherwise."""
+    text = (SAMPLES / "raw" / "hongze-2024.txt").read_text(encoding="utf-8")
+    assert text.count("行政许可                      9487") == 1
+    return importer.from_text(text.replace("行政许可                      9487", f"行政许可                      {permits}"),
+                              "lines").record
+
+
+def scale(record, last):
+    return [f for f in checks.check(record, last, today=TODAY) if f.rule == "跨年.数量突变"]
+
+
+def test_a_count_seventeen_times_last_year_s_is_information():
+    """洪泽区 decided 550 行政许可 in 2023 and printed 9487 for 2024; its applications went
+    21 → 95 (4.5 times: under the factor)."""
+    last, this = hongze(2023), hongze(2024)
+    [found] = scale(this, last)
+    assert (found.severity, found.table, found.row, found.column) == ("info", "二", "第二十条第（五）项/行政许可", "本年处理决定数量")
+    assert found.message == "表二“行政许可”行“本年处理决定数量”列为 9487，2023年为 550，是上年的 17.2 倍：请核实是否填错（供参考）"
+    assert checks.check(this, last, today=TODAY)[-1] == found  # information comes last
+    assert scale(hongze_2024_with("2500"), last) == []  # 4.5 times: no finding
+    assert [f.found for f in scale(hongze_2024_with("0"), last)] == ["0"]  # 550 → 0 is a change
+    assert "降为 0" in scale(hongze_2024_with("0"), last)[0].message
+
+
+def test_a_blank_slash_or_wu_is_not_0_and_never_compared():
+    last = hongze(2023)
+    for printed in ("/", "无", "—"):
+        record = hongze_2024_with(printed)
+        assert record.value("二", "第二十条第（五）项/行政许可", "本年处理决定数量") is None
+        assert scale(record, last) == []
+
+
+def test_a_0_where_the_batch_s_peers_count_hundreds_is_information(capsys):
+    """The demo batch of 2023: the data bureau decided no 行政许可 and no 行政处罚 while the
+    three other bureaus count 356–2030 and 78–2987; the city government's report leaves them
+    blank and is no peer. 行政强制 (median 12) and applications (42) are no news."""
+    records = [intake.read(path) for path in sorted((ROOT / "data" / "2023").glob("*.yaml"))]
+    found = checks.peer_zeros(records)
+    assert list(found) == [("shili-sjzyglj", 2023)]
+    assert [(f.rule, f.severity, f.row, f.expected) for f in found[("shili-sjzyglj", 2023)]] == [
+        ("批次.零值异常", "info", "第二十条第（五）项/行政许可", "同批次中位数 1302"),
+        ("批次.零值异常", "info", "第二十条第（六）项/行政处罚", "同批次中位数 1204")]
+    main(["check", *(str(ROOT / "data" / "2023" / f"{r.agency_id}.yaml") for r in records)])
+    out = capsys.readouterr().out
+    assert "示例市数据资源管理局 2023年度（2021年版格式（国办公开办函〔2021〕30号））：错误 0，提示 0，参考 2" in out
+    assert "参考 批次.零值异常  表二 · 第二十条第（五）项/行政许可 · 本年处理决定数量：表二“行政许可”行“本年处理决定数量”列为 0，" \
+           "本批次另有 3 份同年度报告填了此项，中位数为 1302：请核实是否漏填（供参考）" in out
+    # the bureau's cells printed `/` (blank): no 0 to question; with two peers only: too few
+    data = next(r for r in records if r.agency_id == "shili-sjzyglj")
+    for row in ("第二十条第（五）项/行政许可", "第二十条第（六）项/行政处罚"):
+        data.tables["二"][row]["本年处理决定数量"] = None
+    assert checks.peer_zeros(records) == {}
+    assert checks.peer_zeros([r for r in records if r.agency_id != "shili-jtysj"][:3]) == {}

@@ -7,8 +7,9 @@ through the entry point group ``nianbao.rules`` (name: the kind, object: the fun
 Local rule packs (nianbao.rulepacks) add rules of the same form: `packs(ids)` loads and
 validates them, and `check(..., packs=...)` runs those that apply to the record's edition
 after the edition's own. Every rule's patterns run with a time limit (patterns.py).
-`shared_narratives(records)` finds the same narrative in two agencies of one batch, which no
-single record can show.
+`shared_narratives(records)` finds the same narrative in two agencies of one batch, and
+`peer_zeros(records)` a 0 where the batch's other reports count hundreds, which no single
+record can show.
 """
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ import functools
 
 from .. import patterns, registry, rulepacks
 from ..record import Record
-from . import evaluation, narrative, statutory, tables, text
+from . import evaluation, narrative, plausibility, statutory, tables, text
 from .evaluation import shared_narratives
+from .plausibility import peer_zeros
 from .findings import Context, Finding
 
-__all__ = ["KINDS", "Finding", "check", "kinds", "packs", "shared_narratives", "validate"]
+__all__ = ["KINDS", "Finding", "check", "kinds", "packs", "peer_zeros", "shared_narratives", "validate"]
 
 KINDS = {
     "sum": tables.check_sum,
@@ -51,6 +53,8 @@ KINDS = {
     "figures": narrative.check_figures,
     "parts_count": narrative.check_parts_count,
     "wording": narrative.check_wording,
+    "scale_years": plausibility.check_scale_years,
+    "peer_zero": plausibility.check_peer_zero,
 }
 
 
@@ -77,7 +81,8 @@ def _pack(pack_id: str) -> rulepacks.Pack:
 
 def check(record: Record, previous: Record | None = None, *,
           today: dt.date | None = None, coverage=None, packs=()) -> list[Finding]:
-    """Every finding of the record's rules: errors first, then in the order of the report.
+    """Every finding of the record's rules: errors first, information (`info`) last, each in
+    the order of the report.
 
     `previous` is the same agency's record for the year before (for the carry-over rule and
     the copy from last year); `coverage`, for a government's report, what it covers
@@ -102,7 +107,8 @@ def check(record: Record, previous: Record | None = None, *,
             found.append(_timed_out(rule, source, timed_out.pattern))
     order = _part_order(record)
     # sorted() is stable: within one part, findings keep the order of the rules and cells
-    return sorted(found, key=lambda f: (f.severity != "error", order.get(f.table or f.part, len(order))))
+    return sorted(found, key=lambda f: (f.severity != "error", f.severity == "info",
+                                        order.get(f.table or f.part, len(order))))
 
 
 def _timed_out(rule: dict, source: str, pattern: str) -> Finding:

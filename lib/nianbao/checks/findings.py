@@ -12,7 +12,7 @@ from ..record import Record, Value, format_value
 @dataclass(frozen=True)
 class Finding:
     rule: str           # the rule id from the edition, e.g. "表三.勾稽关系"
-    severity: str       # "error" | "warning"
+    severity: str       # "error" | "warning" | "info" (editions.schema.SEVERITIES)
     message: str        # Chinese, for a reviewer who never reads code
     table: str = ""     # "二" | "三" | "四" or "" when it is about text/metadata
     row: str = ""       # official row key ("" for table 四's single row)

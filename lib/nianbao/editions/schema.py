@@ -12,7 +12,11 @@ import string
 
 from .. import patterns, registry
 
-SEVERITIES = ("error", "warning")
+# How each severity is named for people, most severe first. `info` is for what a reviewer may
+# want to look at and no rule can call wrong: a count five times last year's, a 0 where peers
+# report hundreds.
+SEVERITIES = {"error": "错误", "warning": "提示", "info": "参考"}
+
 # What each built-in kind needs besides id, kind and severity; a kind other packages register
 # is checked for those three only.
 PARAMETERS = {
@@ -37,6 +41,8 @@ PARAMETERS = {
     "figures": ("parts", "total", "item", "ends", "exhaustive", "message"),
     "parts_count": ("parts", "pattern", "joined", "message"),
     "wording": ("parts", "wordings", "message"),
+    "scale_years": ("cells", "factor", "least", "message"),
+    "peer_zero": ("cells", "peers", "least", "message"),
 }
 # The placeholders each kind fills in its message (str.format): a misspelt one would fail
 # every report of the edition.
@@ -53,6 +59,8 @@ MESSAGE_FIELDS = {
     "figures": ("part", "total", "unit", "items", "sum"),
     "parts_count": ("part", "count", "what"),
     "wording": ("part", "what", "found", "year"),
+    "scale_years": ("where", "found", "year", "before", "change"),
+    "peer_zero": ("where", "peers", "median"),
 }
 # A mapping in a list a kind reads, and the keys it must have.
 ENTRIES = {"items": ("name", "pattern"), "wordings": ("what", "pattern")}
@@ -107,6 +115,8 @@ def rule_problems(edition, rule: dict):
         for key in ("this_year", "last_year"):
             if rule[key] not in table.rows:
                 yield f"{key} 的 {rule[key]!r} 在{table.name}中没有这一行"
+    if rule["kind"] in ("scale_years", "peer_zero"):
+        yield from _cells(edition, rule["cells"])
     yield from _entries(rule)
     for pattern in _patterns(rule):
         try:  # as the rules run them (patterns.py)
@@ -173,6 +183,17 @@ def _figure(edition, figure: dict):
         yield f"rows {figure['rows']} 在{table.name}中没有对应的行"
     elif not any(table.select_columns(row, figure["columns"]) for row in rows):
         yield f"columns {figure['columns']} 在{table.name}中没有对应的列"
+
+
+def _cells(edition, cells):
+    """Each of a rule's `cells`, [table, row, column], a cell of the edition."""
+    for cell in cells:
+        if not (isinstance(cell, list) and len(cell) == 3):
+            yield f"cells 中的 {cell!r} 应为 [表, 行, 列]"
+        elif cell[0] not in edition.tables:
+            yield f"cells 中没有表 {cell[0]!r}，可用：{'、'.join(edition.tables)}"
+        elif (cell[1], cell[2]) not in set(edition.tables[cell[0]].cells()):
+            yield f"cells 中的 {cell[1]!r} 行 {cell[2]!r} 列不是{edition.tables[cell[0]].name}的单元格"
 
 
 def _rows(table, key: str, prefixes: list[str]):
