@@ -5,8 +5,12 @@ twice with two values, a report published as pictures only, the contact line's a
 phone as written, and a web page's own 发布日期 for the deadline."""
 import datetime as dt
 
+import pytest
+
 from conftest import ROOT, SAMPLES
-from nianbao import checks, importer, intake
+from test_import_documents import DOCUMENTS, needs_tesseract, scan
+from nianbao import audit, checks, importer, intake
+from nianbao.importer.sources import text_kind
 from nianbao.cli import main
 
 TODAY = dt.date(2026, 12, 6)
@@ -90,3 +94,95 @@ def test_a_0_where_the_batch_s_peers_count_hundreds_is_information(capsys):
         data.tables["二"][row]["本年处理决定数量"] = None
     assert checks.peer_zeros(records) == {}
     assert checks.peer_zeros([r for r in records if r.agency_id != "shili-jtysj"][:3]) == {}
+
+
+# ---- one figure stated twice with two values ---------------------------------------------
+
+def hongze_2024_saying(problems: str):
+    """hongze-2024 as published (part 一: `受理政府信息公开申请 17 件`), its part 五 opening
+    its problems with `problems`."""
+    text = (SAMPLES / "raw" / "hongze-2024.txt").read_text(encoding="utf-8")
+    assert text.count("仍存在一些不足，主要是：") == 1
+    return importer.from_text(text.replace("仍存在一些不足，主要是：", f"仍存在一些不足。{problems}主要是："), text_kind(text)).record
+
+
+def restated(record):
+    return [f for f in checks.check(record, today=TODAY) if f.rule == "正文.前后不一"]
+
+
+def test_one_figure_stated_twice_with_two_values():
+    [found] = restated(hongze_2024_saying("全年共受理政府信息公开申请19件，部分答复临近法定期限，"))
+    assert (found.severity, found.part, found.expected, found.found) == ("warning", "一", "前后一致（17）", "17、19")
+    assert found.message == ("正文两处所述本年新收政府信息公开申请不一致：第一部分“一、总体情况”“受理政府信息公开申请17件”为 17；"
+                             "第五部分“五、存在的主要问题及改进情况”“受理政府信息公开申请19件”为 19")
+    assert found.excerpt.startswith("2024年，区政府办代表区政府受理政府信息公开申请17件，均已在法定期限内予以答复。 …… "
+                                    "全年共受理政府信息公开申请19件，部分答复临近法定期限，")
+
+
+def test_a_figure_restated_alike_or_of_another_year_is_no_fault():
+    assert restated(hongze(2024)) == []
+    assert restated(hongze_2024_saying("全年受理政府信息公开申请17件，")) == []
+    assert restated(hongze_2024_saying("较2023年受理政府信息公开申请21件有所减少，")) == []
+    assert restated(hongze_2024_saying("上年受理申请21件，")) == []
+
+
+# ---- the contact paragraph as written -------------------------------------------------------
+
+GOLD = ROOT / "benchmarks" / "gold" / "reports"
+
+
+def contact_findings(record):
+    return [f for f in checks.check(record, today=TODAY) if f.rule == "联系方式.格式"]
+
+
+def test_published_addresses_and_phones_as_they_should_be_written_say_nothing():
+    """Pages of the gold set giving http://www.daishan.gov.cn/, http://wsb.shanxi.gov.cn,
+    …/bmxxgknb#tp, 0580-4472018, 0578—2090823 (an em dash), 023-76662359; 淮安 and 洪泽."""
+    for name in ("daishan-wsjkj-2021", "shanxi-wsb-2021", "weixi-wsjkj-2021", "zunyi-rsj-2021", "lishui-szf-2017",
+                 "xiushan-wsjkw-2021", "laifeng-zwfwj-2021", "zoucheng-tianhuang-2021"):
+        assert contact_findings(importer.read(GOLD / f"{name}.txt").record) == [], name
+    assert contact_findings(importer.read(SAMPLES / "raw" / "huaian-2024.txt").record) == []
+
+
+def test_a_phone_with_a_digit_too_many_and_a_misprinted_address_are_named():
+    """淮安's lead as published, its phone printed with a digit twice and the address of its
+    website added as offices misprint it. (A digit short is no finding: after a 4-digit area
+    code 7 digits are a number too, 岱山's 0580-4472018.)"""
+    text = (SAMPLES / "raw" / "huaian-2024.txt").read_text(encoding="utf-8")
+    assert text.count("电话：0517-83605210") == 1
+    text = text.replace("电话：0517-83605210", "电话：0517-836052210").replace(
+        "如对本报告有疑问", "本报告电子版可在“中国淮安”网站（http//www.huaian.gov.cn）查阅。如对本报告有疑问")
+    found = contact_findings(importer.from_text(text, text_kind(text)).record)
+    assert [(f.part, f.found, f.message) for f in found] == [
+        ("contact", "http//www.huaian.gov.cn", "开头段落的网址“http//www.huaian.gov.cn”写法有误：协议名后应为“://”"),
+        ("contact", "0517-836052210", "开头段落的电话“0517-836052210”写法有误：区号 0517 之后应为 7或8 位号码，实为 9 位")]
+    text = text.replace("电话：0517-836052210", "电话：010-6605221")  # a Beijing number takes 8
+    assert [f.found for f in contact_findings(importer.from_text(text, text_kind(text)).record)] == [
+        "http//www.huaian.gov.cn", "010-6605221"]
+
+
+# ---- a report published as pictures ------------------------------------------------------
+
+@pytest.mark.slow  # Tesseract reads a page: seconds
+@needs_tesseract
+def test_a_report_published_as_scanned_pages_is_an_accessibility_finding(tmp_path):
+    """洪泽区's 2024 PDF as published (a text layer) and its first page as a scanner gives it,
+    audited side by side: the scan alone is named."""
+    folder = tmp_path / "published"
+    folder.mkdir()
+    (folder / "hongze-2024.pdf").write_bytes((DOCUMENTS / "hongze-2024.pdf").read_bytes())
+    scan(DOCUMENTS / "hongze-2024.pdf", [1], folder / "hongze-2024-scan.pdf")
+    entries = {entry.file.name: entry for entry in audit.audit(folder, tmp_path / "audit", today=TODAY)}
+    [found] = [f for f in entries["hongze-2024-scan.pdf"].findings if f.rule == "发布.图片版"]
+    assert (found.severity, found.part, found.found) == ("warning", "published", "图片版（经文字识别读取）")
+    assert found.message.startswith("报告以图片形式发布（扫描件或图片，没有文字层），读屏软件、检索和复制都无法使用")
+    assert not [f for f in entries["hongze-2024.pdf"].findings if f.rule == "发布.图片版"]
+    page = (tmp_path / "audit" / entries["hongze-2024-scan.pdf"].page).read_text(encoding="utf-8")
+    assert "发布.图片版" in page
+
+
+def test_only_a_file_read_as_pictures_is_one():
+    record = hongze(2024)
+    assert [f.rule for f in checks.check(record, today=TODAY, layout="scan") if f.rule == "发布.图片版"] == ["发布.图片版"]
+    for layout in ("", "pdf", "html", "layout", "docx"):
+        assert not [f for f in checks.check(record, today=TODAY, layout=layout) if f.rule == "发布.图片版"]

@@ -184,7 +184,7 @@ def _check_task(task: _Check) -> Entry:
         if imported and not entry.duplicate_of:
             previous = _load(task.previous)
             found = [*imported.notes, *checks.check(imported.record, previous.record if previous else None,
-                                                    today=task.today)]
+                                                    today=task.today, layout=imported.kind)]
             entry.findings = [*sorted(found, key=lambda f: f.severity != "error"), *entry.findings]
         if imported and task.children:
             entry.reconciliation = reconcile.compare(imported.record, reconcile.children(task.folder, [

@@ -18,7 +18,7 @@ import functools
 
 from .. import patterns, registry, rulepacks
 from ..record import Record
-from . import evaluation, narrative, plausibility, statutory, tables, text
+from . import evaluation, narrative, plausibility, statements, statutory, tables, text
 from .evaluation import shared_narratives
 from .plausibility import peer_zeros
 from .findings import Context, Finding
@@ -55,6 +55,9 @@ KINDS = {
     "wording": narrative.check_wording,
     "scale_years": plausibility.check_scale_years,
     "peer_zero": plausibility.check_peer_zero,
+    "restated": statements.check_restated,
+    "contact": statements.check_contact,
+    "text_layer": statements.check_text_layer,
 }
 
 
@@ -80,20 +83,21 @@ def _pack(pack_id: str) -> rulepacks.Pack:
 
 
 def check(record: Record, previous: Record | None = None, *,
-          today: dt.date | None = None, coverage=None, packs=()) -> list[Finding]:
+          today: dt.date | None = None, coverage=None, packs=(), layout: str = "") -> list[Finding]:
     """Every finding of the record's rules: errors first, information (`info`) last, each in
     the order of the report.
 
     `previous` is the same agency's record for the year before (for the carry-over rule and
     the copy from last year); `coverage`, for a government's report, what it covers
     (consolidation.Coverage); `packs`, local rule packs (from `packs(ids)`): the rules of those
-    that apply to the record's edition run after the edition's. A rule whose pattern runs out
+    that apply to the record's edition run after the edition's; `layout`, for an imported
+    report, how its file was read (importer.Imported.kind). A rule whose pattern runs out
     of time on this record (patterns.py) gives one finding saying it could not be checked.
     """
     if previous is not None and (previous.agency_id, previous.year) != (record.agency_id, record.year - 1):
         raise ValueError(f"上一年度记录应为 {record.agency_id} {record.year - 1} 年，"
                          f"实为 {previous.agency_id} {previous.year} 年")
-    context = Context(previous=previous, today=today or dt.date.today(), coverage=coverage)
+    context = Context(previous=previous, today=today or dt.date.today(), coverage=coverage, layout=layout)
     known = kinds()
     found: list[Finding] = []
     local = [(rule, f"规则包 {pack.id}（{pack.name}）") for pack in packs if record.edition in pack.editions

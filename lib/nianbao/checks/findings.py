@@ -67,6 +67,7 @@ class Context:
     previous: Record | None  # the same agency's record for the year before, when given
     today: dt.date
     coverage: object = None  # a government's report: what it covers (consolidation.Coverage)
+    layout: str = ""         # an imported report: how its file was read (importer.Imported.kind; `scan`: by OCR)
 
 
 def finding(rule: dict, message: str, **where) -> Finding:

@@ -43,6 +43,9 @@ PARAMETERS = {
     "wording": ("parts", "wordings", "message"),
     "scale_years": ("cells", "factor", "least", "message"),
     "peer_zero": ("cells", "peers", "least", "message"),
+    "restated": ("figures", "other_time", "message"),
+    "contact": ("parts", "address", "malformed", "phone", "message"),
+    "text_layer": ("layouts", "message"),
 }
 # The placeholders each kind fills in its message (str.format): a misspelt one would fail
 # every report of the edition.
@@ -61,11 +64,14 @@ MESSAGE_FIELDS = {
     "wording": ("part", "what", "found", "year"),
     "scale_years": ("where", "found", "year", "before", "change"),
     "peer_zero": ("where", "peers", "median"),
+    "restated": ("what", "said"),
+    "contact": ("part", "what", "found", "why"),
+    "text_layer": (),
 }
 # A mapping in a list a kind reads, and the keys it must have.
-ENTRIES = {"items": ("name", "pattern"), "wordings": ("what", "pattern")}
+ENTRIES = {"items": ("name", "pattern"), "wordings": ("what", "pattern"), "malformed": ("what", "pattern")}
 # What a kind's `parts` may name besides the narrative parts: the opening paragraph.
-TEXT_FIELDS = {kind: ("contact",) for kind in ("stale_year", "figures", "parts_count", "wording")}
+TEXT_FIELDS = {kind: ("contact",) for kind in ("stale_year", "figures", "parts_count", "wording", "contact")}
 
 
 def kinds() -> list[str]:
@@ -117,6 +123,9 @@ def rule_problems(edition, rule: dict):
                 yield f"{key} 的 {rule[key]!r} 在{table.name}中没有这一行"
     if rule["kind"] in ("scale_years", "peer_zero"):
         yield from _cells(edition, rule["cells"])
+    if rule["kind"] == "restated":
+        numbers = {other.get("id") for other in edition.rules if other.get("kind") == "text_number"}
+        yield from (f"figures 中的 {figure!r} 不是本版本的 text_number 规则" for figure in rule["figures"] if figure not in numbers)
     yield from _entries(rule)
     for pattern in _patterns(rule):
         try:  # as the rules run them (patterns.py)
@@ -144,7 +153,8 @@ def rule_problems(edition, rule: dict):
 def _patterns(rule: dict) -> list:
     """Every regular expression of a rule, wherever its kind keeps them."""
     lists = [rule.get(key, []) for key in ("patterns", "zero", "none", "amounts", "empty")]
-    keys = ("pattern", "paragraph", "joined", *(("total", "item", "ends", "exhaustive") if rule["kind"] == "figures" else ()))
+    keys = ("pattern", "paragraph", "joined", "other_time", "address", "phone",
+            *(("total", "item", "ends", "exhaustive") if rule["kind"] == "figures" else ()))
     single = [rule[key] for key in keys if key in rule]  # a sum's `total` is rows
     entries = [entry.get("pattern", "") for key in ENTRIES for entry in rule.get(key, []) if isinstance(entry, dict)]
     return [*(pattern for patterns in lists for pattern in patterns), *single, *entries]
