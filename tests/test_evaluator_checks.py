@@ -186,3 +186,46 @@ def test_only_a_file_read_as_pictures_is_one():
     assert [f.rule for f in checks.check(record, today=TODAY, layout="scan") if f.rule == "发布.图片版"] == ["发布.图片版"]
     for layout in ("", "pdf", "html", "layout", "docx"):
         assert not [f for f in checks.check(record, today=TODAY, layout=layout) if f.rule == "发布.图片版"]
+
+
+# ---- a web page's own 发布日期 for the deadline -----------------------------------------------
+
+PAGE = ROOT / "tests" / "fixtures" / "published" / "huaian-2024.html"
+PRINTED = "<span>发布日期：2025-01-20</span>"
+META = '<meta name="PubDate" content="2025-01-20 16:35">'
+
+
+def page_saying(tmp_path, printed: str, meta: str = META):
+    """淮安市人民政府's 2024 report as its page was published (signed 2025年1月20日, printed
+    发布日期：2025-01-20, `<meta name="PubDate">` the same), its dates as given."""
+    page = PAGE.read_text(encoding="utf-8")
+    assert page.count(PRINTED) == 1 and page.count(META) == 1
+    path = tmp_path / "huaian-2024.html"
+    path.write_text(page.replace(PRINTED, printed).replace(META, meta), encoding="utf-8")
+    return importer.read(path)
+
+
+def deadline(imported):
+    return [(f.part, f.found) for f in checks.check(imported.record, today=TODAY) if f.rule == "法定.公开时限"]
+
+
+def test_the_page_s_own_publication_date_is_judged_against_the_deadline(tmp_path):
+    on_time = page_saying(tmp_path, PRINTED)
+    assert (on_time.record.published, on_time.origins["published"]) == ("2025年1月20日", "“发布日期”行")
+    assert deadline(on_time) == []
+    # signed in January, put on the page in April: a government's report is due by 31 March
+    for printed in ("<span>发布日期：2025/04/08</span>", "<span>发布时间：2025.04.08 09:30</span>",
+                    "<span>【发布时间：2025-04-08】</span>"):
+        late = page_saying(tmp_path, printed)
+        assert late.record.date == "2025年1月20日"
+        assert deadline(late) == [("published", "2025年4月8日")], printed
+
+
+def test_a_page_printing_no_date_is_dated_by_its_pubdate_meta(tmp_path):
+    late = page_saying(tmp_path, "", '<meta name="PubDate" content="2025-04-08 16:35">')
+    assert (late.record.published, late.origins["published"]) == ("2025年4月8日", '网页 <meta name="PubDate">')
+    assert deadline(late) == [("published", "2025年4月8日")]
+    printed = page_saying(tmp_path, "<span>发布日期：2025-01-20</span>", '<meta name="PubDate" content="2025-04-08">')
+    assert printed.record.published == "2025年1月20日" and deadline(printed) == []  # what the page prints comes first
+    undated = page_saying(tmp_path, "", "")
+    assert undated.record.published == "" and deadline(undated) == []  # the 落款 2025年1月20日: in time
