@@ -144,6 +144,12 @@ def test_published_addresses_and_phones_as_they_should_be_written_say_nothing():
     assert contact_findings(importer.read(SAMPLES / "raw" / "huaian-2024.txt").record) == []
 
 
+def test_a_phone_published_without_its_area_code():
+    """龙泉市西街街道's 2019 page: `电话:7128700`, 龙泉's 0578 left out."""
+    [found] = contact_findings(importer.read(GOLD / "longquan-xijie-2019.txt").record)
+    assert (found.part, found.found, found.message) == ("contact", "7128700", "开头段落的电话“7128700”写法有误：没有区号，外地读者无法拨打")
+
+
 def test_a_phone_with_a_digit_too_many_and_a_misprinted_address_are_named():
     """淮安's lead as published, its phone printed with a digit twice and the address of its
     website added as offices misprint it. (A digit short is no finding: after a 4-digit area

@@ -54,7 +54,8 @@ def check_contact(record: Record, rule: dict, context: Context):
     malformed where one of `malformed` matches it (`http//`, a full-width `。` for a dot, a
     host with no dot). A phone number with its area code (`phone`: groups `area`, `number`)
     must have the digits China's fixed lines have: 010 and 02X, then 8 digits; a 4-digit
-    area code, then 7 or 8. Brackets left open are 文字.规范's (it reads the lead too)."""
+    area code, then 7 or 8; a fixed-line number right after its label (`local`) lacks its
+    area code. Brackets left open are 文字.规范's (it reads the lead too)."""
     for part_id in rule["parts"]:
         text = flatten(record.contact if part_id == "contact" else record.parts.get(part_id, ""))
         where = part_name(record, part_id)
@@ -70,6 +71,11 @@ def check_contact(record: Record, rule: dict, context: Context):
                 yield finding(rule, rule["message"].format(part=where, what="电话", found=match.group(), why=why),
                               part=part_id, excerpt=sentence(text, match.start(), match.end()),
                               expected="区号之后 7 至 8 位号码", found=match.group())
+        for match in patterns.finditer(rule["local"], text):
+            yield finding(rule, rule["message"].format(part=where, what="电话", found=match.group("number"),
+                                                       why="没有区号，外地读者无法拨打"),
+                          part=part_id, excerpt=sentence(text, match.start(), match.end()),
+                          expected="带区号的号码", found=match.group("number"))
 
 
 def _phone(area: str, rest: str) -> str:

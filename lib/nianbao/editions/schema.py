@@ -44,7 +44,7 @@ PARAMETERS = {
     "scale_years": ("cells", "factor", "least", "message"),
     "peer_zero": ("cells", "peers", "least", "message"),
     "restated": ("figures", "other_time", "message"),
-    "contact": ("parts", "address", "malformed", "phone", "message"),
+    "contact": ("parts", "address", "malformed", "phone", "local", "message"),
     "text_layer": ("layouts", "message"),
 }
 # The placeholders each kind fills in its message (str.format): a misspelt one would fail
@@ -153,7 +153,7 @@ def rule_problems(edition, rule: dict):
 def _patterns(rule: dict) -> list:
     """Every regular expression of a rule, wherever its kind keeps them."""
     lists = [rule.get(key, []) for key in ("patterns", "zero", "none", "amounts", "empty")]
-    keys = ("pattern", "paragraph", "joined", "other_time", "address", "phone",
+    keys = ("pattern", "paragraph", "joined", "other_time", "address", "phone", "local",
             *(("total", "item", "ends", "exhaustive") if rule["kind"] == "figures" else ()))
     single = [rule[key] for key in keys if key in rule]  # a sum's `total` is rows
     entries = [entry.get("pattern", "") for key in ENTRIES for entry in rule.get(key, []) if isinstance(entry, dict)]
