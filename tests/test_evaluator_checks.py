@@ -235,3 +235,23 @@ def test_a_page_printing_no_date_is_dated_by_its_pubdate_meta(tmp_path):
     assert printed.record.published == "2025年1月20日" and deadline(printed) == []  # what the page prints comes first
     undated = page_saying(tmp_path, "", "")
     assert undated.record.published == "" and deadline(undated) == []  # the 落款 2025年1月20日: in time
+
+
+@pytest.mark.slow  # an audit: its worker pool
+def test_the_audit_of_a_folder_names_a_0_its_other_reports_do_not_have(tmp_path):
+    """Four district and city reports of 2024 in one folder, two of them as 洪泽区's template
+    filled in by other districts: the one printing 0 行政许可 beside 9487, 447228 and 6120."""
+    folder = tmp_path / "published"
+    folder.mkdir()
+    hongze_text = (SAMPLES / "raw" / "hongze-2024.txt").read_text(encoding="utf-8")
+    (folder / "hongze-2024.txt").write_text(hongze_text, encoding="utf-8")
+    (folder / "huaian-2024.txt").write_bytes((SAMPLES / "raw" / "huaian-2024.txt").read_bytes())
+    for district, permits in (("淮阴区", "6120"), ("清江浦区", "0")):
+        (folder / f"{district}-2024.txt").write_text(hongze_text.replace("洪泽区", district).replace(
+            "行政许可                      9487", f"行政许可                      {permits}"), encoding="utf-8")
+    entries = {entry.file.name: entry for entry in audit.audit(folder, tmp_path / "audit", today=TODAY, jobs=1)}
+    peer = {name: [f for f in entry.findings if f.rule == "批次.零值异常"] for name, entry in entries.items()}
+    assert {name: len(found) for name, found in peer.items()} == {
+        "hongze-2024.txt": 0, "huaian-2024.txt": 0, "淮阴区-2024.txt": 0, "清江浦区-2024.txt": 1}
+    [found] = peer["清江浦区-2024.txt"]
+    assert (found.severity, found.row, found.expected) == ("info", "第二十条第（五）项/行政许可", "同批次中位数 9487")
