@@ -167,6 +167,16 @@ def test_a_phone_with_a_digit_too_many_and_a_misprinted_address_are_named():
         "http//www.huaian.gov.cn", "010-6605221"]
 
 
+
+def test_a_bracket_the_contact_paragraph_leaves_open_is_named_once():
+    """淮安's `（地址：…电子邮箱：hazwgkc@163.com）` with its closing bracket lost: 文字.规范 reads
+    the lead, so 联系方式.格式 does not name it a second time."""
+    text = (SAMPLES / "raw" / "huaian-2024.txt").read_text(encoding="utf-8").replace("hazwgkc@163.com）。", "hazwgkc@163.com。")
+    found = [(f.rule, f.message) for f in checks.check(importer.from_text(text, text_kind(text)).record, today=TODAY)
+             if f.part == "contact"]
+    assert found == [("文字.规范", "成对标点 （…） 不配对：（ 3 个，） 2 个")]
+
+
 # ---- a report published as pictures ------------------------------------------------------
 
 @pytest.mark.slow  # Tesseract reads a page: seconds
