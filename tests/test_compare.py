@@ -6,8 +6,8 @@ from bs4 import BeautifulSoup
 
 from conftest import ROOT
 from nianbao import checks, intake
-from nianbao.checks.evaluation import copied_share
 from nianbao.batch.folder import Outcome
+from nianbao.checks.evaluation import copied_share
 from nianbao.desk import compare
 from nianbao.desk.compare import Piece
 from nianbao.desk.index import write_histories

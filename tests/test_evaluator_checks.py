@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 
 from conftest import ROOT, SAMPLES
-from test_import_documents import DOCUMENTS, needs_tesseract, scan
 from nianbao import audit, checks, importer, intake
-from nianbao.importer.sources import text_kind
 from nianbao.cli import main
+from nianbao.importer.sources import text_kind
+from test_import_documents import DOCUMENTS, needs_tesseract, scan
 
 TODAY = dt.date(2026, 12, 6)
 

@@ -20,8 +20,8 @@ from .. import patterns, registry, rulepacks
 from ..record import Record
 from . import evaluation, narrative, plausibility, statements, statutory, tables, text
 from .evaluation import shared_narratives
-from .plausibility import peer_zeros
 from .findings import Context, Finding
+from .plausibility import peer_zeros
 
 __all__ = ["KINDS", "Finding", "check", "kinds", "packs", "peer_zeros", "shared_narratives", "validate"]
 

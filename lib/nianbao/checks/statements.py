@@ -12,7 +12,6 @@ from .evaluation import part_name, years
 from .findings import Context, finding, number, same
 from .text import flatten, narrative_texts, sentence, statements
 
-
 # ---- one figure, two values ------------------------------------------------------------------
 
 def check_restated(record: Record, rule: dict, context: Context):
@@ -40,7 +39,7 @@ def check_restated(record: Record, rule: dict, context: Context):
             continue
         said = "；".join(f"{part_name(record, part_id)}“{text[start:end]}”为 {number(value)}"
                         for part_id, text, start, end, value in values)
-        (part_id, text, start, end, first), (_, other_text, other_start, other_end, second) = values[:2]
+        (part_id, text, start, end, first), (_, other_text, other_start, other_end, _) = values[:2]
         yield finding(rule, rule["message"].format(what=figure["what"], said=said),
                       part=part_id, excerpt=f"{sentence(text, start, end)} …… {sentence(other_text, other_start, other_end)}",
                       expected=f"前后一致（{number(first)}）", found="、".join(number(v[4]) for v in values))

@@ -109,7 +109,7 @@ def read_html(path: Path) -> Source:
 
 # The meta elements government sites give a page's publication date: `PubDate` (the 政府网站
 # page standard's, GB/T and 国办 guidance), and the common others.
-_PUBLISHED_META = re.compile(r"^(?:pubdate|publishdate|publish_date|article:published_time)$", re.I)
+_PUBLISHED_META = re.compile(r"^(?:pubdate|publishdate|publish_date|article:published_time)$", re.IGNORECASE)
 
 
 def _published(soup) -> tuple[str, str]:
