@@ -18,11 +18,11 @@ from pathlib import Path
 import yaml
 
 from nianbao import editions, rulepacks
+from nianbao.editions.schema import SEVERITIES as SEVERITY
 
 ROOT = Path(__file__).resolve().parent.parent
 OBLIGATIONS = ROOT / "docs" / "obligations.yaml"
 LEDGER = ROOT / "docs" / "rules.md"
-SEVERITY = {"error": "错误", "warning": "提示"}
 
 
 def rules() -> dict[str, dict]:

@@ -5,8 +5,9 @@ import json
 from bs4 import BeautifulSoup
 
 from conftest import ROOT
-from nianbao import intake
+from nianbao import checks, intake
 from nianbao.batch.folder import Outcome
+from nianbao.checks.evaluation import copied_share
 from nianbao.desk import compare
 from nianbao.desk.compare import Piece
 from nianbao.desk.index import write_histories
@@ -73,12 +74,29 @@ def test_an_unchanged_part_says_so(tmp_path):
     part = section(compare.compare(demo(2022), demo(2023)), "六、其他需要报告的事项")
     assert part.same and part.unchanged == 1
     assert all(not piece.changed for row in part.rows for piece in row.last + row.this)
-    assert compare.unchanged_share("甲乙丙丁。", "甲乙丙丁。") == 1 and compare.unchanged_share("甲", "") is None
+    assert copied_share("甲乙丙丁。", "甲乙丙丁。") == 1 and copied_share("甲", "") is None
     folder, _ = histories(tmp_path, [demo(2022), demo(2023)])
     page = BeautifulSoup((folder / "shili-zrzyghj-2023.html").read_text(encoding="utf-8"), "html.parser")
     summaries = {s.h2.text: s.select_one(".summary").text for s in page.select("section")}
     assert summaries["六、其他需要报告的事项"] == "与上年完全相同。"
-    assert summaries["一、总体情况"].startswith("与上年相同的文字占本年的 9")
+    # 2023's part 一 is 2022's with its numbers updated: by wording (numbers not counted) all of it
+    assert summaries["一、总体情况"].startswith("与上年相同的文字占本年的 100%")
+
+
+def test_the_page_and_the_copy_finding_give_one_share_for_one_pair(tmp_path):
+    # last year's part 一 with one of its paragraphs rewritten: a copy all the same
+    last, this = demo(2022), demo(2023)
+    paragraphs = this.parts["一"].split("\n\n")
+    paragraphs[3] = "（三）政府信息管理。建立公开前合法性审查台账，每季度抽查已公开信息的公开属性认定，发现问题当月整改。"
+    this.parts["一"] = "\n\n".join(paragraphs)
+    copied = next(f for f in checks.check(this, last) if f.rule == "跨年.正文雷同" and f.part == "一")
+    page = section(compare.compare(last, this), "一、总体情况")
+    assert page.unchanged == copied_share(last.parts["一"], this.parts["一"]) < 1
+    assert copied.found == page.unchanged_percent
+    folder, _ = histories(tmp_path, [last, this])
+    shown = BeautifulSoup((folder / "shili-zrzyghj-2023.html").read_text(encoding="utf-8"), "html.parser")
+    summary = next(s for s in shown.select("section") if s.h2.text == "一、总体情况").select_one(".summary").text
+    assert summary.startswith(f"与上年相同的文字占本年的 {copied.found}（")
 
 
 def test_a_changed_cell_has_both_values_and_a_blank_is_not_zero(tmp_path):

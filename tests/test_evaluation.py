@@ -303,7 +303,7 @@ def test_nianbao_yaml_selects_packs_and_refuses_an_unknown_one(tmp_path, monkeyp
     (tmp_path / "nianbao.yaml").write_text("rule_packs: [wuwei-2052]\n", encoding="utf-8")
     with pytest.raises(project.ProjectError) as refused:
         project.rule_packs(tmp_path)
-    assert str(refused.value) == f"{tmp_path / 'nianbao.yaml'}：rule_packs：未知的规则包“wuwei-2052”，可用：wuwei-2025"
+    assert str(refused.value) == f"{tmp_path / 'nianbao.yaml'}：rule_packs：未知的规则包“wuwei-2052”，可用：suqian、wuwei-2025"
     assert main(["check", str(ROOT / "data/2023/shili-scjgj.yaml")]) == 2
     said = capsys.readouterr()
     assert "未知的规则包“wuwei-2052”" in said.err and said.out == ""

@@ -123,13 +123,17 @@ def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=Non
         below = _children(entries, folder, hierarchy, by_folder) if reconciling else {}
         # a report's year before: the last file of its agency and year, in name order
         by_year = {(fold(e.read.agency), e.read.year): spool[e.file] for e in entries if e.read and e.read.agency}
+        # a 0 where the folder's other reports of the year count hundreds (checks.peer_zeros)
+        records = {e.file: _load(spool[e.file]).record for e in entries if e.read and not e.duplicate_of}
+        peers = checks.peer_zeros(records.values())
 
         def check_of(entry: Entry) -> _Check:
             previous = by_year.get((fold(entry.read.agency), entry.read.year - 1)) if entry.read else None
             children = [(file, spool[file] if child.read else None, child.failure)
                         for file, child in below.get(entry.file, [])]
             return _Check(entry, spool[entry.file] if entry.read else None, previous, children,
-                          {file: names[file] for file, _, _ in children}, folder, out, today)
+                          {file: names[file] for file, _, _ in children}, folder, out, today,
+                          peers.get((records[entry.file].agency_id, entry.read.year), []) if entry.file in records else [])
 
         for task, future in pool.in_order(workers, _check_task, map(check_of, entries), timeout, pool.workers(jobs)):
             entry = task.entry
@@ -174,6 +178,7 @@ class _Check:
     folder: Path
     out: Path
     today: dt.date | None
+    peers: list = field(default_factory=list)  # its findings against the folder's other reports
 
 
 def _check_task(task: _Check) -> Entry:
@@ -184,7 +189,8 @@ def _check_task(task: _Check) -> Entry:
         if imported and not entry.duplicate_of:
             previous = _load(task.previous)
             found = [*imported.notes, *checks.check(imported.record, previous.record if previous else None,
-                                                    today=task.today, unread=imported.unread)]
+                                                    today=task.today, unread=imported.unread,
+                                                    layout=imported.kind), *task.peers]
             entry.findings = [*sorted(found, key=lambda f: f.severity != "error"), *entry.findings]
         if imported and task.children:
             entry.reconciliation = reconcile.compare(imported.record, reconcile.children(task.folder, [

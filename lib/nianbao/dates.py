@@ -1,9 +1,10 @@
-"""Dates as agencies write them (`2023年1月28日`, `2023-01-28`, and `2023年1月28` with 日 lost)."""
+"""Dates as agencies write them (`2023年1月28日`, `2023-01-28`, `2023/01/28`, and `2023年1月28` with 日 lost)."""
 import datetime as dt
 import re
 
 _CN = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*(日)?")
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+# `2023-01-28`, and as pages print it, `2023/01/28` and `2023.01.28`
+_ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})")
 
 
 def as_written(value) -> str:
@@ -14,7 +15,7 @@ def as_written(value) -> str:
         return f"{value.year}年{value.month}月{value.day}日"
     text = str(value or "").strip()
     iso = _ISO.fullmatch(text)
-    return as_written(_date(*iso.groups())) if iso and _date(*iso.groups()) else text
+    return as_written(_date(*iso.group(1, 3, 4))) if iso and _date(*iso.group(1, 3, 4)) else text
 
 
 def parse(text: str) -> tuple[dt.date | None, bool]:
@@ -25,7 +26,7 @@ def parse(text: str) -> tuple[dt.date | None, bool]:
         return _date(*match.groups()[:3]), bool(match.group(4))
     iso = _ISO.search(text)
     if iso:
-        return _date(*iso.groups()), True
+        return _date(*iso.group(1, 3, 4)), True
     return None, False
 
 

@@ -7,8 +7,9 @@ through the entry point group ``nianbao.rules`` (name: the kind, object: the fun
 Local rule packs (nianbao.rulepacks) add rules of the same form: `packs(ids)` loads and
 validates them, and `check(..., packs=...)` runs those that apply to the record's edition
 after the edition's own. Every rule's patterns run with a time limit (patterns.py).
-`shared_narratives(records)` finds the same narrative in two agencies of one batch, which no
-single record can show.
+`shared_narratives(records)` finds the same narrative in two agencies of one batch, and
+`peer_zeros(records)` a 0 where the batch's other reports count hundreds, which no single
+record can show.
 """
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ import functools
 
 from .. import patterns, registry, rulepacks
 from ..record import Record
-from . import evaluation, narrative, statutory, tables, text
+from . import evaluation, narrative, plausibility, statements, statutory, tables, text
 from .evaluation import shared_narratives
 from .findings import Context, Finding
+from .plausibility import peer_zeros
 
-__all__ = ["KINDS", "Finding", "check", "kinds", "packs", "shared_narratives", "validate"]
+__all__ = ["KINDS", "Finding", "check", "kinds", "packs", "peer_zeros", "shared_narratives", "validate"]
 
 KINDS = {
     "sum": tables.check_sum,
@@ -51,6 +53,11 @@ KINDS = {
     "figures": narrative.check_figures,
     "parts_count": narrative.check_parts_count,
     "wording": narrative.check_wording,
+    "scale_years": plausibility.check_scale_years,
+    "peer_zero": plausibility.check_peer_zero,
+    "restated": statements.check_restated,
+    "contact": statements.check_contact,
+    "text_layer": statements.check_text_layer,
 }
 
 
@@ -76,21 +83,24 @@ def _pack(pack_id: str) -> rulepacks.Pack:
 
 
 def check(record: Record, previous: Record | None = None, *,
-          today: dt.date | None = None, coverage=None, packs=(), unread=()) -> list[Finding]:
-    """Every finding of the record's rules: errors first, then in the order of the report.
+          today: dt.date | None = None, coverage=None, packs=(), unread=(), layout: str = "") -> list[Finding]:
+    """Every finding of the record's rules: errors first, information (`info`) last, each in
+    the order of the report.
 
     `previous` is the same agency's record for the year before (for the carry-over rule and
     the copy from last year); `coverage`, for a government's report, what it covers
     (consolidation.Coverage); `packs`, local rule packs (from `packs(ids)`): the rules of those
     that apply to the record's edition run after the edition's; `unread`, for an imported
     report, the (table, row) whose numbers the import could not read (importer.Imported.unread):
-    their cells are not the report's blanks. A rule whose pattern runs out
+    their cells are not the report's blanks; `layout`, how its file was read
+    (importer.Imported.kind). A rule whose pattern runs out
     of time on this record (patterns.py) gives one finding saying it could not be checked.
     """
     if previous is not None and (previous.agency_id, previous.year) != (record.agency_id, record.year - 1):
         raise ValueError(f"上一年度记录应为 {record.agency_id} {record.year - 1} 年，"
                          f"实为 {previous.agency_id} {previous.year} 年")
-    context = Context(previous=previous, today=today or dt.date.today(), coverage=coverage, unread=frozenset(unread))
+    context = Context(previous=previous, today=today or dt.date.today(), coverage=coverage, unread=frozenset(unread),
+                      layout=layout)
     known = kinds()
     found: list[Finding] = []
     local = [(rule, f"规则包 {pack.id}（{pack.name}）") for pack in packs if record.edition in pack.editions
@@ -107,7 +117,8 @@ def check(record: Record, previous: Record | None = None, *,
             found.append(_timed_out(rule, source, timed_out.pattern))
     order = _part_order(record)
     # sorted() is stable: within one part, findings keep the order of the rules and cells
-    return sorted(found, key=lambda f: (f.severity != "error", order.get(f.table or f.part, len(order))))
+    return sorted(found, key=lambda f: (f.severity != "error", f.severity == "info",
+                                        order.get(f.table or f.part, len(order))))
 
 
 def _timed_out(rule: dict, source: str, pattern: str) -> Finding:

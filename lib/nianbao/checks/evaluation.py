@@ -43,7 +43,9 @@ class Wording:
 
     @functools.cached_property
     def pieces(self) -> tuple[str, ...]:
-        return tuple("".join(self.tokens[i:i + SHINGLE]) for i in range(len(self.tokens) - SHINGLE + 1))
+        # a text shorter than a piece is one piece: the page shows a share for a short part too
+        count = max(len(self.tokens) - SHINGLE + 1, 1 if self.tokens else 0)
+        return tuple("".join(self.tokens[i:i + SHINGLE]) for i in range(count))
 
     @functools.cached_property
     def piece_set(self) -> frozenset[str]:
@@ -72,6 +74,14 @@ def share(this: Wording, other: Wording) -> float:
     return len(mine & other.piece_set) / len(mine) if mine else 0.0
 
 
+def copied_share(last_text: str, this_text: str) -> float | None:
+    """The share of this year's text found in last year's, by wording: what 跨年.正文雷同 and
+    the rule packs' thresholds judge, and what the year-on-year page shows, so that the two
+    never give two shares for one pair. None when this year's text has no wording."""
+    this = wording(this_text)
+    return share(this, wording(last_text)) if this.tokens else None
+
+
 def passage(this: Wording, other: Wording) -> str:
     """The longest run of this text's pieces found in the other, as this text writes it."""
     longest, start, run = 0, 0, 0
@@ -81,7 +91,7 @@ def passage(this: Wording, other: Wording) -> str:
             longest, start = run, i - run + 1
     if not longest:
         return ""
-    first, last = this.spans[start][0], this.spans[start + longest + SHINGLE - 2][1]
+    first, last = this.spans[start][0], this.spans[min(start + longest + SHINGLE - 2, len(this.spans) - 1)][1]
     found = this.text[first:last].replace("\n", " ")  # a passage may run over paragraphs
     return found if len(found) <= PASSAGE else found[:PASSAGE] + "…"
 
@@ -109,7 +119,9 @@ def _text(record: Record, part_id: str) -> str:
 # ---- copied from last year ------------------------------------------------------------------
 
 def check_copied(record: Record, rule: dict, context: Context):
-    """A narrative part (of `parts`) whose wording is at least `share` last year's same part.
+    """A narrative part (of `parts`) whose wording is at least `share` last year's same part;
+    with `whole` (a name for them, `正文`), the parts taken together as one text, as a county
+    assessment judges the report (宿迁: more than half the same as last year's).
 
     Parts of fewer than `min_chars` characters of wording are left alone: a one-line statement
     (`本年度未收取信息处理费`) is meant to read the same every year.
@@ -117,14 +129,19 @@ def check_copied(record: Record, rule: dict, context: Context):
     previous = context.previous
     if previous is None:
         return
-    for part_id in rule["parts"]:
-        this = wording(record.parts.get(part_id, ""))
+    if "whole" in rule:
+        texts = [(rule["whole"], "", *("\n\n".join(r.parts.get(p, "") for p in rule["parts"])
+                                        for r in (record, previous)))]
+    else:
+        texts = [(part_name(record, part_id), part_id, record.parts.get(part_id, ""), previous.parts.get(part_id, ""))
+                 for part_id in rule["parts"]]
+    for name, part_id, this_text, last_text in texts:
+        this = wording(this_text)
         if len(this.tokens) < rule["min_chars"]:
             continue
-        alike = likeness(this, wording(previous.parts.get(part_id, "")))
+        alike = likeness(this, wording(last_text))
         if alike.share >= rule["share"]:
-            yield finding(rule, rule["message"].format(part=part_name(record, part_id), year=previous.year,
-                                                       share=percent(alike.share)),
+            yield finding(rule, rule["message"].format(part=name, year=previous.year, share=percent(alike.share)),
                           part=part_id, excerpt=alike.passage,
                           expected=f"少于 {percent(rule['share'])}", found=percent(alike.share))
 

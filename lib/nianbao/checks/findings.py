@@ -12,7 +12,7 @@ from ..record import Record, Value, format_value
 @dataclass(frozen=True)
 class Finding:
     rule: str           # the rule id from the edition, e.g. "表三.勾稽关系"
-    severity: str       # "error" | "warning"
+    severity: str       # "error" | "warning" | "info" (editions.schema.SEVERITIES)
     message: str        # Chinese, for a reviewer who never reads code
     table: str = ""     # "二" | "三" | "四" or "" when it is about text/metadata
     row: str = ""       # official row key ("" for table 四's single row)
@@ -70,6 +70,7 @@ class Context:
     # (table, row) of an imported report whose numbers the import could not read: unknown, not
     # blank in the report, and the import's own notes say so
     unread: frozenset = frozenset()
+    layout: str = ""         # an imported report: how its file was read (importer.Imported.kind; `scan`: by OCR)
 
 
 def finding(rule: dict, message: str, **where) -> Finding:

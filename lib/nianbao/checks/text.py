@@ -33,7 +33,7 @@ def sentence(text: str, start: int, end: int, room: int = 50) -> str:
     return ("…" if low > left else "") + text[low:high].strip() + ("…" if high < right else "")
 
 
-def _narrative(record: Record):
+def narrative_texts(record: Record):
     """(part id, flattened text) for every narrative part of the record's edition, and the lead
     of a table part that has one."""
     for part in record.spec.parts:
@@ -55,8 +55,8 @@ def check_text_number(record: Record, rule: dict, context: Context):
     if None in values:
         return
     actual = sum(values)
-    for part_id, text in _narrative(record):
-        for start, end, stated in _stated(text, rule):
+    for part_id, text in narrative_texts(record):
+        for start, end, stated in statements(text, rule):
             if not same(stated, actual):
                 yield finding(rule, f"正文所述{rule['what']}为 {number(stated)}，"
                                     f"与{record.spec.tables[table_id].name}的 {number(actual)} 不符",
@@ -65,7 +65,7 @@ def check_text_number(record: Record, rule: dict, context: Context):
                               expected=number(actual), found=number(stated))
 
 
-def _stated(text: str, rule: dict):
+def statements(text: str, rule: dict):
     """(start, end, number) of every statement of the value, once per place in the text."""
     stated = {}
     for pattern in rule["patterns"]:
@@ -110,7 +110,7 @@ _PLAN = re.compile(r"将(?:进一步|继续|持续|着力|加强|增强|不断|�
 
 def check_lint(record: Record, rule: dict, context: Context):
     """Text lint over the narrative parts, the contact line and the signature date."""
-    texts = [*_narrative(record), ("contact", flatten(record.contact)), ("date", flatten(record.date))]
+    texts = [*narrative_texts(record), ("contact", flatten(record.contact)), ("date", flatten(record.date))]
     for part_id, text in texts:
         problems = [*_incomplete_dates(text), *_unitless(text), *_artefacts(text), *_unbalanced(text)]
         if part_id in rule.get("plan_parts", ()):

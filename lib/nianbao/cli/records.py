@@ -27,7 +27,8 @@ def add(commands) -> None:
 def _check(args) -> int:
     from .. import limits, project
     from ..batch.folder import describe
-    from ..checks import check, packs, shared_narratives
+    from ..checks import check, packs, peer_zeros, shared_narratives
+    from ..editions.schema import SEVERITIES
     from ..pages import place
 
     limits.bound_memory()  # the files are anyone's: one that costs gigabytes fails alone, said why
@@ -56,13 +57,15 @@ def _check(args) -> int:
     # share a template): among the files given, else among the project's params files.
     given = {(r.agency_id, r.year, r.spec.notebook): r for r in records}
     shared = shared_narratives(records) if len(records) > 1 else {}
+    peers = peer_zeros(records) if len(records) > 1 else {}
     for record in records:
         try:
             previous, unread = given.get((record.agency_id, record.year - 1, record.spec.notebook)), []
             if previous is None:
                 previous, unread = _previous_year(record, args.params_dir)
             findings = [*check(record, previous, packs=chosen), *unread,
-                        *shared.get((record.agency_id, record.year), [])]
+                        *shared.get((record.agency_id, record.year), []),
+                        *peers.get((record.agency_id, record.year), [])]
         except MemoryError:
             print(f"{record.source}: {limits.out_of_memory('审核')}", file=sys.stderr)
             failed = True
@@ -74,13 +77,14 @@ def _check(args) -> int:
         errors = sum(f.severity == "error" for f in findings)
         failed |= errors > 0
         print(f"{record.source}  {record.agency} {record.year}年度（{record.spec.name}）："
-              f"错误 {errors}，提示 {len(findings) - errors}")
+              f"错误 {errors}，提示 {sum(f.severity == 'warning' for f in findings)}"
+              + (f"，参考 {infos}" if (infos := sum(f.severity == "info" for f in findings)) else ""))
         for f in findings:
             table = record.spec.tables[f.table].name if f.table else ""
             where = " · ".join(x for x in (table, f.row, f.column, place(f.part) if f.part else "") if x)
             said = f"应为 {f.expected}，实为 {f.found}" in f.message  # most sum rules say it already
             values = f"（应为 {f.expected or '—'}，实为 {f.found or '—'}）" if (f.expected or f.found) and not said else ""
-            print(f"  {'错误' if f.severity == 'error' else '提示'} {f.rule}  {where}：{f.message}{values}")
+            print(f"  {SEVERITIES[f.severity]} {f.rule}  {where}：{f.message}{values}")
             if f.excerpt:
                 print(f"      “{f.excerpt}”")
     return 1 if failed else 0

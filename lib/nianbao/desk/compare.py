@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from .. import ids, pages
+from ..checks.evaluation import copied_share, percent
 from ..editions import Part
 from ..record import Record, Value, format_value
 
@@ -60,7 +61,12 @@ class NarrativeChanges:
     note: str                # how the parts of the two years correspond, when not one to one
     rows: list[ParagraphPair]
     same: bool               # the text is what it was last year, paragraph for paragraph
-    unchanged: float | None  # the share of this year's text as it stood last year; None when empty
+    unchanged: float | None  # the share of this year's wording found in last year's (checks.evaluation.copied_share); None when empty
+
+    @property
+    def unchanged_percent(self) -> str:
+        """The share as the finding of 跨年.正文雷同 prints it (`80%`, rounded down)."""
+        return "" if self.unchanged is None else percent(self.unchanged)
 
 
 @dataclass(frozen=True)
@@ -116,11 +122,6 @@ def compare(last: Record, this: Record) -> Comparison:
     return Comparison(last, this, sections)
 
 
-def unchanged_share(last_text: str, this_text: str) -> float | None:
-    """The share of this year's text that stands as it was last year: what a copied part shows."""
-    return _share(_rows(_paragraphs(last_text), _paragraphs(this_text)))
-
-
 def pairs(found: list[tuple[Record, str]]) -> list[tuple[tuple[Record, str], tuple[Record, str]]]:
     """Each (record, folder) beside the one of the year before it, one of each year."""
     by_year = {record.year: (record, folder) for record, folder in found}
@@ -150,7 +151,8 @@ def _counterpart(last: Record, part: Part) -> Part | None:
 def _narrative_changes(last_text: str, this_text: str, title: str, note: str) -> NarrativeChanges:
     before, now = _paragraphs(last_text), _paragraphs(this_text)
     rows = _rows(before, now)
-    return NarrativeChanges(title, note, rows, same=before == now, unchanged=_share(rows))
+    # the share the check 跨年.正文雷同 judges (by wording), not one of the marked diff's own
+    return NarrativeChanges(title, note, rows, same=before == now, unchanged=copied_share(last_text, this_text))
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -215,12 +217,6 @@ def _size(run: tuple[bool, str, str]) -> int:
 def _whole(paragraph: str | None) -> tuple[Piece, ...] | None:
     """A paragraph marked changed from end to end, or None for no paragraph."""
     return None if paragraph is None else (Piece(paragraph, True),)
-
-
-def _share(rows: list[ParagraphPair]) -> float | None:
-    pieces = [piece for row in rows if row.this for piece in row.this]
-    total = sum(len(piece.text) for piece in pieces)
-    return sum(len(piece.text) for piece in pieces if not piece.changed) / total if total else None
 
 
 def _table_changes(last: Record, this: Record, table_id: str, title: str) -> TableChanges:

@@ -12,7 +12,11 @@ import string
 
 from .. import patterns, registry
 
-SEVERITIES = ("error", "warning")
+# How each severity is named for people, most severe first. `info` is for what a reviewer may
+# want to look at and no rule can call wrong: a count five times last year's, a 0 where peers
+# report hundreds.
+SEVERITIES = {"error": "错误", "warning": "提示", "info": "参考"}
+
 # What each built-in kind needs besides id, kind and severity; a kind other packages register
 # is checked for those three only.
 PARAMETERS = {
@@ -37,6 +41,11 @@ PARAMETERS = {
     "figures": ("parts", "total", "item", "ends", "exhaustive", "message"),
     "parts_count": ("parts", "pattern", "joined", "message"),
     "wording": ("parts", "wordings", "message"),
+    "scale_years": ("cells", "factor", "least", "message"),
+    "peer_zero": ("cells", "peers", "least", "message"),
+    "restated": ("figures", "other_time", "message"),
+    "contact": ("parts", "address", "malformed", "phone", "local", "message"),
+    "text_layer": ("layouts", "message"),
 }
 # The placeholders each kind fills in its message (str.format): a misspelt one would fail
 # every report of the edition.
@@ -53,13 +62,18 @@ MESSAGE_FIELDS = {
     "figures": ("part", "total", "unit", "items", "sum"),
     "parts_count": ("part", "count", "what"),
     "wording": ("part", "what", "found", "year"),
+    "scale_years": ("where", "found", "year", "before", "change"),
+    "peer_zero": ("where", "peers", "median"),
+    "restated": ("what", "said"),
+    "contact": ("part", "what", "found", "why"),
+    "text_layer": (),
 }
 # A kind's other messages, each used where the rule gives it, and their placeholders.
 OPTIONAL_MESSAGES = {"parts_count": {"uncounted": ("part", "listed", "parts")}}
 # A mapping in a list a kind reads, and the keys it must have.
-ENTRIES = {"items": ("name", "pattern"), "wordings": ("what", "pattern")}
+ENTRIES = {"items": ("name", "pattern"), "wordings": ("what", "pattern"), "malformed": ("what", "pattern")}
 # What a kind's `parts` may name besides the narrative parts: the opening paragraph.
-TEXT_FIELDS = {kind: ("contact",) for kind in ("stale_year", "figures", "parts_count", "wording")}
+TEXT_FIELDS = {kind: ("contact",) for kind in ("stale_year", "figures", "parts_count", "wording", "contact")}
 
 
 def kinds() -> list[str]:
@@ -109,6 +123,11 @@ def rule_problems(edition, rule: dict):
         for key in ("this_year", "last_year"):
             if rule[key] not in table.rows:
                 yield f"{key} 的 {rule[key]!r} 在{table.name}中没有这一行"
+    if rule["kind"] in ("scale_years", "peer_zero"):
+        yield from _cells(edition, rule["cells"])
+    if rule["kind"] == "restated":
+        numbers = {other.get("id") for other in edition.rules if other.get("kind") == "text_number"}
+        yield from (f"figures 中的 {figure!r} 不是本版本的 text_number 规则" for figure in rule["figures"] if figure not in numbers)
     yield from _entries(rule)
     for pattern in _patterns(rule):
         try:  # as the rules run them (patterns.py)
@@ -139,7 +158,8 @@ def rule_problems(edition, rule: dict):
 def _patterns(rule: dict) -> list:
     """Every regular expression of a rule, wherever its kind keeps them."""
     lists = [rule.get(key, []) for key in ("patterns", "zero", "none", "amounts", "empty")]
-    keys = ("pattern", "paragraph", "joined", *(("total", "item", "ends", "exhaustive") if rule["kind"] == "figures" else ()))
+    keys = ("pattern", "paragraph", "joined", "other_time", "address", "phone", "local",
+            *(("total", "item", "ends", "exhaustive") if rule["kind"] == "figures" else ()))
     single = [rule[key] for key in keys if key in rule]  # a sum's `total` is rows
     entries = [entry.get("pattern", "") for key in ENTRIES for entry in rule.get(key, []) if isinstance(entry, dict)]
     return [*(pattern for patterns in lists for pattern in patterns), *single, *entries]
@@ -178,6 +198,17 @@ def _figure(edition, figure: dict):
         yield f"rows {figure['rows']} 在{table.name}中没有对应的行"
     elif not any(table.select_columns(row, figure["columns"]) for row in rows):
         yield f"columns {figure['columns']} 在{table.name}中没有对应的列"
+
+
+def _cells(edition, cells):
+    """Each of a rule's `cells`, [table, row, column], a cell of the edition."""
+    for cell in cells:
+        if not (isinstance(cell, list) and len(cell) == 3):
+            yield f"cells 中的 {cell!r} 应为 [表, 行, 列]"
+        elif cell[0] not in edition.tables:
+            yield f"cells 中没有表 {cell[0]!r}，可用：{'、'.join(edition.tables)}"
+        elif (cell[1], cell[2]) not in set(edition.tables[cell[0]].cells()):
+            yield f"cells 中的 {cell[1]!r} 行 {cell[2]!r} 列不是{edition.tables[cell[0]].name}的单元格"
 
 
 def _rows(table, key: str, prefixes: list[str]):

@@ -72,19 +72,24 @@ def read(path, agency: str = "", year: int | None = None) -> Imported:
     except OSError as error:  # a name too long, a folder not to be read…
         raise ImportFailed(f"{path}: 无法读取文件：{reason(error)}") from None
     imported = from_text(source.text, source.kind, source=str(path), places=source.places,
-                         titles=source.titles, agency=agency, year=year)
+                         titles=source.titles, published=source.published, agency=agency, year=year)
     imported.notes[:0] = source.notes
     return imported
 
 
 def from_text(text: str, kind: str, source: str = "", places: tuple[str, ...] = (),
-              titles: tuple[tuple[str, str], ...] = (), agency: str = "", year: int | None = None) -> Imported:
+              titles: tuple[tuple[str, str], ...] = (), published: tuple[str, str] = (),
+              agency: str = "", year: int | None = None) -> Imported:
     """The record a report's text holds; `places` names where each line of the text is in its
     file, to tell where each table was found; `titles` are the titles the file carries besides
-    its text, each with where it is. `agency` and `year` fill in what the document lacks."""
+    its text, each with where it is; `published`, the publication date it carries besides its
+    text (a page's `<meta name="PubDate">`) and where, taken when the text prints none: the
+    deadline is judged on it. `agency` and `year` fill in what the document lacks."""
     text = document.clean(text)  # line for line: the places still fit
     found = document.meta(text, titles)
     origins = dict(found.origins)
+    if not found.published and published:
+        origins["published"] = published[1]
     notes: list[Finding] = []
     if found.year is None and year is not None:
         origins["year"] = "命令行 --year"
@@ -140,7 +145,7 @@ def from_text(text: str, kind: str, source: str = "", places: tuple[str, ...] = 
         # the lead before part 一; an edition whose first part has no title (legacy, work
         # summaries) has its opening in that part already
         contact=document.lead(preamble, kind, FIELD_LENGTH) if edition.parts[0].title else document.contact(preamble),
-        published=found.published,
+        published=found.published or (published[0] if published else ""),
         signed_by=found.signed_by,
         parts=narrative,
         tables=tables,

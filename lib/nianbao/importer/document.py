@@ -31,7 +31,7 @@ _SUMMARY = re.compile(rf"(?P<agency>{_CJK}{{2,40}}?)\s*(?P<year>(?:19|20)\d\d)\s
 SUMMARY = "work-summary"  # the edition of a work summary
 _SUMMARY_WORDS = re.compile(r"(?:政府信息(?:与政务)?公开|政务公开)工作总结")  # one without agency or year (seed 002)
 _PUBLISHED = re.compile(r"(?P<label>发布日期|发布时间|公开日期|生成日期)\s*[:：|]?\s*"
-                        r"(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日?)")
+                        r"(?P<date>\d{4}(?P<sep>[-/.])\d{1,2}(?P=sep)\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日?)")
 # A crawled page's own title line, before its body: `标题: 平潭综合实验区公安局2021年…年度报告`.
 # Spaces but not line breaks around its words: `^\s*` ran on over every blank line after each
 # line start, 33,000 empty paragraphs of a Word file took 9 s and 175,000 took 185 s.

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+from .. import dates
 from ..checks.findings import Finding
 from ..errors import NianbaoError
 from .groups import BLANK
@@ -44,6 +45,9 @@ class Source:
     # the titles the file carries besides its text, each with where it is: a page's `<title>`,
     # a Word file's or a PDF's title property
     titles: tuple[tuple[str, str], ...] = ()
+    # the publication date the file carries besides its text, with where it is: a page's
+    # `<meta name="PubDate">` (the 政府网站 page standard's), when the page prints none
+    published: tuple[str, str] = ()
 
 
 def read_text(path: Path) -> Source:
@@ -80,7 +84,8 @@ def read_html(path: Path) -> Source:
     try:  # html.parser rejects a few malformed declarations (`<![foo[`) with an AssertionError
         if _too_deep(page):
             raise ImportFailed(f"{path}: 网页的元素嵌套超过 {DEEPEST} 层，不是可读的网页")
-        text, stack = [], [BeautifulSoup(page, "html.parser")]
+        soup = BeautifulSoup(page, "html.parser")
+        text, stack = [], [soup]
     except (AssertionError, ParserRejectedMarkup) as error:
         raise ImportFailed(f"{path}: 网页的标记无法解析：{str(error).splitlines()[-1].strip()}") from None
     while stack:  # depth first without recursion, as a page nests hundreds of levels
@@ -99,7 +104,20 @@ def read_html(path: Path) -> Source:
             stack += around + node.contents[::-1] + around
     title = re.search(r"<title[^>]{0,200}>([^<]{1,500})<", page, re.I)
     titles = ((html.unescape(title.group(1)), "网页标题 <title>"),) if title else ()
-    return Source(_tidy("".join(text)), "html", titles=titles)
+    return Source(_tidy("".join(text)), "html", titles=titles, published=_published(soup))
+
+
+# The meta elements government sites give a page's publication date: `PubDate` (the 政府网站
+# page standard's, GB/T and 国办 guidance), and the common others.
+_PUBLISHED_META = re.compile(r"^(?:pubdate|publishdate|publish_date|article:published_time)$", re.IGNORECASE)
+
+
+def _published(soup) -> tuple[str, str]:
+    for attribute in ("name", "property"):
+        meta = soup.find("meta", attrs={attribute: _PUBLISHED_META})
+        if meta is not None and dates.parse(str(meta.get("content", "")))[0] is not None:
+            return dates.as_written(dates.parse(meta["content"])[0]), f"网页 <meta {attribute}=\"{meta[attribute]}\">"
+    return ()
 
 
 class _TooDeep(Exception):

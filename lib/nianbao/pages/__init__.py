@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 from ..checks.findings import counts
+from ..editions.schema import SEVERITIES
 from ..record import FIELDS
 from ..reviews import DECISIONS, open_errors
 
@@ -34,6 +35,7 @@ def place(part: str) -> str:
 
 
 environment.filters["place"] = place
+environment.globals["severities"] = SEVERITIES
 STYLESHEETS = ("report/report.css", "report/review.css")  # the report's look, and the review page's
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from ..document import Chart, Document, Image, Section, TableBlock, from_data, to_data
-from . import environment, render, stylesheet
+from . import SEVERITIES, environment, render, stylesheet
 from . import review as review_panel
 
 
@@ -64,7 +64,7 @@ def section(shown: Section, marks: dict | None = None) -> Markup:
         found = marks.get(tuple(cell.ref)) if cell.ref else None
         if not found:
             return None
-        severity = "error" if any(s == "error" for _, s, _ in found) else "warning"
+        severity = next(s for s in SEVERITIES if any(s == said for _, said, _ in found))  # the most severe
         return {"severity": severity, "marks": [(n, message) for n, _, message in found]}
 
     return render("report/section.html.j2", section=shown, flagged=flagged, kept_with_next=kept_with_next, picture=picture)
