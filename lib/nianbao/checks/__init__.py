@@ -51,6 +51,7 @@ KINDS = {
     "figures": narrative.check_figures,
     "parts_count": narrative.check_parts_count,
     "wording": narrative.check_wording,
+    "copies": evaluation.check_copies,
 }
 
 

@@ -37,6 +37,7 @@ PARAMETERS = {
     "figures": ("parts", "total", "item", "ends", "exhaustive", "message"),
     "parts_count": ("parts", "pattern", "joined", "message"),
     "wording": ("parts", "wordings", "message"),
+    "copies": ("fields", "message"),
 }
 # The placeholders each kind fills in its message (str.format): a misspelt one would fail
 # every report of the edition.
@@ -53,7 +54,10 @@ MESSAGE_FIELDS = {
     "figures": ("part", "total", "unit", "items", "sum"),
     "parts_count": ("part", "count", "what"),
     "wording": ("part", "what", "found", "year"),
+    "copies": ("what", "values"),
 }
+# The record's text fields that files of one report (kind copies) are compared on.
+COPIES_FIELDS = ("agency", "signed_by", "date", "published", "contact")
 # A mapping in a list a kind reads, and the keys it must have.
 ENTRIES = {"items": ("name", "pattern"), "wordings": ("what", "pattern")}
 # What a kind's `parts` may name besides the narrative parts: the opening paragraph.
@@ -107,6 +111,10 @@ def rule_problems(edition, rule: dict):
         for key in ("this_year", "last_year"):
             if rule[key] not in table.rows:
                 yield f"{key} 的 {rule[key]!r} 在{table.name}中没有这一行"
+    if rule["kind"] == "copies":  # the record's fields each file of a report is compared on, with their names
+        unknown = [key for key in rule["fields"] if key not in COPIES_FIELDS] if isinstance(rule["fields"], dict) else None
+        if unknown is None or unknown:
+            yield f"fields 应为记录字段到其名称的映射，字段可用：{'、'.join(COPIES_FIELDS)}"
     yield from _entries(rule)
     for pattern in _patterns(rule):
         try:  # as the rules run them (patterns.py)
