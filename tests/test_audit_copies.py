@@ -58,7 +58,14 @@ def test_one_cell_changed_in_the_pdf_is_named_with_each_files_value(published, t
     said = ("同一份报告的各个文件所载不同：表三“一、本年新收政府信息公开申请数量”行“自然人”列，"
             "huaian-2024.docx、huaian-2024.html 为“3001”，huaian-2024.pdf 为“3010”")
     summary = capsys.readouterr().out
-    assert f"同一份报告的多个文件所载不同（{RULE}）：1 处\n  {said}\n" in summary
+    assert f"同一份报告的多个文件所载不同（{RULE}）：1 处（表格：{out / 'copies.csv'}）\n  {said}\n" in summary
+    with (out / "copies.csv").open(encoding="utf-8-sig") as handle:
+        disagreements = [(row["file"], row["table"], row["row"], row["column"], row["value"], row["others"])
+                         for row in csv.DictReader(handle)]
+    assert disagreements == [
+        ("huaian-2024.docx", *RECEIVED, "3001", "huaian-2024.html：3001；huaian-2024.pdf：3010"),
+        ("huaian-2024.html", *RECEIVED, "3001", "huaian-2024.docx：3001；huaian-2024.pdf：3010"),
+        ("huaian-2024.pdf", *RECEIVED, "3010", "huaian-2024.docx：3001；huaian-2024.html：3001")]
     with (out / "audit.csv").open(encoding="utf-8-sig") as handle:
         rows = {row["file"]: row for row in csv.DictReader(handle)}
     assert sorted(rows) == ["huaian-2024.docx", "huaian-2024.html", "huaian-2024.pdf"]
@@ -74,6 +81,8 @@ def test_the_three_files_of_one_report_consistent_give_no_such_finding(published
     entries = audit.audit(tmp_path / "site", tmp_path / "audit", jobs=2)
     assert len(entries) == 3 and all(entry.read for entry in entries)
     assert findings(entries) == {f"huaian-2024{suffix}": [] for suffix in SUFFIXES}
+    assert (tmp_path / "audit" / "copies.csv").read_text(encoding="utf-8-sig").splitlines() == [
+        "file,agency,year,table,row,column,field,value,others"]
     assert sorted(str(entry.duplicate_of) for entry in entries if entry.duplicate_of) == ["huaian-2024.docx"] * 2
 
 

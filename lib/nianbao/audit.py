@@ -37,6 +37,7 @@ from .record import format_value
 
 CSV_HEADER = ("file", "edition", "agency", "year", "errors", "warnings", "unread", "findings", "status")
 RECONCILE_HEADER = ("file", "agency", "year", "table", "row", "column", "published", "sum", "children")
+COPIES_HEADER = ("file", "agency", "year", "table", "row", "column", "field", "value", "others")
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,7 @@ def _write(entries: list[Entry], folder: Path, out: Path, reconciling: bool, ori
                 read.year if read else "", e.errors, e.warnings, e.unread, e.page, e.status)])
     if reconciling:
         _write_differences(entries, folder, out / "reconcile.csv")
+    _write_disagreements(entries, folder, out / "copies.csv")
 
 
 def _write_differences(entries: list[Entry], folder: Path, path: Path) -> None:
@@ -301,6 +303,20 @@ def _write_differences(entries: list[Entry], folder: Path, path: Path) -> None:
                 writer.writerow([safe_cell(str(value)) for value in (
                     e.file.relative_to(folder), e.read.agency, e.read.year, cell.table, cell.row, cell.column,
                     format_value(cell.published), format_value(cell.total), reconcile.values(cell))])
+
+
+def _write_disagreements(entries: list[Entry], folder: Path, path: Path) -> None:
+    """One row per file and cell or field where the files of one report disagree (copies.py):
+    its value, and the other files' (the header alone when they all agree)."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COPIES_HEADER)
+        for e in sorted(entries, key=lambda e: e.file):
+            for f in e.findings:
+                if f.rule in copies.rules():
+                    writer.writerow([safe_cell(str(value)) for value in (
+                        e.file.relative_to(folder), e.read.agency, e.read.year, f.table, f.row, f.column, f.part,
+                        f.found, f.expected)])
 
 
 def _page_names(paths: list[Path], folder: Path) -> dict[Path, str]:

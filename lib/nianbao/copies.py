@@ -11,15 +11,24 @@ date the PDF leaves out) is no disagreement.
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from pathlib import Path
 
+from . import editions
 from .checks.findings import Finding, at, finding, number
 from .labels import fold
 from .record import Record
 
 KIND = "copies"
 SHOWN = 3  # files named for one value; more are counted
+
+
+@functools.cache
+def rules() -> frozenset[str]:
+    """The ids of the editions' rules of this kind."""
+    return frozenset(rule["id"] for edition_id in editions.available() for rule in editions.load(edition_id).rules
+                     if rule["kind"] == KIND)
 
 
 def groups(reports: list[tuple[Path, str, int]]) -> list[list[Path]]:

@@ -153,7 +153,7 @@ def _audit(args) -> int:
         print(f"  …… 每个文件一行：{args.output / 'audit.csv'}")
     if hierarchy is not None or args.by_folder:
         _reconcile_summary(entries, args.output)
-    _copies_summary(entries)
+    _copies_summary(entries, args.output)
     _watch_summary(args.output)
     print(f"核查结果：{args.output / 'index.html'}（表格：{args.output / 'audit.csv'}）")
     return 1 if with_errors else 0
@@ -177,24 +177,16 @@ def _reconcile_summary(entries, out: Path) -> None:
           + f"（表格：{out / 'reconcile.csv'}）")
 
 
-def _copies_summary(entries) -> None:
+def _copies_summary(entries, out: Path) -> None:
     """Each disagreement among the files of one report, once (each of its files has it)."""
-    from ..copies import KIND
+    from .. import copies
 
-    said = list(dict.fromkeys((f.rule, f.message) for e in entries for f in e.findings
-                              if f.rule in _rules_of_kind(KIND)))
+    said = list(dict.fromkeys((f.rule, f.message) for e in entries for f in e.findings if f.rule in copies.rules()))
     if said:
         rules = "、".join(dict.fromkeys(rule for rule, _ in said))
-        print(f"同一份报告的多个文件所载不同（{rules}）：{len(said)} 处")
+        print(f"同一份报告的多个文件所载不同（{rules}）：{len(said)} 处（表格：{out / 'copies.csv'}）")
         for _, message in said[:LISTED]:
             print(f"  {message}")
-
-
-def _rules_of_kind(kind: str) -> set[str]:
-    from .. import editions
-
-    return {rule["id"] for edition_id in editions.available() for rule in editions.load(edition_id).rules
-            if rule["kind"] == kind}
 
 
 def _watch_summary(out: Path) -> None:
