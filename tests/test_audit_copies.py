@@ -107,3 +107,20 @@ def test_files_are_grouped_by_agency_and_year_or_by_name_in_one_folder(tmp_path)
                             (a / "x.docx", "淮安市人民政府办公室", 2024), (a / "x.pdf", "淮安市人民政府", 2023),
                             (b / "z.pdf", "", 2024), (b / "z.docx", "", 2024), (b / "w.pdf", "", 2024)])
     assert groups == [[a / "x.docx", a / "x.html", b / "y.pdf"], [b / "z.docx", b / "z.pdf"]]
+
+
+def test_a_row_the_import_could_not_read_is_no_disagreement(published, tmp_path):
+    """The page as published beside the text a crawler took of it, with one digit misread: the
+    row's numbers are unknown in the text (导入.行未找到), not different."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    document, _ = drawn(Report(published, []), history=False)
+    (folder / "huaian-2024.html").write_text(html.page(document), encoding="utf-8")
+    text = (SAMPLES / "raw" / "huaian-2024.txt").read_text(encoding="utf-8")
+    line = "一、本年新收政府信息公开申请数量                3001"
+    assert line in text
+    (folder / "huaian-2024.txt").write_text(text.replace(line, line.replace("3001", "30O1")), encoding="utf-8")
+    entries = audit.audit(folder, tmp_path / "audit", jobs=2)
+    [text_entry] = [e for e in entries if e.file.suffix == ".txt"]
+    assert any(f.rule == "导入.行未找到" and f.row == RECEIVED[1] for f in text_entry.findings)
+    assert findings(entries) == {"huaian-2024.html": [], "huaian-2024.txt": []}

@@ -254,7 +254,9 @@ def _compare_copies(entries: list[Entry], spool: dict[Path, Path], folder: Path)
     the findings where it and the others disagree."""
     by_file = {e.file: e for e in entries if e.read}
     for group in copies.groups([(file, e.read.agency, e.read.year) for file, e in by_file.items()]):
-        found = copies.compare({file: _load(spool[file]).record for file in group}, folder)
+        imported = {file: _load(spool[file]) for file in group}
+        found = copies.compare({file: i.record for file, i in imported.items()}, folder,
+                               {file: i.notes for file, i in imported.items()})
         for file, findings in found.items():
             by_file[file].findings.extend(findings)
 

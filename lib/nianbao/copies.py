@@ -7,7 +7,9 @@ agency is printed otherwise still joins its page). `compare` reads every cell an
 matter (the agency as printed, the dates) of each file of a group and, where the files disagree,
 gives each file a finding of its edition's `copies` rule (checks/ judges nothing of it on one
 record) naming the table, row, column and every file's value. A value a file does not state (a
-date the PDF leaves out) is no disagreement.
+date the PDF leaves out) is no disagreement, nor is a cell its import could not read for certain:
+one its notes name by row, or a blank of a file whose notes name no table (a scan's uncertain
+cells are left blank and located by page only), for the importer, not the office, may be wrong.
 """
 from __future__ import annotations
 
@@ -58,12 +60,15 @@ def groups(reports: list[tuple[Path, str, int]]) -> list[list[Path]]:
     return [files for files in joined.values() if len(files) > 1]
 
 
-def compare(records: dict[Path, Record], folder: Path) -> dict[Path, list[Finding]]:
+def compare(records: dict[Path, Record], folder: Path,
+            notes: dict[Path, list[Finding]] | None = None) -> dict[Path, list[Finding]]:
     """Each file's findings where the files of one report (`records`, by file) disagree: on a
     field of its rule, or on a cell, among the files read in its edition (one read in another
-    edition disagrees on the edition, and its cells are not compared). Files are named relative
-    to `folder`."""
+    edition disagrees on the edition, and its cells are not compared), leaving out the cells
+    each file's import `notes` say could not be read for certain. Files are named relative to
+    `folder`."""
     names = {file: file.relative_to(folder).as_posix() for file in records}
+    unsure = {file: _unsure(found) for file, found in (notes or {}).items()}
     found: dict[Path, list[Finding]] = defaultdict(list)
     for file, record in records.items():
         rule = next((r for r in record.spec.rules if r["kind"] == KIND), None)
@@ -81,8 +86,9 @@ def compare(records: dict[Path, Record], folder: Path) -> dict[Path, list[Findin
             table = record.spec.tables[table_id]
             for row, columns in rows.items():
                 for column in columns:
-                    values = {other: r.tables[table_id][row][column] for other, r in same_edition.items()}
-                    if len(set(map(number, values.values()))) > 1:
+                    values = {other: r.tables[table_id][row][column] for other, r in same_edition.items()
+                              if not unsure.get(other, _sure)(table_id, row, column, r.tables[table_id][row][column])}
+                    if file in values and len(set(map(number, values.values()))) > 1:
                         shown = {other: number(value) for other, value in values.items()}
                         found[file].append(finding(
                             rule, rule["message"].format(what=f"{table.name}{at(row, column)}",
@@ -90,6 +96,20 @@ def compare(records: dict[Path, Record], folder: Path) -> dict[Path, list[Findin
                             table=table_id, row=row, column=column, expected=_others(shown, file, names),
                             found=shown[file]))
     return dict(found)
+
+
+def _unsure(notes: list[Finding]):
+    """Whether a cell (table, row, column, value) is one the import notes leave in doubt."""
+    rows = {(n.table, n.row): n.column for n in notes if n.table and n.row}
+    blanks = any(not n.table and not n.part for n in notes)
+
+    def unsure(table: str, row: str, column: str, value) -> bool:
+        return rows.get((table, row)) in ("", column) or value is None and blanks
+    return unsure
+
+
+def _sure(table: str, row: str, column: str, value) -> bool:
+    return False
 
 
 def _values(values: dict[Path, str], names: dict[Path, str]) -> str:
