@@ -124,3 +124,13 @@ def test_a_row_the_import_could_not_read_is_no_disagreement(published, tmp_path)
     [text_entry] = [e for e in entries if e.file.suffix == ".txt"]
     assert any(f.rule == "导入.行未找到" and f.row == RECEIVED[1] for f in text_entry.findings)
     assert findings(entries) == {"huaian-2024.html": [], "huaian-2024.txt": []}
+
+
+def test_a_copies_rule_naming_no_field_of_a_record_is_refused_when_its_edition_loads():
+    from nianbao import editions
+    from nianbao.editions.schema import rule_problems
+
+    rule = {"id": RULE, "kind": "copies", "severity": "error", "fields": {"dates": "成文日期"}, "message": "{what}，{values}"}
+    assert list(rule_problems(editions.load("2021"), rule)) == [
+        "fields 应为记录字段到其名称的映射，字段可用：agency、signed_by、date、published、contact"]
+    assert list(rule_problems(editions.load("2021"), {**rule, "fields": {"date": "成文日期"}})) == []
