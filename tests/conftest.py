@@ -151,6 +151,8 @@ SLOW_MODULES = {"test_batch.py", "test_batch_faults.py", "test_batch_kernels.py"
                 "test_every_edition_run.py", "test_fuzz.py", "test_import_bounds.py", "test_memory.py",
                 "test_one_document.py", "test_opendata_batch.py", "test_scope_hostile.py"}
 SLOW_TESTS = {
+    "test_audit_copies.py": {"test_one_cell_changed_in_the_pdf_is_named_with_each_files_value"},
+    "test_audit_watch.py": {"test_a_file_changed_after_it_was_first_read_is_named_with_both_dates"},
     "test_cli.py": {"test_a_params_file_or_a_list_of_units_that_cannot_be_read_is_said_in_chinese"},
     "test_consolidation.py": {
         "test_the_demo_government_report_in_html_pdf_word_and_the_index",

@@ -5,6 +5,11 @@ audit page lists the reports worst first and links each to its own page: the rep
 was read, its cells marked with their findings, what could not be read at the top. A CSV
 holds the same list for a spreadsheet, and records/ the imported records.
 
+The files of one report (the page, a Word file and a PDF of it: copies.py) are compared cell by
+cell, each disagreement a finding on each file. The ledger of originals (watch.py, originals.csv)
+keeps each file's SHA-256, size and read time: a later audit into the same folder names every
+report changed since it was first read, and the files added or removed.
+
 Given a hierarchy (reconcile.py), each parent's published tables are compared with the sum of
 its children's: every difference is an error on the parent, its page lists them with each
 child's value, and reconcile.csv holds them for a spreadsheet.
@@ -20,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import checks, importer, limits, pages, reconcile
+from . import checks, copies, importer, limits, pages, reconcile, watch
 from .checks.findings import Finding, counts, number, report_counts
 from .document import build
 from .importer import pool
@@ -32,6 +37,7 @@ from .record import format_value
 
 CSV_HEADER = ("file", "edition", "agency", "year", "errors", "warnings", "unread", "findings", "status")
 RECONCILE_HEADER = ("file", "agency", "year", "table", "row", "column", "published", "sum", "children")
+COPIES_HEADER = ("file", "agency", "year", "table", "row", "column", "field", "value", "others")
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ class Read:
     edition_name: str
     kind: str           # how the source was laid out
     unread: int         # what could not be read for certain
-    content: str        # a digest of its edition and tables: the same report, the same digest
+    content: str        # a digest of its edition, tables and fields compared: the same report, the same digest
 
 
 @dataclass
@@ -93,7 +99,8 @@ def files(folder: Path) -> list[Path]:
 
 def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=None,
           jobs: int | None = None, timeout: int = pool.TIMEOUT,
-          hierarchy: reconcile.Hierarchy | None = None, by_folder: bool = False) -> list[Entry]:
+          hierarchy: reconcile.Hierarchy | None = None, by_folder: bool = False,
+          read_at: str | None = None) -> list[Entry]:
     """Every report of the folder, checked, worst first; written to `out`.
 
     Two passes over the files, each in a pool of worker processes: the first imports each
@@ -103,11 +110,13 @@ def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=Non
     with a step: "read", then "checked".
 
     With a `hierarchy` (reconcile.read_hierarchy), or `by_folder` to take it from the folders,
-    each parent is also compared with the sum of its children."""
+    each parent is also compared with the sum of its children. `read_at` is the time the ledger
+    of originals gives this reading (ISO 8601; default: now)."""
     (out / "reports").mkdir(parents=True, exist_ok=True)
     (out / "records").mkdir(exist_ok=True)
     paths = files(folder)
     names = _page_names(paths, folder)
+    originals = watch.watch(folder, paths, out, read_at)
     with tempfile.TemporaryDirectory(prefix="nianbao-audit-", ignore_cleanup_errors=True) as spool_folder, \
             pool.pool(jobs, spool_folder) as workers:
         spool = {path: Path(spool_folder) / f"{number}.pickle" for number, path in enumerate(paths)}
@@ -119,6 +128,7 @@ def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=Non
             if progress:
                 progress("read", entries[-1])
         _name_duplicates(entries, folder)
+        _compare_copies(entries, spool, folder)
         reconciling = by_folder or hierarchy is not None
         below = _children(entries, folder, hierarchy, by_folder) if reconciling else {}
         # a report's year before: the last file of its agency and year, in name order
@@ -147,9 +157,10 @@ def audit(folder: Path, out: Path, *, today: dt.date | None = None, progress=Non
             if progress:
                 progress("checked", entry)
     entries.sort(key=lambda e: (bool(e.skipped or e.duplicate_of), -e.errors, -e.warnings, e.file.name))
-    _write(entries, folder, out, reconciling)
+    _write(entries, folder, out, reconciling, originals)
     from .opendata.package import write_audit  # OUT/data/: the data package of what was read, as the batch's
     write_audit(out, entries, folder)
+    watch.write(originals, out)  # last: an audit that failed before keeps the earlier ledger
     return entries
 
 
@@ -162,7 +173,10 @@ def _import_task(task) -> tuple[Read | None, str]:
     record = imported.record
     record_file.write_text(yamlfile.dump(record), encoding="utf-8")
     spool.write_bytes(pickle.dumps(imported))
-    content = hashlib.sha256(repr((record.edition, record.tables)).encode()).hexdigest()
+    cells = sorted((table, row, column, number(value)) for table, rows in record.tables.items()
+                   for row, columns in rows.items() for column, value in columns.items())  # in any reader's order
+    content = hashlib.sha256(repr((record.edition, cells, record.agency, record.signed_by,
+                                   record.date)).encode()).hexdigest()
     return Read(record.agency, record.year, record.edition, record.spec.name, imported.kind, len(imported.notes),
                 content), ""
 
@@ -191,7 +205,7 @@ def _check_task(task: _Check) -> Entry:
             found = [*imported.notes, *checks.check(imported.record, previous.record if previous else None,
                                                     today=task.today, unread=imported.unread,
                                                     layout=imported.kind), *task.peers]
-            entry.findings = [*sorted(found, key=lambda f: f.severity != "error"), *entry.findings]
+            entry.findings = sorted([*found, *entry.findings], key=lambda f: f.severity != "error")
         if imported and task.children:
             entry.reconciliation = reconcile.compare(imported.record, reconcile.children(task.folder, [
                 (file, _load(spool).record if spool else None, failure) for file, spool, failure in task.children]))
@@ -228,8 +242,8 @@ def _write_page(task: _Check, imported: importer.Imported | None = None) -> None
 
 def _name_duplicates(entries: list[Entry], folder: Path) -> None:
     """Each report read a second time (the same report as HTML and as PDF) names the file read
-    first, in name order; it is not checked again. The same agency, year, edition and tables
-    make the same report."""
+    first, in name order; it is not checked again. The same agency, year, edition and tables,
+    and the same signature and date, make the same report."""
     first: dict[tuple, Path] = {}
     for entry in sorted(entries, key=lambda e: e.file):
         if not entry.read or not entry.read.agency:
@@ -239,6 +253,18 @@ def _name_duplicates(entries: list[Entry], folder: Path) -> None:
             entry.duplicate_of = first[key].relative_to(folder)
         else:
             first[key] = entry.file
+
+
+def _compare_copies(entries: list[Entry], spool: dict[Path, Path], folder: Path) -> None:
+    """The files of each report (copies.py) compared, read back one group at a time: each gets
+    the findings where it and the others disagree."""
+    by_file = {e.file: e for e in entries if e.read}
+    for group in copies.groups([(file, e.read.agency, e.read.year) for file, e in by_file.items()]):
+        imported = {file: _load(spool[file]) for file in group}
+        found = copies.compare({file: i.record for file, i in imported.items()}, folder,
+                               {file: i.notes for file, i in imported.items()})
+        for file, findings in found.items():
+            by_file[file].findings.extend(findings)
 
 
 def _children(entries: list[Entry], folder: Path, hierarchy: reconcile.Hierarchy | None,
@@ -254,11 +280,12 @@ def _children(entries: list[Entry], folder: Path, hierarchy: reconcile.Hierarchy
             for parent, below in hierarchy.items() if by_file[parent].read}  # else its entry says why
 
 
-def _write(entries: list[Entry], folder: Path, out: Path, reconciling: bool) -> None:
+def _write(entries: list[Entry], folder: Path, out: Path, reconciling: bool, originals: watch.Watch) -> None:
     summary = report_counts((True, e.errors, e.warnings) for e in entries  # a failure counts as an error
                             if not e.skipped and not e.duplicate_of)
     (out / "index.html").write_text(pages.render("audit/index.html.j2", entries=entries, summary=summary,
-                                                 folder=folder, reconciling=reconciling), encoding="utf-8")
+                                                 folder=folder, reconciling=reconciling, originals=originals,
+                                                 watch=watch), encoding="utf-8")
     with (out / "audit.csv").open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_HEADER)
@@ -269,6 +296,7 @@ def _write(entries: list[Entry], folder: Path, out: Path, reconciling: bool) -> 
                 read.year if read else "", e.errors, e.warnings, e.unread, e.page, e.status)])
     if reconciling:
         _write_differences(entries, folder, out / "reconcile.csv")
+    _write_disagreements(entries, folder, out / "copies.csv")
 
 
 def _write_differences(entries: list[Entry], folder: Path, path: Path) -> None:
@@ -285,8 +313,28 @@ def _write_differences(entries: list[Entry], folder: Path, path: Path) -> None:
                     format_value(cell.published), format_value(cell.total), reconcile.values(cell))])
 
 
+def _write_disagreements(entries: list[Entry], folder: Path, path: Path) -> None:
+    """One row per file and cell or field where the files of one report disagree (copies.py):
+    its value, and the other files' (the header alone when they all agree)."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COPIES_HEADER)
+        for e in sorted(entries, key=lambda e: e.file):
+            for f in e.findings:
+                if f.rule in copies.rules():
+                    writer.writerow([safe_cell(str(value)) for value in (
+                        e.file.relative_to(folder), e.read.agency, e.read.year, f.table, f.row, f.column, f.part,
+                        f.found, f.expected)])
+
+
 def _page_names(paths: list[Path], folder: Path) -> dict[Path, str]:
-    """A page name per file: its stem, with its folder when two files share a stem."""
+    """A page name per file: its stem; with its folders when two files share a stem; with its
+    suffix too when they also share a folder (the page, Word file and PDF of one report)."""
+    def name(path: Path, suffix: bool) -> str:
+        relative = path.relative_to(folder)
+        return "_".join((relative if suffix else relative.with_suffix("")).parts)
+
     stems = Counter(path.stem for path in paths)
-    return {path: path.stem if stems[path.stem] == 1 else "_".join(path.relative_to(folder).with_suffix("").parts)
+    paths_without_suffix = Counter(name(path, False) for path in paths)
+    return {path: path.stem if stems[path.stem] == 1 else name(path, paths_without_suffix[name(path, False)] > 1)
             for path in paths}

@@ -58,6 +58,7 @@ KINDS = {
     "restated": statements.check_restated,
     "contact": statements.check_contact,
     "text_layer": statements.check_text_layer,
+    "copies": evaluation.check_copies,
 }
 
 

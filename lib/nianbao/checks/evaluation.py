@@ -168,6 +168,12 @@ def check_shared_narrative(record: Record, rule: dict, context: Context):
     return ()
 
 
+def check_copies(record: Record, rule: dict, context: Context):
+    """Judged over the files of one report, not one record: see nianbao.copies. The rule holds
+    the fields compared besides the cells, and its message."""
+    return ()
+
+
 def shared_narratives(records) -> dict[tuple[str, int], list[Finding]]:
     """The same narrative in two agencies of one batch: for each record whose edition has a
     `shared_narrative` rule, a finding per part (of the rule's `parts`, at least `min_chars`

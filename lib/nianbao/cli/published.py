@@ -153,6 +153,8 @@ def _audit(args) -> int:
         print(f"  …… 每个文件一行：{args.output / 'audit.csv'}")
     if hierarchy is not None or args.by_folder:
         _reconcile_summary(entries, args.output)
+    _copies_summary(entries, args.output)
+    _watch_summary(args.output)
     print(f"核查结果：{args.output / 'index.html'}（表格：{args.output / 'audit.csv'}）")
     return 1 if with_errors else 0
 
@@ -173,3 +175,39 @@ def _reconcile_summary(entries, out: Path) -> None:
           + (f"，下级之和不完整 {incomplete} 份" if incomplete else "")
           + (f"，同一目录同年度有多份人民政府报告而未核对 {len(ambiguous)} 份（提示 {AMBIGUOUS}）" if ambiguous else "")
           + f"（表格：{out / 'reconcile.csv'}）")
+
+
+def _copies_summary(entries, out: Path) -> None:
+    """Each disagreement among the files of one report, once (each of its files has it)."""
+    from .. import copies
+
+    said = list(dict.fromkeys((f.rule, f.message) for e in entries for f in e.findings if f.rule in copies.rules()))
+    if said:
+        rules = "、".join(dict.fromkeys(rule for rule, _ in said))
+        print(f"同一份报告的多个文件所载不同（{rules}）：{len(said)} 处（表格：{out / 'copies.csv'}）")
+        for _, message in said[:LISTED]:
+            print(f"  {message}")
+
+
+def _watch_summary(out: Path) -> None:
+    """What the ledger of originals says of this audit against the earlier ones (watch.py)."""
+    from .. import watch
+
+    ledger = watch.read(out)
+    if ledger is None:
+        return
+    added, removed, unreadable = (ledger.having(status) for status in (watch.NEW, watch.REMOVED, watch.UNREADABLE))
+    if len(added) == len(ledger.originals):
+        print(f"发布监测：首次建立原件台账，{len(added)} 个文件（{out / watch.LEDGER}）")
+        return
+    print(f"发布监测：首次读取后变更 {len(ledger.changed)} 份，新增 {len(added)}，删除 {len(removed)}"
+          + (f"，本次无法读取 {len(unreadable)}" if unreadable else "") + f"（台账：{out / watch.LEDGER}）")
+    for o in ledger.changed[:LISTED]:
+        print(f"  已变更 {o.file}：首次读取于 {o.first_read}，{o.changed} 读到变更"
+              f"（SHA-256 {o.first_sha256[:12]} → {o.sha256[:12]}，{o.bytes} 字节）")
+    for o in added[:LISTED]:
+        print(f"  新增 {o.file}：{o.first_read} 首次读取")
+    for o in removed[:LISTED]:
+        print(f"  已删除 {o.file}：首次读取于 {o.first_read}，{o.removed} 发现已删除")
+    for o in unreadable[:LISTED]:
+        print(f"  本次无法读取 {o.file}：{o.reason}（台账保留此前的记录）")

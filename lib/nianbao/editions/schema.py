@@ -46,6 +46,7 @@ PARAMETERS = {
     "restated": ("figures", "other_time", "message"),
     "contact": ("parts", "address", "malformed", "phone", "local", "message"),
     "text_layer": ("layouts", "message"),
+    "copies": ("fields", "message"),
 }
 # The placeholders each kind fills in its message (str.format): a misspelt one would fail
 # every report of the edition.
@@ -67,9 +68,12 @@ MESSAGE_FIELDS = {
     "restated": ("what", "said"),
     "contact": ("part", "what", "found", "why"),
     "text_layer": (),
+    "copies": ("what", "values"),
 }
 # A kind's other messages, each used where the rule gives it, and their placeholders.
 OPTIONAL_MESSAGES = {"parts_count": {"uncounted": ("part", "listed", "parts")}}
+# The record's text fields that files of one report (kind copies) are compared on.
+COPIES_FIELDS = ("agency", "signed_by", "date", "published", "contact")
 # A mapping in a list a kind reads, and the keys it must have.
 ENTRIES = {"items": ("name", "pattern"), "wordings": ("what", "pattern"), "malformed": ("what", "pattern")}
 # What a kind's `parts` may name besides the narrative parts: the opening paragraph.
@@ -128,6 +132,10 @@ def rule_problems(edition, rule: dict):
     if rule["kind"] == "restated":
         numbers = {other.get("id") for other in edition.rules if other.get("kind") == "text_number"}
         yield from (f"figures 中的 {figure!r} 不是本版本的 text_number 规则" for figure in rule["figures"] if figure not in numbers)
+    if rule["kind"] == "copies":  # the record's fields each file of a report is compared on, with their names
+        unknown = [key for key in rule["fields"] if key not in COPIES_FIELDS] if isinstance(rule["fields"], dict) else None
+        if unknown is None or unknown:
+            yield f"fields 应为记录字段到其名称的映射，字段可用：{'、'.join(COPIES_FIELDS)}"
     yield from _entries(rule)
     for pattern in _patterns(rule):
         try:  # as the rules run them (patterns.py)
