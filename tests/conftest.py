@@ -173,7 +173,8 @@ SLOW_TESTS = {
     "test_word.py": {"test_libreoffice_lays_out_every_official_label",
                      "test_libreoffice_shows_the_demo_in_order_with_its_numbers",
                      "test_libreoffice_shows_the_draft_mark_summary_and_history",
-                     "test_libreoffice_draws_title_headings_and_body_in_the_pdfs_faces"},
+                     "test_libreoffice_draws_title_headings_and_body_in_the_pdfs_faces",
+                     "test_libreoffice_never_puts_the_signature_alone_on_a_page"},
 }
 
 

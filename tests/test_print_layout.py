@@ -22,8 +22,8 @@ from pypdf import PdfReader
 
 from conftest import ROOT, SAMPLES, report_notebook
 from nianbao import editions, importer
-from nianbao.document import grid
-from nianbao.pages.exporters import ReportPDFExporter
+from nianbao.document import TableBlock, grid
+from nianbao.pages.exporters import ReportHTMLExporter, ReportPDFExporter
 from nianbao.report import Report
 
 PAGE_FOOT = 841.89 - 35 / 25.4 * 72  # A4 less the 35 mm bottom margin, in pt from the top
@@ -37,6 +37,7 @@ class Box:
     text: str
     top: float
     bottom: float
+    middle: float = 0  # across, in pt from the page's left
 
 
 def load(year: int, agency: str) -> Report:
@@ -59,8 +60,27 @@ def pages(document: bytes, tmp_path, level: str = "block") -> list[list[Box]]:
     xml = subprocess.run(["pdftotext", "-bbox-layout", path, "-"], check=True, capture_output=True).stdout
     tree = ElementTree.fromstring(re.sub(rb"<!DOCTYPE[^>]*>", b"", xml))
     return [[Box("".join(word.text for word in box.iter(f"{XHTML}word")), float(box.get("yMin")),
-                 float(box.get("yMax"))) for box in page.iter(f"{XHTML}{level}")]
+                 float(box.get("yMax")), (float(box.get("xMin")) + float(box.get("xMax"))) / 2)
+             for box in page.iter(f"{XHTML}{level}")]
             for page in tree.iter(f"{XHTML}page")]
+
+
+def words_in_order(document: bytes, tmp_path) -> list[tuple[int, Box]]:
+    """The document's words with their page numbers, page by page, top to bottom."""
+    return sorted(((number, box) for number, page in enumerate(pages(document, tmp_path, "word"), 1)
+                   for box in page), key=lambda word: (word[0], word[1].top))
+
+
+def lines_placed(block: TableBlock, words: list[tuple[int, Box]]) -> list[tuple[int, Box]]:
+    """The page and first word of each body line's own label (its last, innermost one), found in
+    table order: some labels come twice (the legacy table's （二）被依法纠错数, table 三's 3.其他)."""
+    placed, after = [], 0
+    for line in block.body:
+        row = [c.text for c in line if c.kind == "label"][-1]
+        at = next(i for i, (_, box) in enumerate(words) if i >= after and len(box.text) > 1 and row.startswith(box.text))
+        placed.append(words[at])
+        after = at + 1
+    return placed
 
 
 def groups(report: Report, table_id: str) -> list[tuple[str, list[str], str | None]]:
@@ -116,13 +136,7 @@ def test_the_legacy_table_runs_on_each_group_row_with_its_first_sub_row(tmp_path
     [block] = grid.grid(report.record.spec.tables["统计表"], report.record.tables.get("统计表", {}))
     rows = [next(c.text for c in line if c.kind == "label") for line in block.body]
     indents = [next(c.indent for c in line if c.kind == "label") for line in block.body]
-    words = sorted(((number, box) for number, page in enumerate(pages(pdf(report), tmp_path, "word"), 1)
-                    for box in page), key=lambda word: (word[0], word[1].top))  # top to bottom
-    placed, after = [], 0
-    for row in rows:  # in table order: some labels come twice (（二）被依法纠错数)
-        at = next(i for i, (_, box) in enumerate(words) if i >= after and len(box.text) > 2 and row.startswith(box.text))
-        placed.append(words[at][0])
-        after = at + 1
+    placed = [number for number, _ in lines_placed(block, words_in_order(pdf(report), tmp_path))]
     assert len(set(placed)) > 1  # it runs on
     for line in range(len(rows) - 1):
         if indents[line + 1] > indents[line]:
@@ -181,10 +195,11 @@ WPS_ORIGINALS = ["hongze-2023", "hongze-2024", "huaian-2024"]
 
 
 def blank_shares(document: bytes, tmp_path) -> list[list[float]]:
-    """Each page's blank share of the text block, below its last text, for each document the
-    PDF holds: the report, then each appendix (附：…), which begins a page of its own."""
+    """Each page's blank share of the text block, below its last line of text, for each document
+    the PDF holds: the report, then each appendix (附：…), which begins a page of its own. Lines,
+    not blocks: poppler may join a page's text and its number under it into one block."""
     documents: list[list[float]] = []
-    for page in pages(document, tmp_path):
+    for page in pages(document, tmp_path, "line"):
         text = [box for box in page if PAGE_TOP - 2 <= box.top and box.bottom <= PAGE_FOOT + 2]
         if not documents or text and text[0].text.startswith("附："):
             documents.append([])
@@ -203,3 +218,66 @@ def test_no_page_but_a_documents_last_is_more_than_a_third_blank(tmp_path, name)
     make, arguments = PAGED[name]
     for shares in blank_shares(pdf(make(*arguments)), tmp_path):
         assert all(share <= 1 / 3 for share in shares[:-1]), [round(share, 2) for share in shares]
+
+
+def test_printed_from_chromium_no_page_but_a_documents_last_is_more_than_a_third_blank(browser, tmp_path):
+    """The report page (the HTML) printed from Chromium, as a reader prints it: its print styles
+    let a table run on between its rows, as the PDF's do. Chromium once moved 表三 whole to the
+    next page, as its first row's merged label (22 rows) was a row not to break inside."""
+    page = browser.new_page()
+    too_blank = {}
+    for name, (make, arguments) in PAGED.items():
+        html, _ = ReportHTMLExporter().from_notebook_node(report_notebook(make(*arguments)))
+        page.set_content(html, wait_until="load")
+        for shares in blank_shares(page.pdf(prefer_css_page_size=True), tmp_path):
+            if any(share > 1 / 3 for share in shares[:-1]):
+                too_blank[name] = [round(share, 2) for share in shares]
+    page.close()
+    assert too_blank == {}
+
+
+@pytest.mark.parametrize("name", PAGED)
+def test_a_merged_label_shows_again_beside_its_lines_on_the_next_page(tmp_path, name):
+    """Where a table runs on to the next page among the lines of a merged label (table 三's
+    三、本年度办理结果 and its （五）不予处理), the lines there have the label beside them again: a
+    reader of that page sees which group they belong to, where Word and WPS would leave the
+    column blank (as the WPS originals do)."""
+    make, arguments = PAGED[name]
+    report = make(*arguments)
+    words = words_in_order(pdf(report), tmp_path)
+    continued = []
+    for table_id, table in report.record.spec.tables.items():
+        for block in grid.grid(table, report.record.tables.get(table_id, {})):
+            merged = [(first, c) for first, line in enumerate(block.body) for c in line
+                      if c.kind == "label" and c.rowspan > 1]
+            placed = lines_placed(block, words) if merged else []
+            for first, label in merged:
+                spanned = placed[first:first + label.rowspan]
+                after = placed[first + label.rowspan:][:1]  # the line after them, if any
+                for page in sorted({number for number, _ in spanned})[1:]:
+                    top = next(box.top for number, box in spanned if number == page)
+                    bottom = after[0][1].top if after and after[0][0] == page else PAGE_FOOT
+                    shown = label_on(words, page, label.text)
+                    assert shown, f"{label.text} is not on p.{page}"
+                    # beside them: a line there grown to hold the label has its own text centred,
+                    # at most half the label's height under the label's top
+                    height = shown[-1].bottom - shown[0].top
+                    assert top - height / 2 - 2 <= shown[0].top and shown[-1].bottom <= bottom, \
+                        f"{label.text} on p.{page} is not beside its lines"
+                    continued.append(label.text)
+    if name in ("shili-zrzyghj-2021", "huaian-2024"):  # the cases the issue names
+        assert "三、本年度办理结果" in continued
+
+
+def label_on(words: list[tuple[int, Box]], page: int, label: str) -> list[Box]:
+    """A vertical label's words on a page, top to bottom: its lines stand centred in their column,
+    one under another, and read as the label."""
+    for number, start in words:
+        if number == page and len(start.text) > 1 and label.startswith(start.text):
+            column = [box for n, box in words if n == page and abs(box.middle - start.middle) < 1 and start.top <= box.top]
+            read = ""
+            for end, box in enumerate(column, 1):
+                read += box.text
+                if read == label:
+                    return column[:end]
+    return []

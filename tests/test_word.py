@@ -361,6 +361,22 @@ def test_libreoffice_shows_the_demo_in_order_with_its_numbers(pdfs):
     assert "审核意见" not in text and DRAFT not in text
 
 
+def test_libreoffice_never_puts_the_signature_alone_on_a_page(pdfs, documents):
+    """The body's last paragraph goes to the signature's page with it (GB/T 9704: no page of a
+    signature alone); the 2021–2023 reports of 示例市自然资源和规划局 had it alone atop a page."""
+    for name, pdf in pdfs.items():
+        paragraphs = opened(documents[name]).paragraphs
+        signed = max(number for number, paragraph in enumerate(paragraphs)  # the date's line follows the name's
+                     if re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日?", paragraph.text)) - 1
+        signature = flat(paragraphs[signed].text + paragraphs[signed + 1].text)
+        page = next(flat(page.extract_text()) for page in pdf.pages if signature in flat(page.extract_text()))
+        before = paragraphs[signed]._p.getprevious()
+        if before.tag == qn("w:tbl"):  # the legacy report's table: its last row's label
+            before = before.findall(qn("w:tr"))[-1].find(qn("w:tc"))
+        last = flat("".join(before.itertext()))[-8:]
+        assert last in page.split(signature)[0], (name, last)
+
+
 def test_libreoffice_shows_the_draft_mark_summary_and_history(pdfs):
     assert all(DRAFT in page.extract_text() for page in pdfs["shangqiu-legacy"].pages)
     summary = flat("".join(page.extract_text() for page in pdfs["quzhou-summary"].pages))

@@ -25,7 +25,9 @@ from datetime import datetime, timezone
 
 from docx import Document as WordDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from docx.text.paragraph import Paragraph as WordParagraph
 
 from ..document import Chart, Document, Heading, Image, Lead, ListBlock, Paragraph, Run, Signature, Table, Title
 from . import word_style, word_tables
@@ -116,6 +118,11 @@ def _draw(word, block, depth: int = 0) -> None:
     elif isinstance(block, Table):
         word_tables.table(word, block)
     elif isinstance(block, Signature):
+        # the body's last paragraph (its last lines, if it runs over a page) goes with the
+        # signature to its page: a signature never stands alone at a page's top
+        last = word.element.body[-2]  # the last child is the section's properties
+        if last.tag == qn("w:p"):
+            WordParagraph(last, word).paragraph_format.keep_with_next = True
         for number, line in enumerate(block.lines):
             paragraph = word.add_paragraph(line.text)
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
