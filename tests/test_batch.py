@@ -27,7 +27,7 @@ def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project,
     for year, agency in AGENCIES:
         folder = project / "outputs" / year / agency
         assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "review.html", "report.pdf",
-                                                      "report.docx", "digest.pdf", "digest.png", "digest.md",
+                                                      "report.docx", "digest.pdf", "digest.png", "digest.html", "digest.md",
                                                       "checks.json", "record.json", "run.json",
                                                       "reports.csv", "cells.csv"}
         assert folder.joinpath("report.pdf").read_bytes().startswith(b"%PDF")
@@ -82,7 +82,7 @@ def test_batch_renders_every_agency_year_and_a_broken_one_loses_nothing(project,
     folder.joinpath(".staging-4194304/report.html").write_text("<html><body>半", encoding="utf-8")
     assert main(["run", "params/2023/shili-scjgj.yaml"]) == 0
     assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "review.html", "report.pdf",
-                                                  "report.docx", "digest.pdf", "digest.png", "digest.md",
+                                                  "report.docx", "digest.pdf", "digest.png", "digest.html", "digest.md",
                                                   "checks.json", "record.json", "run.json", "reports.csv", "cells.csv"}
     assert run_json(project, "2023", "shili-scjgj")["status"] == "ok"
 
