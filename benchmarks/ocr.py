@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/ocr.py                  # 2 pages: 淮安's 表三/表四 page, the demo's 表三 page
     .venv/bin/python benchmarks/ocr.py --pages all      # every page of the three originals and the demo
+    .venv/bin/python benchmarks/ocr.py --reports        # and the three originals imported whole from scans
 
 The scans are made as a scanner makes them: the pages of PDFs with a text layer rendered grey at
 150 and 300 dpi, level and turned 1.5° (askew as a sheet fed crooked). The PDFs are the three
@@ -16,6 +17,12 @@ order, whitespace aside: digits (a cell that is a number) and labels (any other 
 are counted apart. Time is CPU seconds a page, the engine's own process and the programs it
 starts (Tesseract) together, one thread each; RapidOCR's model loading, once a process, is
 timed apart. Also printed: the angle the straightening found on each skewed page.
+
+With --reports, each original is also scanned whole (every page at 150 dpi, the resolution the
+PDF reader looks at a scanned page in, level and then each page turned 1.5° and −1° in turn)
+and imported as `nianbao import` imports it (`importer.read`): the published cells of its
+tables (tests/fixtures/samples/expected/) the record holds exactly, labels being read into
+rows rather than kept, and CPU seconds a report.
 """
 from __future__ import annotations
 
@@ -26,7 +33,6 @@ import re
 import resource
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,6 +113,42 @@ def compare(truth: list, read: list) -> dict[str, list[int]]:
     return counts
 
 
+def scanned_report(pdf: Path, out: Path, askew: bool) -> Path:
+    """Every page of `pdf` as a 150 dpi grey picture, turned 1.5° and −1° in turn if `askew`,
+    bound into a PDF with no text layer."""
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as document:
+        pictures = [page.to_image(resolution=150).original.convert("L") for page in document.pages]
+    if askew:
+        pictures = [p.rotate((1.5, -1.0)[n % 2], resample=3, fillcolor=255) for n, p in enumerate(pictures)]
+    pictures[0].save(out, save_all=True, append_images=pictures[1:], resolution=150)
+    return out
+
+
+def reports(folder: Path) -> None:
+    """The originals imported whole from their scans by each engine, side by side."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_import_documents import read_exactly
+
+    from nianbao import importer
+    from nianbao.importer import ocr
+
+    print("\n| report scanned at 150 dpi | engine | published cells exact | CPU s a report |")
+    print("|---|---|---|---|")
+    for pdf in sorted(ORIGINALS.glob("*.pdf")):
+        for askew in (False, True):
+            scanned = scanned_report(pdf, folder / f"{pdf.stem}.pdf", askew)
+            for engine, module in ocr.ENGINES.items():
+                os.environ[ocr.VARIABLE] = engine
+                before = cpu_seconds()
+                imported = importer.read(scanned)
+                seconds = cpu_seconds() - before
+                exact, total, _ = read_exactly(imported.record, pdf.stem)
+                print(f"| {pdf.stem}, {'askew' if askew else 'level'} | {module.NAME} | {exact}/{total} "
+                      f"({100 * exact / total:.1f}%) | {seconds:.1f} |", flush=True)
+
+
 def cpu_seconds() -> float:
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
@@ -114,24 +156,28 @@ def cpu_seconds() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", choices=("few", "all"), default="few",
+    parser.add_argument("--pages", choices=("few", "all", "none"), default="few",
                         help="few: 2 pages (default, about 3 minutes on a core); all: every page with a table "
-                             "of the three originals and the demo (about 20 minutes)")
+                             "of the three originals and the demo (about 20 minutes); none: only --reports")
+    parser.add_argument("--reports", action="store_true",
+                        help="also import the three originals whole from their scans (about 10 minutes more)")
     options = parser.parse_args()
     import numpy
 
     from nianbao.importer import layout, ocr, ocr_rapid
 
-    started = cpu_seconds()
-    ocr_rapid._engine()
+    started = cpu_seconds()  # RapidOCR loads each model when first used: both, on a blank picture
+    blank = numpy.full((48, 200), 255, numpy.uint8)
+    ocr_rapid._engine()(blank, use_det=True, use_cls=False, use_rec=True)
+    ocr_rapid._engine()(blank, use_det=False, use_cls=False, use_rec=True)
     loading = cpu_seconds() - started
     totals: dict[tuple, dict] = {}
     with tempfile.TemporaryDirectory() as folder:
         documents = {path.stem: path for path in sorted(ORIGINALS.glob("*.pdf"))}
         documents["demo"] = demo_pdf(Path(folder))
         asked = {name: [n for doc, n in DEFAULT_PAGES if doc == name] or None for name in documents}
-        if options.pages == "few":
-            documents = {name: path for name, path in documents.items() if asked[name]}
+        if options.pages != "all":
+            documents = {name: path for name, path in documents.items() if options.pages == "few" and asked[name]}
         for name, path in documents.items():
             for number, truth, pictures in scans(path, asked[name] if options.pages == "few" else None):
                 for (dpi, skew), picture in pictures.items():
@@ -139,9 +185,9 @@ def main() -> None:
                     line = [f"{name} p{number} {dpi} dpi {skew}° (found {found:.2f}°)"]
                     for engine in ocr.ENGINES:
                         os.environ[ocr.VARIABLE] = engine
-                        before, wall = cpu_seconds(), time.perf_counter()
+                        before = cpu_seconds()
                         items, _ = ocr.read_page(picture, f"第 {number} 页", scale=72 / dpi)
-                        seconds, wall = cpu_seconds() - before, time.perf_counter() - wall
+                        seconds = cpu_seconds() - before
                         counts = compare(truth, [item for item in items if isinstance(item, layout.Row)])
                         total = totals.setdefault((dpi, skew, engine), {"digits": [0, 0], "labels": [0, 0],
                                                                         "seconds": 0.0, "pages": 0})
@@ -152,6 +198,16 @@ def main() -> None:
                         line.append(f"{engine}: digits {counts['digits'][0]}/{counts['digits'][1]} "
                                     f"labels {counts['labels'][0]}/{counts['labels'][1]} {seconds:.1f} s")
                     print(" | ".join(line), flush=True)
+    if totals:
+        print_pages(totals, loading)
+    if options.reports:
+        with tempfile.TemporaryDirectory() as folder:
+            reports(Path(folder))
+
+
+def print_pages(totals: dict, loading: float) -> None:
+    from nianbao.importer import ocr
+
     print(f"\nRapidOCR model loading: {loading:.2f} s CPU, once a process\n")
     names = {engine: module.NAME for engine, module in ocr.ENGINES.items()}
     print("| scan | engine | digits exact | labels exact | CPU s a page |")

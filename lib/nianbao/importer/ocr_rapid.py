@@ -16,8 +16,9 @@ from pathlib import Path
 from .sources import ImportFailed
 
 NAME = "RapidOCR PP-OCRv6"
-MODELS = {"Det": "PP-OCRv6_det_small.onnx", "Rec": "PP-OCRv6_rec_small.onnx",
-          "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx"}  # Cls is not run (scans are upright) but is loaded
+# Detection and recognition; the angle classifier is never run: scans are upright, and a page is
+# straightened before it is read. Each model loads when first used.
+MODELS = {"Det": "PP-OCRv6_det_small.onnx", "Rec": "PP-OCRv6_rec_small.onnx"}
 
 
 def read(page, cells: list[tuple], rows: list[tuple]) -> tuple[dict, dict, list]:
@@ -42,7 +43,7 @@ def read(page, cells: list[tuple], rows: list[tuple]) -> tuple[dict, dict, list]
         if ink is not None:  # with room around it, as the recognizer was trained on lines of text
             margin = ink.shape[0] // 2
             line = np.pad(ink, margin, constant_values=255)
-            found = _engine()(line, use_det=False, use_cls=False, use_rec=True)
+            found = _run(line, use_det=False)
             texts[box] = cell_text([(0, 0, 1, 1, 1.0, "".join(found.txts))]) if found.txts else ""
     return texts, {}, outside
 
@@ -50,7 +51,7 @@ def read(page, cells: list[tuple], rows: list[tuple]) -> tuple[dict, dict, list]
 def _words(page) -> list[tuple]:
     """The page's words, each character or run of digits with its box: (x0, top, x1, bottom,
     confidence, text)."""
-    found = _engine()(page, use_det=True, use_cls=False, use_rec=True)
+    found = _run(page, use_det=True)
     words = []
     for line in found.word_results or ():
         for text, confidence, corners in line:
@@ -58,6 +59,18 @@ def _words(page) -> list[tuple]:
             if text.strip():
                 words.append((min(xs), min(ys), max(xs), max(ys), float(confidence), text.strip()))
     return words
+
+
+def _run(picture, use_det: bool):
+    """RapidOCR's reading of `picture`, its stages named each time (RapidOCR keeps the last
+    call's). ONNX Runtime reports the memory bound as an error of its own (`std::bad_alloc`):
+    it is said as MemoryError is, as the bound."""
+    try:
+        return _engine()(picture, use_det=use_det, use_cls=False, use_rec=True)
+    except Exception as error:
+        if "bad_alloc" in str(error):
+            raise MemoryError from None
+        raise
 
 
 @functools.cache
@@ -69,8 +82,7 @@ def _engine():
     folder = Path(rapidocr.__file__).parent / "models"
     if not all((folder / name).is_file() for name in MODELS.values()):
         raise ImportFailed(f"RapidOCR 的模型文件不全（应在 {folder}），请重新安装 rapidocr")
-    # One thread each, as the audit reads files in parallel; no angle classifier: scans are
-    # upright, and a page is straightened before it is read
+    # One thread each, as the audit reads files in parallel
     return rapidocr.RapidOCR(params={
         "Global.log_level": "warning", "Global.use_cls": False, "Global.return_word_box": True,
         **{f"{stage}.model_path": str(folder / name) for stage, name in MODELS.items()},
