@@ -139,11 +139,12 @@ def drawn(report, history: bool = True):
 #
 # A test is slow when it starts what takes seconds to come up or to finish: the batch (`nianbao
 # run`: workers, fork servers, a kernel a report), a Dask cluster, Chromium, LibreOffice or
-# OCR (Tesseract, or RapidOCR in the process: seconds a page); or when it fuzzes, or takes input up to a memory or time bound on purpose (seconds
-# by design). They are marked here, in one place: by fixture (every test that
-# takes `browser`), by module (every test of a module about the batch), and by name where a
-# module has fast tests too. A test that starts one of them and is not marked slow fails, naming
-# what it started (`_watch` below): the fast tier stays fast as tests are added.
+# OCR (Tesseract, or RapidOCR in the process: seconds a page); or when it fuzzes, or takes
+# input up to a memory or time bound on purpose (seconds by design). They are marked here, in
+# one place: by fixture (every test that takes `browser`), by module (every test of a module
+# about the batch), and by name where a module has fast tests too. A test that starts one of
+# them and is not marked slow fails, naming what it started (`_watch` below): the fast tier
+# stays fast as tests are added.
 
 SLOW_FIXTURES = {"browser",
                  "served"}  # test_review.py: reports made by the batch, served by `nianbao review`

@@ -269,15 +269,16 @@ def test_a_skewed_scan_of_a_real_report_imports_with_its_cells_right_and_fetches
     # (the year is on page 6) in a process that stops at its first network call: RapidOCR
     # downloads a model it is asked for by name and lacks
     scanned = scan(DOCUMENTS / "huaian-2024.pdf", [4, 5], tmp_path / "askew.pdf", askew=(1.5, -1.0))
-    watched = ("import sys\n"
+    watched = ("import os, sys\n"
                "def stop(event, args):\n"
                f"    if event in {FETCHING!r}:\n"
-               "        sys.stderr.write(f'network: {event} {args}\\n'); sys.stderr.flush(); __import__('os')._exit(3)\n"
+               "        sys.stderr.write(f'network: {event} {args}\\n'); sys.stderr.flush(); os._exit(3)\n"
                "sys.addaudithook(stop)\n"
                "from nianbao.cli import main\n"
                "sys.exit(main(sys.argv[1:]))\n")
     done = subprocess.run([sys.executable, "-c", watched, "import", str(scanned), "-o", str(tmp_path / "out"),
-                           "--year", "2024", "--jobs", "1", "--timeout", "300"], capture_output=True, text=True, cwd=tmp_path)
+                           "--year", "2024", "--jobs", "1", "--timeout", "300"],
+                          capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0 and "network" not in done.stderr, done.stderr
     from nianbao import intake
 
