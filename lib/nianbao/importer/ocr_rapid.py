@@ -84,6 +84,6 @@ def _engine():
         raise ImportFailed(f"RapidOCR 的模型文件不全（应在 {folder}），请重新安装 rapidocr")
     # One thread each, as the audit reads files in parallel
     return rapidocr.RapidOCR(params={
-        "Global.log_level": "warning", "Global.use_cls": False, "Global.return_word_box": True,
+        "Global.log_level": "error", "Global.use_cls": False, "Global.return_word_box": True,
         **{f"{stage}.model_path": str(folder / name) for stage, name in MODELS.items()},
         "EngineConfig.onnxruntime.intra_op_num_threads": 1, "EngineConfig.onnxruntime.inter_op_num_threads": 1})
