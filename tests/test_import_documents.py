@@ -247,8 +247,11 @@ needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None,
                                      reason="Tesseract (tesseract-ocr, tesseract-ocr-chi-sim) is not installed")
 
 
-def test_a_scanned_pdf_gives_its_tables_and_names_the_pages_of_unsure_cells(tmp_path):
-    # 淮安's pages 4–6: table 三 across a page break, table 四, and the text giving the year
+@needs_tesseract
+def test_a_scanned_pdf_gives_its_tables_and_names_the_pages_of_unsure_cells(tmp_path, monkeypatch):
+    # 淮安's pages 4–6: table 三 across a page break, table 四, and the text giving the year,
+    # read by Tesseract: its readings of a number disagree on a few cells, which stay unknown
+    monkeypatch.setenv("NIANBAO_OCR", "tesseract")
     imported = importer.read(scan(DOCUMENTS / "huaian-2024.pdf", [4, 5, 6], tmp_path / "scan.pdf"))
     assert imported.kind == "scan"
     assert imported.places["三"] == "第 1 页、第 2 页"
@@ -257,7 +260,8 @@ def test_a_scanned_pdf_gives_its_tables_and_names_the_pages_of_unsure_cells(tmp_
     wrong = [line for line in wrong if not line.startswith("表二")]
     assert len(wrong) <= 0.05 * len(tables), "\n".join(wrong)
     unsure = [note for note in imported.notes if note.rule == "导入.识别不确定"]
-    assert all(re.match(r"扫描件第 \d 页表格“.*”行有一格无法确定（识别为 “", note.message) for note in unsure)
+    assert unsure and all(re.match(r"扫描件第 \d 页表格“.*”行有一格无法确定（识别为 “", note.message)
+                          for note in unsure)
 
 
 # Fetching anything, or even looking a host up, from the import's process or its workers
