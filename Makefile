@@ -16,8 +16,9 @@ PYTHON ?= python3
 # The tests look into PDFs with poppler's pdfdetach (no file may be attached to a report).
 # The tests open the Word reports and the workbook in LibreOffice (headless, to PDF) to see how
 # they lay out and print, and drive Debian's Chromium (through Playwright) over the review desk.
-# `nianbao import` reads .doc through LibreOffice too, and scans through Tesseract with its
-# Simplified Chinese model (offline; tesseract-ocr brings the Latin one it reads digits with).
+# `nianbao import` reads .doc through LibreOffice too. Scans are read by RapidOCR (from PyPI, its
+# models in its wheel), or with NIANBAO_OCR=tesseract by Tesseract with its Simplified Chinese
+# model (offline; tesseract-ocr brings the Latin one it reads digits with): docs/ocr.md.
 DEBIAN_PACKAGES := fonts-noto-cjk texlive-lang-chinese fontconfig poppler-utils \
 	libreoffice-writer-nogui libreoffice-calc-nogui chromium tesseract-ocr tesseract-ocr-chi-sim
 FACES_CONF := /etc/fonts/conf.d/64-nianbao-official-faces.conf
@@ -35,7 +36,7 @@ test: setup
 	$(VENV)/bin/pytest --durations=25
 
 # About a minute on 2 cores: every test but those tests/conftest.py marks slow (the batch, Dask,
-# Chromium, LibreOffice, Tesseract, the fuzzer, input taken to a bound), then the 10 slowest.
+# Chromium, LibreOffice, OCR, the fuzzer, input taken to a bound), then the 10 slowest.
 test-fast: setup
 	$(VENV)/bin/pytest -m "not slow" --durations=10
 

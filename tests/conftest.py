@@ -139,11 +139,12 @@ def drawn(report, history: bool = True):
 #
 # A test is slow when it starts what takes seconds to come up or to finish: the batch (`nianbao
 # run`: workers, fork servers, a kernel a report), a Dask cluster, Chromium, LibreOffice or
-# Tesseract; or when it fuzzes, or takes input up to a memory or time bound on purpose (seconds
-# by design). They are marked here, in one place: by fixture (every test that
-# takes `browser`), by module (every test of a module about the batch), and by name where a
-# module has fast tests too. A test that starts one of them and is not marked slow fails, naming
-# what it started (`_watch` below): the fast tier stays fast as tests are added.
+# OCR (Tesseract, or RapidOCR in the process: seconds a page); or when it fuzzes, or takes
+# input up to a memory or time bound on purpose (seconds by design). They are marked here, in
+# one place: by fixture (every test that takes `browser`), by module (every test of a module
+# about the batch), and by name where a module has fast tests too. A test that starts one of
+# them and is not marked slow fails, naming what it started (`_watch` below): the fast tier
+# stays fast as tests are added.
 
 SLOW_FIXTURES = {"browser",
                  "served"}  # test_review.py: reports made by the batch, served by `nianbao review`
@@ -163,6 +164,7 @@ SLOW_TESTS = {
                               "test_indented_paragraphs_and_a_fenced_block_keep_their_words_in_html_pdf_and_word"},
     "test_import_documents.py": {"test_a_word_97_file_imports_through_libreoffice",
                                  "test_a_scanned_pdf_gives_its_tables_and_names_the_pages_of_unsure_cells",
+                                 "test_a_skewed_scan_of_a_real_report_imports_with_its_cells_right_and_fetches_nothing",
                                  "test_a_page_image_is_read_by_its_ruling"},
     "test_intake_hostile.py": {"test_a_file_past_the_memory_bound_fails_alone_with_the_reason_in_chinese"},
     "test_import_network.py": {"test_hostile_word_files_fetch_nothing_and_a_page_saved_as_doc_is_read",

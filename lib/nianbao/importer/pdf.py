@@ -55,7 +55,7 @@ def read_pdf(path: Path) -> Source:
                     picture = page.to_image(resolution=resolution).original
                     try:
                         items, unsure = ocr.read_page(picture, place, scale=72 / resolution)
-                    except ImportFailed as failed:  # Tesseract missing or stuck
+                    except ImportFailed as failed:  # the OCR engine missing or stuck
                         raise ImportFailed(f"{path}: {place}是扫描页面，{failed}") from None
                     pages.append(Page(place, items))
                     notes += unsure

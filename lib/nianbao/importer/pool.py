@@ -26,7 +26,9 @@ class Skipped(str):
     """Why a file that is no report at all was passed over: not a failure of the audit."""
 
 
-TIMEOUT = 60  # seconds one file may take to import: a real report takes well under one
+# Seconds one file may take to import: a report with a text layer takes well under one, a scan
+# about 7 s of CPU a page (RapidOCR, benchmarks/ocr.py): more than a minute for ten pages
+TIMEOUT = 180
 # Tasks queued per worker beyond the one it runs: enough that no worker waits for the next
 # file, few enough that results finished ahead of a slow file do not pile up in memory.
 AHEAD = 4
