@@ -11,6 +11,7 @@ with ink where the detection found no text (a lone small digit, `1`) is then rea
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 from .sources import ImportFailed
@@ -75,10 +76,16 @@ def _run(picture, use_det: bool):
 
 @functools.cache
 def _engine():
+    # ONNX Runtime (1.32 on) starts Microsoft's telemetry unless told not to: a session file in
+    # the temporary folder and events posted to mobile.events.data.microsoft.com. A published
+    # report is read here and nothing goes out: told before it is first imported, and again.
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
     try:
+        import onnxruntime
         import rapidocr
     except ImportError:
         raise ImportFailed("读取扫描件需要 RapidOCR（Python 软件包 rapidocr 和 onnxruntime，`make setup` 会安装）") from None
+    onnxruntime.disable_telemetry_events()
     folder = Path(rapidocr.__file__).parent / "models"
     if not all((folder / name).is_file() for name in MODELS.values()):
         raise ImportFailed(f"RapidOCR 的模型文件不全（应在 {folder}），请重新安装 rapidocr")
