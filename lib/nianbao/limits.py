@@ -9,10 +9,14 @@ Tesseract). Past the bound Python raises MemoryError and a native program aborts
 input fails alone, with a reason in Chinese (`out_of_memory`), and the machine and the batch go on.
 
 The bound is on a process's data (RLIMIT_DATA: what it allocates and writes, its heap and private
-mappings), 2 GiB, far above what any real report needs (a kernel with pandas and matplotlib holds
-0.25 GiB, the typesetter with its fonts 0.1 GiB). Its address space would be the wrong measure:
-every thread reserves 64 MiB of it for its allocator and the fonts are mapped whole, so a kernel
-maps 0.8 GiB it never touches. NIANBAO_MEMORY_LIMIT (in MiB) sets another bound.
+mappings), 2 GiB beyond the data the process holds when it is bounded, far above what any real
+report needs (a kernel with pandas and matplotlib holds 0.25 GiB, the typesetter with its fonts
+0.1 GiB). Its address space would be the wrong measure: every thread reserves 64 MiB of it for
+its allocator and the fonts are mapped whole, so a kernel maps 0.8 GiB it never touches. What
+the process holds already is not counted against it because a worker forked from a large
+process (a test run that has loaded the OCR models, a JupyterLab kernel) holds its parent's pages
+without using more memory; bounded below them, it could not even start a thread, and Python then
+waits for ever on a thread that never began. NIANBAO_MEMORY_LIMIT (in MiB) sets another bound.
 
 A process the batch starts also ends with the process that made it (`die_with_parent`), so a
 batch killed outright leaves none of its workers, fork servers, kernels or typesetters behind.
@@ -42,14 +46,24 @@ def said() -> str:
 
 
 def bound_memory() -> None:
-    """Bound this process's data (and that of every process it starts); never raise a bound
-    already lower."""
-    limit = memory_limit()
+    """Bound this process's data (and that of every process it starts) to the bound beyond what
+    it holds now; never raise a bound already lower."""
+    limit = _data_held() + memory_limit()
     soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     if soft == resource.RLIM_INFINITY or soft > limit:
         resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+
+
+def _data_held() -> int:
+    """The bytes of data this process holds now, as RLIMIT_DATA counts them (Linux's VmData);
+    0 where the system does not say."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmData:"))
+    except (OSError, StopIteration, ValueError):
+        return 0
 
 
 def out_of_memory(what: str) -> str:

@@ -64,14 +64,24 @@ def _words(page) -> list[tuple]:
 
 def _run(picture, use_det: bool):
     """RapidOCR's reading of `picture`, its stages named each time (RapidOCR keeps the last
-    call's). ONNX Runtime reports the memory bound as an error of its own (`std::bad_alloc`):
-    it is said as MemoryError is, as the bound."""
+    call's). ONNX Runtime and OpenCV report the memory bound as errors of their own
+    (`std::bad_alloc`, `Insufficient memory`), which RapidOCR may wrap in its own (ResizeImgError):
+    said as MemoryError is, as the bound."""
     try:
         return _engine()(picture, use_det=use_det, use_cls=False, use_rec=True)
     except Exception as error:
-        if "bad_alloc" in str(error):
+        if _out_of_memory(error):
             raise MemoryError from None
         raise
+
+
+def _out_of_memory(error: BaseException | None) -> bool:
+    """Whether the error, or one it was raised from, is the memory bound reached."""
+    while error is not None:
+        if isinstance(error, MemoryError) or "bad_alloc" in str(error) or "Insufficient memory" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 @functools.cache
