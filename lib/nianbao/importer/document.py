@@ -116,7 +116,13 @@ def meta(text: str, titles: tuple[tuple[str, str], ...] = ()) -> Meta:
         found = _title(candidate)
         if found:
             agency, year, edition, heading, title = found
-            title = title if heading or where != "正文标题" else ""
+            if where == "正文标题" and not heading:
+                title = ""  # quoted in a sentence: no title
+            elif where != "正文标题" and not stated:
+                # a file's title property or `<title>`: the heading printed in the text, where
+                # there is one, is the title its readers see
+                printed = _title(plain)
+                title = printed[4] if printed and printed[3] else title
             origins["agency"] = origins["year"] = where
             period = _PERIOD.search(plain)
             if where == "正文标题" and not heading and period and int(period.group(1)) != year:
