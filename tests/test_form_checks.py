@@ -73,7 +73,8 @@ def test_a_period_that_is_not_the_report_year_is_flagged():
     assert period.message == "开头段落所述统计期限为2021年1月1日至2021年12月30日，2021年度报告的统计期限应为2021年1月1日至2021年12月31日"
 
 
-@pytest.mark.parametrize("report", ["anhui-tjj-2021", "lintao-xintian-2022", "zoucheng-tianhuang-2021", "longquan-xijie-2019"])
+@pytest.mark.parametrize("report", ["anhui-tjj-2021", "lintao-xintian-2022", "zoucheng-tianhuang-2021",
+                                    "longquan-xijie-2019"])
 def test_the_report_year_however_written_is_not(report):
     """`202111日起至20211231日止`, `2022年1月1日到12月31日`, `2021年1月1日起至12月31日止`."""
     assert found(GOLD / f"{report}.txt", "导语.统计期限") == []

@@ -99,8 +99,9 @@ def check(record: Record, previous: Record | None = None, *,
     that apply to the record's edition run after the edition's; `unread`, for an imported
     report, the (table, row) whose numbers the import could not read (importer.Imported.unread):
     their cells are not the report's blanks; `layout`, how its file was read
-    (importer.Imported.kind); `title`, its title as published (importer.Imported.title). A rule whose pattern runs out
-    of time on this record (patterns.py) gives one finding saying it could not be checked.
+    (importer.Imported.kind); `title`, its title as published (importer.Imported.title). A rule
+    whose pattern runs out of time on this record (patterns.py) gives one finding saying it
+    could not be checked.
     """
     if previous is not None and (previous.agency_id, previous.year) != (record.agency_id, record.year - 1):
         raise ValueError(f"上一年度记录应为 {record.agency_id} {record.year - 1} 年，"
