@@ -117,7 +117,8 @@ def judge(entries: list[dict], only: str | None = None) -> list[Judged]:
             note = (f"上一年度记录未用上：机关代码 {previous.agency_id} {previous.year} 年，"
                     f"本年 {record.agency_id} {record.year} 年")
             previous = None
-        found = checks.check(record, previous, today=COLLECTED, unread=imported.unread, layout=imported.kind)
+        found = checks.check(record, previous, today=COLLECTED, unread=imported.unread, layout=imported.kind,
+                               title=imported.title)
         found += [dataclasses.replace(note, rule=NOTES[note.rule]) for note in imported.notes if note.rule in NOTES]
         faults = entry.get("faults") or []
         counted = [(f, next((fault for fault in faults if matches(f, fault)), None))

@@ -333,8 +333,9 @@ def test_findings_come_errors_first_then_in_report_order():
     assert [(f.severity, f.rule) for f in findings][:2] == [("error", "表四.总计"), ("warning", "依据.过时")]
     places = [(f.table or f.part) for f in findings if f.severity == "warning"]
     # the lead: it cites the 2019 format notice (依据.过时); part 一: its unitless count, and no
-    # 政府信息管理 among its subjects (内容.总体情况五方面)
-    assert places == ["contact", "一", "一", "二", "四", "五", "date"]
+    # 政府信息管理 among its subjects (内容.总体情况五方面); table 二: its 规章 in force, and a 中心
+    # reporting a 规章 made (表二.规章主体)
+    assert places == ["contact", "一", "一", "二", "二", "四", "五", "date"]
     assert findings[0].to_dict()["expected"] == "0" and set(findings[0].to_dict()) == {
         "id", "rule", "severity", "message", "table", "row", "column", "part", "excerpt", "expected", "found",
         "decision", "note"}

@@ -11,8 +11,9 @@ def test_check_prints_findings_and_exits_1_only_on_errors(capsys):
     assert main(["check", str(ROOT / "data/2022/quzhou-jgswbzzx.yaml")]) == 0
     out = capsys.readouterr().out
     # seed 001: also its 总体情况 says nothing of 政府信息管理 (内容.总体情况五方面), and its lead
-    # cites the 2019 format notice (依据.过时)
-    assert "衢州市机关事务保障中心 2022年度" in out and "错误 0，提示 5" in out
+    # cites the 2019 format notice (依据.过时), and a 中心 reports a 规章 made (表二.规章主体)
+    assert "衢州市机关事务保障中心 2022年度" in out and "错误 0，提示 6" in out
+    assert "提示 表二.规章主体  表二 · 第二十条第（一）项/规章 · 本年制发件数" in out
     assert "提示 文字.规范  成文日期：日期“2023年1月28”不完整，缺少“日”" in out
     assert "提示 表二.现行有效  表二 · 第二十条第（一）项/规章 · 现行有效件数" in out
 

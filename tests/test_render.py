@@ -113,8 +113,9 @@ def test_the_public_page_is_the_report_alone_and_the_review_page_marks_the_findi
     page = BeautifulSoup(review, "html.parser")
     assert page.select_one("aside.review-panel")
     flagged = page.select("td.flag-warning")
-    assert [cell.get_text() for cell in flagged] == ["0" + flagged[0].a.get_text()]  # 规章 现行有效件数
-    assert page.select_one(flagged[0].a["href"]).get("class") == ["finding", "warning"]
+    # 规章: 本年制发件数 1 from a 中心 (表二.规章主体), 现行有效件数 0 (表二.现行有效)
+    assert [cell.get_text() for cell in flagged] == ["1" + flagged[0].a.get_text(), "0" + flagged[1].a.get_text()]
+    assert all(page.select_one(cell.a["href"]).get("class") == ["finding", "warning"] for cell in flagged)
     for shown in (public, page):
         spans = {th.get_text(): th.get("colspan") for th in shown.select("thead th")}
         assert spans["法人或其他组织"] == "5" and spans["申请人情况"] == "7"
@@ -154,9 +155,9 @@ def test_a_broken_previous_year_only_skips_the_carry_over(tmp_path):
     report = Report.load(DEMO, broken)
     unread = [f for f in report.findings if f.rule == "跨年.上年记录"]
     assert len(unread) == 1 and "报告年度应为四位数年份，实为“二〇二一”" in unread[0].message
-    # its own four, 内容.总体情况五方面 (no 政府信息管理 in its 总体情况) and 依据.过时 (its lead cites
-    # the 2019 format notice)
-    assert report.previous is None and report.warnings == 6
+    # its own four, 内容.总体情况五方面 (no 政府信息管理 in its 总体情况), 依据.过时 (its lead cites
+    # the 2019 format notice) and 表二.规章主体 (a 中心 reports a 规章 made)
+    assert report.previous is None and report.warnings == 7
 
 
 def test_a_broken_previous_year_among_the_earlier_years_warns_once(tmp_path):

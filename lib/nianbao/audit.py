@@ -204,7 +204,7 @@ def _check_task(task: _Check) -> Entry:
             previous = _load(task.previous)
             found = [*imported.notes, *checks.check(imported.record, previous.record if previous else None,
                                                     today=task.today, unread=imported.unread,
-                                                    layout=imported.kind), *task.peers]
+                                                    layout=imported.kind, title=imported.title), *task.peers]
             entry.findings = sorted([*found, *entry.findings], key=lambda f: f.severity != "error")
         if imported and task.children:
             entry.reconciliation = reconcile.compare(imported.record, reconcile.children(task.folder, [

@@ -18,7 +18,7 @@ import functools
 
 from .. import patterns, registry, rulepacks
 from ..record import Record
-from . import evaluation, narrative, plausibility, statements, statutory, tables, text
+from . import evaluation, form, narrative, plausibility, statements, statutory, tables, text
 from .evaluation import shared_narratives
 from .findings import Context, Finding
 from .plausibility import peer_zeros
@@ -59,6 +59,10 @@ KINDS = {
     "contact": statements.check_contact,
     "text_layer": statements.check_text_layer,
     "copies": evaluation.check_copies,
+    "title": form.check_title,
+    "period": form.check_period,
+    "edition": form.check_edition,
+    "maker": form.check_maker,
 }
 
 
@@ -84,7 +88,8 @@ def _pack(pack_id: str) -> rulepacks.Pack:
 
 
 def check(record: Record, previous: Record | None = None, *,
-          today: dt.date | None = None, coverage=None, packs=(), unread=(), layout: str = "") -> list[Finding]:
+          today: dt.date | None = None, coverage=None, packs=(), unread=(), layout: str = "",
+          title: str = "") -> list[Finding]:
     """Every finding of the record's rules: errors first, information (`info`) last, each in
     the order of the report.
 
@@ -94,14 +99,15 @@ def check(record: Record, previous: Record | None = None, *,
     that apply to the record's edition run after the edition's; `unread`, for an imported
     report, the (table, row) whose numbers the import could not read (importer.Imported.unread):
     their cells are not the report's blanks; `layout`, how its file was read
-    (importer.Imported.kind). A rule whose pattern runs out
-    of time on this record (patterns.py) gives one finding saying it could not be checked.
+    (importer.Imported.kind); `title`, its title as published (importer.Imported.title). A rule
+    whose pattern runs out of time on this record (patterns.py) gives one finding saying it
+    could not be checked.
     """
     if previous is not None and (previous.agency_id, previous.year) != (record.agency_id, record.year - 1):
         raise ValueError(f"上一年度记录应为 {record.agency_id} {record.year - 1} 年，"
                          f"实为 {previous.agency_id} {previous.year} 年")
     context = Context(previous=previous, today=today or dt.date.today(), coverage=coverage, unread=frozenset(unread),
-                      layout=layout)
+                      layout=layout, title=title)
     known = kinds()
     found: list[Finding] = []
     local = [(rule, f"规则包 {pack.id}（{pack.name}）") for pack in packs if record.edition in pack.editions

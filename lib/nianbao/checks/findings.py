@@ -71,6 +71,8 @@ class Context:
     # blank in the report, and the import's own notes say so
     unread: frozenset = frozenset()
     layout: str = ""         # an imported report: how its file was read (importer.Imported.kind; `scan`: by OCR)
+    title: str = ""          # an imported report: its title as published (importer.Imported.title); a
+                             # report made here bears its edition's title
 
 
 def finding(rule: dict, message: str, **where) -> Finding:

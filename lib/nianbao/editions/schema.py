@@ -47,6 +47,10 @@ PARAMETERS = {
     "contact": ("parts", "address", "malformed", "phone", "local", "message"),
     "text_layer": ("layouts", "message"),
     "copies": ("fields", "message"),
+    "title": ("pattern", "expected", "message"),
+    "period": ("parts", "pattern", "message"),
+    "edition": ("message",),
+    "maker": ("cells", "bodies", "message"),
 }
 # The placeholders each kind fills in its message (str.format): a misspelt one would fail
 # every report of the edition.
@@ -69,15 +73,20 @@ MESSAGE_FIELDS = {
     "contact": ("part", "what", "found", "why"),
     "text_layer": (),
     "copies": ("what", "values"),
+    "title": ("found", "expected", "year"),
+    "period": ("part", "found", "year"),
+    "edition": ("edition", "expected", "what", "year"),
+    "maker": ("agency", "what", "where", "found"),
 }
 # A kind's other messages, each used where the rule gives it, and their placeholders.
 OPTIONAL_MESSAGES = {"parts_count": {"uncounted": ("part", "listed", "parts")}}
 # The record's text fields that files of one report (kind copies) are compared on.
 COPIES_FIELDS = ("agency", "signed_by", "date", "published", "contact")
 # A mapping in a list a kind reads, and the keys it must have.
-ENTRIES = {"items": ("name", "pattern"), "wordings": ("what", "pattern"), "malformed": ("what", "pattern")}
+ENTRIES = {"items": ("name", "pattern"), "wordings": ("what", "pattern"), "malformed": ("what", "pattern"),
+           "bodies": ("what", "pattern")}
 # What a kind's `parts` may name besides the narrative parts: the opening paragraph.
-TEXT_FIELDS = {kind: ("contact",) for kind in ("stale_year", "figures", "parts_count", "wording", "contact")}
+TEXT_FIELDS = {kind: ("contact",) for kind in ("stale_year", "figures", "parts_count", "wording", "contact", "period")}
 
 
 def kinds() -> list[str]:
@@ -127,7 +136,7 @@ def rule_problems(edition, rule: dict):
         for key in ("this_year", "last_year"):
             if rule[key] not in table.rows:
                 yield f"{key} 的 {rule[key]!r} 在{table.name}中没有这一行"
-    if rule["kind"] in ("scale_years", "peer_zero"):
+    if rule["kind"] in ("scale_years", "peer_zero", "maker"):
         yield from _cells(edition, rule["cells"])
     if rule["kind"] == "restated":
         numbers = {other.get("id") for other in edition.rules if other.get("kind") == "text_number"}

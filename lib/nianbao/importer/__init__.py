@@ -37,6 +37,7 @@ class Imported:
     notes: list[Finding] = field(default_factory=list)   # what could not be read for certain
     places: dict[str, str] = field(default_factory=dict)  # table id → where the file has it (`第 4 页、第 5 页`)
     origins: dict[str, str] = field(default_factory=dict)  # agency, year, date, published → where each was found
+    title: str = ""  # the report's title as it states it (checks.check's `title`), when it states one
 
     @property
     def unread(self) -> frozenset[tuple[str, str]]:
@@ -151,7 +152,7 @@ def from_text(text: str, kind: str, source: str = "", places: tuple[str, ...] = 
         tables=tables,
         source=source,
     )
-    return Imported(record, kind, notes, _table_places(edition, text, places), origins)
+    return Imported(record, kind, notes, _table_places(edition, text, places), origins, found.title)
 
 
 def _table_places(edition, text: str, places: tuple[str, ...]) -> dict[str, str]:

@@ -91,6 +91,9 @@ class Meta:
     published: str = ""  # 发布日期
     signed_by: str = ""
     edition: str = ""    # SUMMARY when the title is a work summary's; else the tables tell
+    # the title as the document states it, spaces and line breaks taken out; empty where it is
+    # only quoted in a sentence (`现将…2021年度政府信息公开工作报告如下`), which is no title
+    title: str = ""
     origins: dict[str, str] = field(default_factory=dict)  # field → where the document states it
 
 
@@ -108,11 +111,18 @@ def meta(text: str, titles: tuple[tuple[str, str], ...] = ()) -> Meta:
     origins: dict[str, str] = {}
     line = _TITLE_LINE.search(plain)
     stated = [(line.group(1), "标题行“标题:”")] if line else []
-    agency, year, edition = "", None, ""
+    agency, year, edition, title = "", None, "", ""
     for candidate, where in [*stated, *((normalised(t), w) for t, w in titles), (plain, "正文标题")]:
         found = _title(candidate)
         if found:
-            agency, year, edition, heading = found
+            agency, year, edition, heading, title = found
+            if where == "正文标题" and not heading:
+                title = ""  # quoted in a sentence: no title
+            elif where != "正文标题" and not stated:
+                # a file's title property or `<title>`: the heading printed in the text, where
+                # there is one, is the title its readers see
+                printed = _title(plain)
+                title = printed[4] if printed and printed[3] else title
             origins["agency"] = origins["year"] = where
             period = _PERIOD.search(plain)
             if where == "正文标题" and not heading and period and int(period.group(1)) != year:
@@ -147,15 +157,16 @@ def meta(text: str, titles: tuple[tuple[str, str], ...] = ()) -> Meta:
     published = _PUBLISHED.search(plain)
     if published:
         origins["published"] = f"“{published.group('label')}”行"
-    return Meta(agency=agency, year=year, date=date, edition=edition,
+    return Meta(agency=agency, year=year, date=date, edition=edition, title=title,
                 published=dates.as_written(published.group("date")) if published else "",
                 signed_by=signed_by if signed_by and fold(signed_by) != fold(agency) else "",
                 origins=origins)
 
 
-def _title(text: str) -> tuple[str, int, str, bool] | None:
+def _title(text: str) -> tuple[str, int, str, bool, str] | None:
     """The agency, year and genre (SUMMARY or "") of the first title in a text, an annual
-    report's or a work summary's, and whether it stands as a heading (it opens its line). A
+    report's or a work summary's, whether it stands as a heading (it opens its line), and the
+    title as written, without its spaces and line breaks. A
     heading among a pattern's first few matches goes before a title quoted in a sentence (a
     crawler's or a converter's header naming the file). A title may say `关于`
     (`…公安局关于2021年政府信息公开工作年度报告`); a name holding it elsewhere is a notice the
@@ -173,7 +184,7 @@ def _title(text: str) -> tuple[str, int, str, bool] | None:
         return None
     first = min(firsts, key=lambda m: (not heads(m), m.start()))  # the title, not a notice the text cites
     return (first.group("agency").strip().removesuffix("关于"), int(first.group("year")),
-            SUMMARY if first.re is _SUMMARY else "", heads(first))
+            SUMMARY if first.re is _SUMMARY else "", heads(first), re.sub(r"\s+", "", first.group()))
 
 
 def describes_itself(text: str) -> bool:
