@@ -10,9 +10,9 @@ of text outside the tables.
 The engine is RapidOCR (`ocr_rapid`: PP-OCRv6 models from its wheel, offline), or Tesseract
 (`ocr_tesseract`: Debian's chi_sim model) when NIANBAO_OCR=tesseract. benchmarks/ocr.py
 measures both on scans of real reports, and docs/ocr.md gives its figures: RapidOCR reads more
-cells exactly, digits and labels, in less time. A cell whose number is uncertain stays unknown,
-with a finding naming the page and what was read. Numbers run together are split by the
-table's sums later, as in any text.
+cells exactly, digits and labels, for about 2.5 times Tesseract's CPU a page. A cell whose number
+is uncertain stays unknown, with a finding naming the page and what was read. Numbers run
+together are split by the table's sums later, as in any text.
 """
 from __future__ import annotations
 
