@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..record import Record, Value, format_value
-from .figures import Figure, failing_tables, figures, source
+from .figures import CORRECTED, Figure, failing_tables, figures, source
 
 FILES = ("digest.pdf", "digest.png", "digest.html", "digest.md")
 # The sections of the page, each a group of figures.py, in order (办理结果 is drawn as bars): its
@@ -27,7 +27,6 @@ FILES = ("digest.pdf", "digest.png", "digest.html", "digest.md")
 SECTIONS = {"主动公开": ("主动公开", "{year}年，{agency}"), "依申请公开": ("依申请公开", "全年"),
             "办理结果": ("办理结果", "办理结果中，"), "复议诉讼": ("行政复议、行政诉讼", "全年发生政府信息公开"),
             "收费": ("收费", "收费方面，")}
-CORRECTED = {"review": "review_corrected", "litigation": "litigation_corrected"}  # a total: its 纠正
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 

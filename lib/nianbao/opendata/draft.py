@@ -25,7 +25,7 @@ from pathlib import Path
 from .. import checks
 from ..pages import place
 from ..record import Record
-from .figures import Figure, figures
+from .figures import CORRECTED, Figure, figures
 from .insert import DraftError, write
 
 __all__ = ["MARK", "DraftError", "drafted", "into_file"]
@@ -151,16 +151,15 @@ def _reviews(known: dict[str, Figure]) -> str:
     if review == 0 and litigation == 0:
         return "未发生因政府信息公开引发的行政复议和行政诉讼"
     said = []
-    for total, corrected, name in (("review", "review_corrected", "行政复议"),
-                                   ("litigation", "litigation_corrected", "行政诉讼")):
+    for total, corrected in CORRECTED.items():
         [figure] = _known(known, total) or [None]
         if figure is None:
             continue
         if not figure.value:
-            said.append(f"未发生政府信息公开{name}")
+            said.append(f"未发生政府信息公开{figure.label}")
             continue
         fixed = _known(known, corrected)
-        said.append(f"发生政府信息公开{name}{figure.said}" + (f"，其中结果纠正{fixed[0].said}" if fixed else ""))
+        said.append(f"发生政府信息公开{figure.label}{figure.said}" + (f"，其中结果纠正{fixed[0].said}" if fixed else ""))
     return "；".join(said)
 
 

@@ -16,6 +16,10 @@ from ..record import Record, Value, format_value
 from ..reviews import SETTLED
 
 
+# A total and the figure of its 纠正, which what states the total says with it
+CORRECTED = {"review": "review_corrected", "litigation": "litigation_corrected"}
+
+
 @dataclass(frozen=True)
 class Figure:
     id: str
